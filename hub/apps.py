@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class HubConfig(AppConfig):
+    name = "hub"
+    verbose_name = "Bridges hub"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from hub.site_setup import ensure_site_structure
+
+        post_migrate.connect(ensure_site_structure, sender=self, dispatch_uid="hub_site_structure")

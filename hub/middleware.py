@@ -1,0 +1,25 @@
+"""Benchmark-only middleware: reports the SQL queries a request ran in a response header."""
+
+from django.db import connection
+
+
+class QueryCountHeaderMiddleware:
+    """Adds ``X-SQL-Queries``; installed only when BRIDGES_QUERY_COUNT_HEADER=1."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        count = 0
+
+        def counter(execute, sql, params, many, context):
+            nonlocal count
+            count += 1
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(counter):
+            response = self.get_response(request)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        response["X-SQL-Queries"] = str(count)
+        return response

@@ -1,0 +1,43 @@
+"""The home page and standard editorial pages."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from hub.blocks import BodyBlock
+
+
+class HomePage(Page):
+    """The site's front page: what Bridges is, live numbers and the latest items."""
+
+    intro = models.TextField(
+        blank=True, help_text=_("One or two sentences that explain the platform in plain words.")
+    )
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from hub.registry import home_latest, home_stats
+
+        context = super().get_context(request, *args, **kwargs)
+        context["stats"] = home_stats()
+        context["latest"] = home_latest()
+        return context
+
+
+class StandardPage(Page):
+    """An editorial page such as About, Privacy or the 14 recommendations."""
+
+    intro = models.TextField(blank=True)
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
+    subpage_types = ["hub.StandardPage"]

@@ -1,0 +1,15 @@
+"""Local development: DEBUG, console email, tasks run at once, demo conveniences."""
+
+from .base import *  # noqa: F403
+from .base import ALLOWED_HOSTS, ENV, SECRET_KEY
+
+DEBUG = True
+SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"
+ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
+EMAIL_BACKEND = ENV.get("DEV_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+SHOW_DEMO_PASSWORDS = True

@@ -1,0 +1,43 @@
+from django.conf import settings
+from django.urls import include, path
+from django.views.static import serve
+
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps.views import sitemap
+from wagtail.documents import urls as wagtaildocs_urls
+
+from hub import views as hub_views
+
+vocabulary_patterns = (
+    [
+        path("", hub_views.vocabulary_index, name="index"),
+        path("themes/", hub_views.theme_list, name="themes"),
+        path("themes/<slug:slug>/", hub_views.theme_detail, name="theme"),
+        path("sdgs/", hub_views.sdg_list, name="sdgs"),
+        path("sdgs/<int:number>/", hub_views.sdg_detail, name="sdg"),
+        path("methods/", hub_views.method_list, name="methods"),
+        path("groups/", hub_views.group_list, name="groups"),
+        path("countries/", hub_views.country_list, name="countries"),
+        path("languages/", hub_views.language_list, name="languages"),
+    ],
+    "vocab",
+)
+
+urlpatterns = [
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("", include("profiles.urls")),
+    path("vocabularies/", include(vocabulary_patterns)),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", hub_views.robots_txt, name="robots_txt"),
+]
+
+if settings.DEBUG:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+urlpatterns += [path("", include(wagtail_urls))]
+
+handler404 = "hub.views.page_not_found"
+handler500 = "hub.views.server_error"

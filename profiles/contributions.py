@@ -1,0 +1,39 @@
+"""What profiles contributes to hub pages: live numbers and latest items on the home page."""
+
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from hub.registry import LatestSection, Stat, register_latest, register_stat
+
+
+def _count_cities() -> int:
+    from profiles.models import CityPage
+
+    return CityPage.objects.live().count()
+
+
+def _count_researchers() -> int:
+    from profiles.models import ResearcherProfile
+
+    return ResearcherProfile.objects.filter(is_public=True, user__is_active=True).count()
+
+
+def _count_organisations() -> int:
+    from profiles.models import Organisation
+
+    return Organisation.objects.filter(verified=True).count()
+
+
+def _latest_cities(limit: int) -> list:
+    from profiles.selectors import city_pages_public
+
+    return list(city_pages_public().order_by("-first_published_at")[:limit])
+
+
+def register() -> None:
+    register_stat(Stat("cities", _("cities"), 20, _count_cities, url="/cities/"))
+    register_stat(Stat("researchers", _("researchers"), 30, _count_researchers, url=reverse_lazy("researcher_list")))
+    register_stat(
+        Stat("organisations", _("verified organisations"), 60, _count_organisations, url=reverse_lazy("organisation_list"))
+    )
+    register_latest(LatestSection("cities", _("Newest cities"), 20, _latest_cities, url="/cities/"))

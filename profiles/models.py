@@ -1,0 +1,284 @@
+"""Users, organisations, memberships, researcher profiles and the public CityPage."""
+
+import zoneinfo
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Page
+from wagtail.search import index
+
+from hub.blocks import BodyBlock
+from profiles.validators import validate_logo
+
+FORMER_MEMBER = _("former member")
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    """IANA time zones known to this machine (a callable keeps them out of migrations)."""
+    return [(zone, zone) for zone in sorted(zoneinfo.available_timezones())]
+
+
+class UserManager(DjangoUserManager):
+    """Email is the login; there is no username."""
+
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person with an account. ``account_type`` says how they mainly use Bridges."""
+
+    class AccountType(models.TextChoices):
+        RESEARCHER = "researcher", _("Researcher (including students and early-career researchers)")
+        ORGANISATION = "organisation", _("Member of an organisation (city, NHRI, civil society, network …)")
+
+    username = None
+    email = models.EmailField(_("email address"), unique=True)
+    account_type = models.CharField(
+        max_length=20, choices=AccountType.choices, default=AccountType.RESEARCHER
+    )
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+    objects = UserManager()
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email.split("@")[0]
+
+    @property
+    def is_researcher(self) -> bool:
+        return self.account_type == self.AccountType.RESEARCHER
+
+
+class Organisation(index.Indexed, models.Model):
+    """A local or regional government, university, institute, NHRI, CSO, network or IO."""
+
+    class Kind(models.TextChoices):
+        LOCAL_GOVERNMENT = "local_government", _("Local government")
+        REGIONAL_GOVERNMENT = "regional_government", _("Regional government")
+        UNIVERSITY = "university", _("University")
+        RESEARCH_INSTITUTE = "research_institute", _("Research institute")
+        NHRI = "nhri", _("National human rights institution")
+        CIVIL_SOCIETY = "civil_society", _("Civil-society organisation")
+        CITY_NETWORK = "city_network", _("City network")
+        INTERNATIONAL = "international", _("International organisation")
+
+    GOVERNMENT_KINDS = (Kind.LOCAL_GOVERNMENT, Kind.REGIONAL_GOVERNMENT)
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    country = models.ForeignKey("hub.Country", on_delete=models.PROTECT, related_name="organisations")
+    city = models.CharField(max_length=120, blank=True)
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True, max_length=5000)
+    logo = models.ImageField(
+        upload_to="logos/", blank=True, validators=[validate_logo], help_text=_("PNG, JPEG or WebP, at most 2 MB.")
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", choices=time_zone_choices
+    )
+    population = models.PositiveIntegerField(null=True, blank=True)
+    hr_city_declaration_year = models.PositiveSmallIntegerField(
+        _("Human Rights City declaration year"), null=True, blank=True
+    )
+    hr_city_declaration_url = models.URLField(_("Human Rights City declaration document"), blank=True)
+    networks = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="network_members",
+        limit_choices_to={"kind": Kind.CITY_NETWORK},
+    )
+    verified = models.BooleanField(default=False, editable=False)
+    verified_at = models.DateTimeField(null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    editor_group = models.OneToOneField(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="city_organisation", editable=False
+    )
+    created_by = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("kind"),
+        FieldPanel("country"),
+        FieldPanel("city"),
+        FieldPanel("website"),
+        FieldPanel("description"),
+        FieldPanel("logo"),
+        FieldPanel("time_zone"),
+        FieldPanel("population"),
+        FieldPanel("hr_city_declaration_year"),
+        FieldPanel("hr_city_declaration_url"),
+        FieldPanel("networks"),
+    ]
+    search_fields = [
+        index.SearchField("name"),
+        index.SearchField("city"),
+        index.SearchField("description"),
+        index.FilterField("kind"),
+        index.FilterField("verified"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(Lower("name"), name="organisation_name_unique_ci")]
+        permissions = [("verify_organisation", "Can verify organisations")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisation_detail", args=[self.slug])
+
+    @property
+    def is_government(self) -> bool:
+        return self.kind in self.GOVERNMENT_KINDS
+
+
+class Membership(models.Model):
+    """A user's tie to an organisation: role and the state of their request."""
+
+    class Role(models.TextChoices):
+        MEMBER = "member", _("Member")
+        ADMIN = "admin", _("Administrator")
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    user = models.ForeignKey("profiles.User", on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True)
+    message = models.TextField(blank=True, max_length=1000)
+    is_listed = models.BooleanField(
+        default=True, help_text=_("Show me on the organisation's public page.")
+    )
+    decided_by = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["organisation__name", "user__email"]
+        constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organisation} ({self.get_status_display()})"
+
+
+class ResearcherProfile(models.Model):
+    """A researcher's public profile (extended by the profiles issue)."""
+
+    class CareerStage(models.TextChoices):
+        STUDENT = "student", _("Student")
+        EARLY_CAREER = "early_career", _("Early-career researcher")
+        ESTABLISHED = "established", _("Established researcher")
+
+    user = models.OneToOneField("profiles.User", on_delete=models.CASCADE, related_name="researcher_profile")
+    affiliation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="researchers"
+    )
+    career_stage = models.CharField(max_length=16, choices=CareerStage.choices, default=CareerStage.EARLY_CAREER)
+    headline = models.CharField(max_length=200, blank=True)
+    bio = models.TextField(blank=True, max_length=5000)
+    themes = models.ManyToManyField("hub.Theme", blank=True, related_name="researchers")
+    methods = models.ManyToManyField("hub.Method", blank=True, related_name="researchers")
+    countries = models.ManyToManyField("hub.Country", blank=True, related_name="researchers")
+    languages = models.ManyToManyField("hub.Language", blank=True, related_name="researchers")
+    is_public = models.BooleanField(default=True, help_text=_("List me in the public researcher directory."))
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("researcher_detail", args=[self.pk])
+
+    @property
+    def is_early_career(self) -> bool:
+        return self.career_stage in (self.CareerStage.STUDENT, self.CareerStage.EARLY_CAREER)
+
+
+class CitiesIndexPage(Page):
+    """``/cities/``: every verified local and regional government."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["hub.HomePage"]
+    subpage_types = ["profiles.CityPage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        from profiles.selectors import city_pages_public
+
+        context = super().get_context(request, *args, **kwargs)
+        context["cities"] = city_pages_public()
+        return context
+
+
+class CityPage(Page):
+    """The public face of a verified local or regional government; its calls live below it."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="city_page")
+    intro = models.TextField(blank=True, help_text=_("What the city does for human rights, in two sentences."))
+    body = StreamField(BodyBlock(), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["profiles.CitiesIndexPage"]
+    subpage_types = ["hub.StandardPage"]
+    # Created only by verifying an organisation, so that each city has exactly one.
+    is_creatable = False
+
+    def get_context(self, request, *args, **kwargs):
+        from profiles.selectors import city_page_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(city_page_context(self))
+        return context

@@ -1,0 +1,248 @@
+"""State changes for accounts, organisations and memberships; each checks its own permission."""
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
+
+CITY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+CITY_COLLECTION_PERMISSIONS = (
+    ("wagtailimages", "add_image"),
+    ("wagtailimages", "change_image"),
+    ("wagtailimages", "choose_image"),
+    ("wagtaildocs", "add_document"),
+    ("wagtaildocs", "change_document"),
+    ("wagtaildocs", "choose_document"),
+)
+COORDINATORS_GROUP = "Network coordinators"
+EDITOR_GROUP_PREFIX = "City editors: "
+
+
+def is_coordinator(user) -> bool:
+    """Network coordinators (a staff group) and superusers."""
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and (user.is_superuser or user.has_perm("profiles.verify_organisation"))
+    )
+
+
+def can_manage_memberships(user, organisation: Organisation) -> tuple[bool, str]:
+    """Approved admins of the organisation, and coordinators, decide membership requests."""
+    if not user.is_authenticated:
+        return False, _("Sign in to manage memberships.")
+    if is_coordinator(user):
+        return True, ""
+    if Membership.objects.filter(
+        user=user, organisation=organisation, role=Membership.Role.ADMIN, status=Membership.Status.APPROVED
+    ).exists():
+        return True, ""
+    return False, _("Only administrators of %(org)s can manage its members.") % {"org": organisation.name}
+
+
+def unique_slug(model, value: str, *, field: str = "slug", exclude_pk=None) -> str:
+    base = slugify(value)[:180] or "item"
+    slug, n = base, 2
+    qs = model.objects.all()
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    while qs.filter(**{field: slug}).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def organisation_name_taken(name: str, *, exclude_pk=None) -> bool:
+    qs = Organisation.objects.filter(name__iexact=name.strip())
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
+@transaction.atomic
+def organisation_register(*, by: User, name: str, kind: str, country, **fields) -> Organisation:
+    """Register a new organisation; its creator becomes its first approved administrator."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Please give the organisation's name.")})
+    if organisation_name_taken(name):
+        raise ValidationError({"name": _("An organisation with this name is already registered.")})
+    organisation = Organisation(name=name, kind=kind, country=country, created_by=by, **fields)
+    organisation.slug = unique_slug(Organisation, name)
+    organisation.full_clean(validate_constraints=False)
+    organisation.save()
+    Membership.objects.create(
+        user=by,
+        organisation=organisation,
+        role=Membership.Role.ADMIN,
+        status=Membership.Status.APPROVED,
+        decided_at=timezone.now(),
+    )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, by: User) -> Organisation:
+    """Save changed public details of an organisation; its admins and coordinators may."""
+    allowed, reason = can_manage_memberships(by, organisation)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if organisation_name_taken(organisation.name, exclude_pk=organisation.pk):
+        raise ValidationError({"name": _("An organisation with this name is already registered.")})
+    organisation.full_clean(validate_constraints=False)
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def membership_request(*, user: User, organisation: Organisation, message: str = "") -> Membership:
+    """Ask to join an organisation; its admins decide."""
+    existing = Membership.objects.filter(user=user, organisation=organisation).first()
+    if existing and existing.status == Membership.Status.APPROVED:
+        raise ValidationError(_("You are already a member of %(org)s.") % {"org": organisation.name})
+    if existing and existing.status == Membership.Status.REQUESTED:
+        raise ValidationError(_("Your request to join %(org)s is waiting for a decision.") % {"org": organisation.name})
+    if existing:
+        existing.status = Membership.Status.REQUESTED
+        existing.message = message
+        existing.decided_by = None
+        existing.decided_at = None
+        existing.save()
+        membership = existing
+    else:
+        membership = Membership.objects.create(user=user, organisation=organisation, message=message)
+    _notify_admins_of_request(membership)
+    return membership
+
+
+def _notify_admins_of_request(membership: Membership) -> None:
+    from profiles.notifications import email_membership_requested
+
+    transaction.on_commit(lambda: email_membership_requested(membership_id=membership.pk))
+
+
+@transaction.atomic
+def membership_decide(*, membership: Membership, by: User, approve: bool, role: str | None = None) -> Membership:
+    """Approve or reject a membership request; approval grants city editing where it applies."""
+    allowed, reason = can_manage_memberships(by, membership.organisation)
+    if not allowed:
+        raise PermissionDenied(reason)
+    if membership.user_id == by.pk and not is_coordinator(by):
+        raise PermissionDenied(_("You cannot decide on your own membership."))
+    membership.status = Membership.Status.APPROVED if approve else Membership.Status.REJECTED
+    if role:
+        membership.role = role
+    membership.decided_by = by
+    membership.decided_at = timezone.now()
+    membership.save()
+    sync_editor_groups(user=membership.user)
+    from profiles.notifications import email_membership_decided
+
+    transaction.on_commit(lambda: email_membership_decided(membership_id=membership.pk))
+    return membership
+
+
+@transaction.atomic
+def organisation_verify(*, organisation: Organisation, by: User) -> Organisation:
+    """Mark an organisation verified; a government gets its CityPage and an editor group."""
+    if not is_coordinator(by):
+        raise PermissionDenied(_("Only network coordinators can verify organisations."))
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if not organisation.verified:
+        organisation.verified = True
+        organisation.verified_at = timezone.now()
+        organisation.verified_by = by
+        organisation.save(update_fields=["verified", "verified_at", "verified_by"])
+    if organisation.is_government:
+        city_page = city_page_ensure(organisation=organisation)
+        city_editor_group_ensure(organisation=organisation, city_page=city_page)
+        for membership in organisation.memberships.filter(status=Membership.Status.APPROVED).select_related("user"):
+            sync_editor_groups(user=membership.user)
+    return organisation
+
+
+def city_page_ensure(*, organisation: Organisation) -> CityPage:
+    """The city's public page at /cities/<slug>/, created once and published."""
+    existing = CityPage.objects.filter(organisation=organisation).first()
+    if existing:
+        return existing
+    index = CitiesIndexPage.objects.first()
+    if index is None:
+        raise ValidationError(_("The cities index page is missing; run migrations first."))
+    slug = organisation.slug
+    if Page.objects.child_of(index).filter(slug=slug).exists():
+        slug = f"{slug}-{organisation.pk}"
+    page = CityPage(
+        title=organisation.name,
+        slug=slug,
+        organisation=organisation,
+        intro=organisation.description[:500],
+    )
+    index.add_child(instance=page)
+    page.save_revision().publish()
+    return page
+
+
+def city_editor_group_ensure(*, organisation: Organisation, city_page: CityPage) -> Group:
+    """A group whose Wagtail permissions cover the city's subtree and collection, nothing else."""
+    group = organisation.editor_group
+    if group is None:
+        group, _created = Group.objects.get_or_create(name=f"{EDITOR_GROUP_PREFIX}{organisation.name} ({organisation.pk})")
+        organisation.editor_group = group
+        organisation.save(update_fields=["editor_group"])
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for codename in CITY_PAGE_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=group, page=city_page, permission=permission)
+    collection = _city_collection(organisation)
+    for app_label, codename in CITY_COLLECTION_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        GroupCollectionPermission.objects.get_or_create(group=group, collection=collection, permission=permission)
+    return group
+
+
+def _city_collection(organisation: Organisation) -> Collection:
+    name = f"{organisation.name} ({organisation.pk})"
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=name).first()
+    return existing or root.add_child(name=name)
+
+
+def sync_editor_groups(*, user: User) -> None:
+    """Give the user exactly the editor groups of the verified cities they are an approved member of."""
+    wanted = set(
+        Group.objects.filter(
+            city_organisation__verified=True,
+            city_organisation__memberships__user=user,
+            city_organisation__memberships__status=Membership.Status.APPROVED,
+        ).values_list("pk", flat=True)
+    )
+    current = set(user.groups.filter(name__startswith=EDITOR_GROUP_PREFIX).values_list("pk", flat=True))
+    if wanted - current:
+        user.groups.add(*(wanted - current))
+    if current - wanted:
+        user.groups.remove(*(current - wanted))
+
+
+@transaction.atomic
+def account_update(*, user: User, first_name: str, last_name: str, account_type: str) -> User:
+    """Change the name and what the user is (researcher or organisation member)."""
+    user.first_name = first_name.strip()
+    user.last_name = last_name.strip()
+    user.account_type = account_type
+    user.full_clean(exclude=["password"])
+    user.save(update_fields=["first_name", "last_name", "account_type"])
+    if user.is_researcher:
+        ResearcherProfile.objects.get_or_create(user=user)
+    return user
+
+
+@transaction.atomic
+def account_delete(*, user: User) -> None:
+    """Remove the user and their personal data; organisation content stays, as “former member”."""
+    user.delete()

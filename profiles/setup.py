@@ -1,0 +1,58 @@
+"""Roles and pages profiles needs in every database (idempotent; runs after migrate)."""
+
+from django.contrib.auth.models import Group, Permission
+
+from profiles.services import COORDINATORS_GROUP
+
+COORDINATOR_PERMISSIONS = [
+    ("wagtailadmin", "access_admin"),
+    ("profiles", "verify_organisation"),
+    ("profiles", "view_organisation"),
+    ("profiles", "change_organisation"),
+    ("profiles", "view_membership"),
+    *[
+        (app, f"{action}_{model}")
+        for app, model in [
+            ("hub", "theme"),
+            ("hub", "instrument"),
+            ("hub", "sdggoal"),
+            ("hub", "sdgtarget"),
+            ("hub", "sdgindicator"),
+            ("hub", "method"),
+            ("hub", "groupatrisk"),
+            ("hub", "country"),
+            ("hub", "language"),
+        ]
+        for action in ("add", "change", "delete", "view")
+    ],
+]
+
+
+def ensure_roles_and_pages(**kwargs) -> None:
+    """The network coordinators group and the /cities/ index page."""
+    from wagtail.models import GroupPagePermission
+
+    from hub.models import HomePage
+    from profiles.models import CitiesIndexPage
+
+    group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    for app_label, codename in COORDINATOR_PERMISSIONS:
+        permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+        if permission:
+            group.permissions.add(permission)
+
+    home = HomePage.objects.first()
+    if home is None:
+        return
+    if not CitiesIndexPage.objects.exists():
+        home.add_child(
+            instance=CitiesIndexPage(
+                title="Cities",
+                slug="cities",
+                intro="Local and regional governments that commission human-rights research on Bridges.",
+            )
+        )
+    # Coordinators curate editorial pages across the site.
+    for codename in ("add_page", "change_page", "publish_page"):
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from profiles import views
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/account/", views.account_edit, name="account_edit"),
+    path("dashboard/profile/", views.profile_edit, name="profile_edit"),
+    path("dashboard/export/", views.account_export, name="account_export"),
+    path("dashboard/delete/", views.account_delete, name="account_delete"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_create, name="organisation_create"),
+    path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("organisations/<slug:slug>/join/", views.organisation_join, name="organisation_join"),
+    path("organisations/<slug:slug>/members/", views.organisation_members, name="organisation_members"),
+    path("researchers/", views.researcher_list, name="researcher_list"),
+    path("researchers/<int:pk>/", views.researcher_detail, name="researcher_detail"),
+]

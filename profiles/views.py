@@ -1,0 +1,229 @@
+"""Front-end views for the dashboard, account, organisations, memberships and researchers."""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from profiles import selectors, services
+from profiles.forms import (
+    AccountDeleteForm,
+    AccountForm,
+    MembershipDecisionForm,
+    MembershipRequestForm,
+    OrganisationForm,
+    ResearcherProfileForm,
+)
+from profiles.models import Membership, ResearcherProfile
+
+
+def _apply_validation_error(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    return render(
+        request,
+        "profiles/dashboard.html",
+        {
+            "memberships": selectors.memberships_of(user),
+            "pending_requests": selectors.pending_requests_managed_by(user),
+            "profile": ResearcherProfile.objects.filter(user=user).first(),
+            "is_coordinator": services.is_coordinator(user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_edit(request):
+    form = AccountForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.account_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your account was updated."))
+        return redirect("dashboard")
+    return render(request, "profiles/account_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request):
+    if not request.user.is_researcher:
+        messages.info(request, _("Choose “Researcher” in your account settings to keep a researcher profile."))
+        return redirect("account_edit")
+    profile, _created = ResearcherProfile.objects.get_or_create(user=request.user)
+    form = ResearcherProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Your profile was saved."))
+        return redirect("dashboard")
+    return render(request, "profiles/profile_form.html", {"form": form})
+
+
+@login_required
+def account_export(request):
+    data = selectors.personal_data_export(user=request.user)
+    data["exported_at"] = timezone.now().isoformat()
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="bridges-personal-data.json"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_delete(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        user = request.user
+        logout(request)
+        services.account_delete(user=user)
+        messages.success(request, _("Your account and personal data were deleted."))
+        return redirect("/")
+    return render(request, "profiles/account_delete.html", {"form": form})
+
+
+def organisation_list(request):
+    filterset = selectors.organisations_public(filters=request.GET)
+    page = Paginator(filterset.qs, 24).get_page(request.GET.get("page"))
+    return render(request, "profiles/organisation_list.html", {"filter": filterset, "page": page})
+
+
+def organisation_detail(request, slug):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), slug=slug)
+    membership = None
+    can_manage = False
+    if request.user.is_authenticated:
+        membership = Membership.objects.filter(user=request.user, organisation=organisation).first()
+        can_manage, _reason = services.can_manage_memberships(request.user, organisation)
+    return render(
+        request,
+        "profiles/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "members": selectors.organisation_listed_members(organisation),
+            "membership": membership,
+            "can_manage": can_manage,
+            "is_coordinator": services.is_coordinator(request.user),
+            "join_form": MembershipRequestForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    form = OrganisationForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                organisation = services.organisation_register(by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is registered. A network coordinator will verify it; you are its administrator.")
+                % {"name": organisation.name},
+            )
+            return redirect(organisation)
+    return render(request, "profiles/organisation_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_edit(request, slug):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), slug=slug)
+    allowed, reason = services.can_manage_memberships(request.user, organisation)
+    if not allowed:
+        raise Http404(reason)
+    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.organisation_update(organisation=form.save(commit=False), by=request.user)
+        except ValidationError as error:
+            _apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The organisation was updated."))
+            return redirect(organisation)
+    return render(request, "profiles/organisation_form.html", {"form": form, "organisation": organisation})
+
+
+@login_required
+@require_POST
+def organisation_join(request, slug):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), slug=slug)
+    form = MembershipRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.membership_request(user=request.user, organisation=organisation, message=form.cleaned_data["message"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request, _("Your request to join %(org)s was sent to its administrators.") % {"org": organisation.name}
+            )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect(organisation)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_members(request, slug):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), slug=slug)
+    allowed, reason = services.can_manage_memberships(request.user, organisation)
+    if not allowed:
+        raise Http404(reason)
+    memberships = selectors.membership_requests_for(request.user, organisation)
+    if request.method == "POST":
+        form = MembershipDecisionForm(request.POST)
+        if form.is_valid():
+            membership = get_object_or_404(memberships, pk=form.cleaned_data["membership"])
+            approve = form.cleaned_data["decision"] == "approve"
+            try:
+                services.membership_decide(
+                    membership=membership, by=request.user, approve=approve, role=form.cleaned_data["role"] or None
+                )
+            except PermissionDenied as error:
+                messages.error(request, str(error))
+            else:
+                messages.success(
+                    request,
+                    (_("%(name)s is now a member.") if approve else _("The request of %(name)s was rejected."))
+                    % {"name": membership.user.display_name},
+                )
+            return redirect("organisation_members", slug=organisation.slug)
+        messages.error(request, _("That decision could not be read. Please try again."))
+    return render(
+        request,
+        "profiles/organisation_members.html",
+        {"organisation": organisation, "memberships": memberships, "roles": Membership.Role.choices},
+    )
+
+
+def researcher_list(request):
+    page = Paginator(selectors.researchers_public(), 24).get_page(request.GET.get("page"))
+    return render(request, "profiles/researcher_list.html", {"page": page})
+
+
+def researcher_detail(request, pk):
+    profile = get_object_or_404(selectors.researchers_public(), pk=pk)
+    return render(request, "profiles/researcher_detail.html", {"profile": profile})
+
