@@ -94,6 +94,7 @@ def load_human_rights(apps) -> None:
                     sort_order=order,
                 )
             theme.sdg_targets.set(Target.objects.filter(code__in=item["sdg_targets"]))
+            theme.save()  # a ParentalManyToManyField commits on save
     for item in data["methods"]:
         Method.objects.get_or_create(slug=item["slug"], defaults={"name": item["name"], "summary": item.get("summary", "")})
     for item in data["groups"]:

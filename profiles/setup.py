@@ -1,5 +1,7 @@
 """Roles and pages profiles needs in every database (idempotent; runs after migrate)."""
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from profiles.services import COORDINATORS_GROUP
@@ -35,6 +37,9 @@ def ensure_roles_and_pages(**kwargs) -> None:
     from hub.models import HomePage
     from profiles.models import CitiesIndexPage
 
+    # auth's own post_migrate handler may not have run for these apps yet.
+    for app_label in {app_label for app_label, _codename in COORDINATOR_PERMISSIONS}:
+        create_permissions(apps.get_app_config(app_label), verbosity=0)
     group, _created = Group.objects.get_or_create(name=COORDINATORS_GROUP)
     for app_label, codename in COORDINATOR_PERMISSIONS:
         permission = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()

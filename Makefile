@@ -1,0 +1,56 @@
+# Bridges — every target is listed by `make help`.
+SHELL := /bin/bash
+PYTHON_BIN ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+SCALE ?= 2000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run migrate demo test test-e2e lint format check bench clean
+
+help: ## List every target with one line each
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned requirements
+
+migrate: install ## Apply database migrations (loads the vocabularies)
+	$(PY) manage.py migrate --noinput
+
+demo: migrate ## Load the demo content (idempotent)
+	$(PY) manage.py seed_demo
+
+run: demo ## Migrate, load demo content and serve on http://127.0.0.1:8000 (SQLite)
+	@echo "Bridges is starting on http://127.0.0.1:$(PORT)/  (demo accounts: see README)"
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: install ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
+
+test-e2e: install ## Run only the browser tests (Chromium)
+	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+lint: install ## Check code style with ruff and that migrations are complete
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install ## Format and fix imports with ruff
+	$(VENV)/bin/ruff check --fix --select I .
+	$(VENV)/bin/ruff format .
+
+check: install ## Django's deployment checks with the production settings
+	DJANGO_SETTINGS_MODULE=hub.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$RANDOM-not-a-real-secret-key-0123456789abcdef} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-bridges.example} $(PY) manage.py check --deploy --fail-level WARNING
+
+bench: install ## Seed a separate database at SCALE and report latency percentiles and SQL per page
+	$(PY) -m hub.bench --scale $(SCALE)
+
+clean: ## Remove the virtual environment, local database, media and caches
+	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache bench-results

@@ -1,0 +1,66 @@
+"""Fixtures shared by every test: people in each role and a verified city."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from profiles.factories import (
+    DEMO_PASSWORD,
+    CityOrganisationFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ResearcherProfileFactory,
+    UserFactory,
+)
+from profiles.models import Membership, User
+from profiles.services import COORDINATORS_GROUP, organisation_verify
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def password():
+    return DEMO_PASSWORD
+
+
+@pytest.fixture
+def coordinator(db):
+    user = UserFactory(email="coordinator@example.org", account_type=User.AccountType.ORGANISATION)
+    user.groups.add(Group.objects.get(name=COORDINATORS_GROUP))
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.fixture
+def researcher(db):
+    return ResearcherProfileFactory(user__email="researcher@example.org").user
+
+
+@pytest.fixture
+def make_city(db, coordinator):
+    """Create a verified city with an approved admin official; returns (organisation, official)."""
+
+    def make(name: str = "Graz", email: str | None = None, verify: bool = True):
+        organisation = CityOrganisationFactory(name=f"City of {name}", city=name)
+        official = UserFactory(
+            email=email or f"official.{name.lower()}@example.org", account_type=User.AccountType.ORGANISATION
+        )
+        MembershipFactory(
+            user=official, organisation=organisation, role=Membership.Role.ADMIN, status=Membership.Status.APPROVED
+        )
+        if verify:
+            organisation = organisation_verify(organisation=organisation, by=coordinator)
+        return organisation, User.objects.get(pk=official.pk)
+
+    return make
+
+
+@pytest.fixture
+def city(make_city):
+    return make_city("Graz")
+
+
+@pytest.fixture
+def university(db, coordinator):
+    return organisation_verify(organisation=OrganisationFactory(name="University of Graz"), by=coordinator)
