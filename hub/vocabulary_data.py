@@ -93,8 +93,12 @@ def load_human_rights(apps) -> None:
                     reference=reference,
                     sort_order=order,
                 )
-            theme.sdg_targets.set(Target.objects.filter(code__in=item["sdg_targets"]))
-            theme.save()  # a ParentalManyToManyField commits on save
+            # Historical models are not ClusterableModels, so write the parental M2M rows directly.
+            through = Theme._meta.get_field("sdg_targets").remote_field.through
+            through.objects.bulk_create(
+                through(theme_id=theme.pk, sdgtarget_id=target.pk)
+                for target in Target.objects.filter(code__in=item["sdg_targets"])
+            )
     for item in data["methods"]:
         Method.objects.get_or_create(slug=item["slug"], defaults={"name": item["name"], "summary": item.get("summary", "")})
     for item in data["groups"]:
