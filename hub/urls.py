@@ -34,7 +34,7 @@ urlpatterns = [
     path("robots.txt", hub_views.robots_txt, name="robots_txt"),
 ]
 
-if settings.DEBUG:
+if settings.DEBUG or settings.SERVE_MEDIA:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -1,8 +1,9 @@
 """django-filter FilterSets for profile listings."""
 
-import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+import django_filters
 
 from hub.models import Country
 from profiles.models import Organisation

@@ -1,7 +1,8 @@
 """Fixtures shared by every test: people in each role and a verified city."""
 
-import pytest
 from django.contrib.auth.models import Group
+
+import pytest
 
 from profiles.factories import (
     DEMO_PASSWORD,

@@ -112,6 +112,9 @@ class SDGGoal(TranslatedTitleMixin):
     def __str__(self) -> str:
         return f"SDG {self.number}: {self.title_in(field='short')}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("vocab:sdg", args=[self.number])
+
     @property
     def code(self) -> str:
         return str(self.number)
@@ -119,9 +122,6 @@ class SDGGoal(TranslatedTitleMixin):
     @property
     def localized_short(self) -> str:
         return self.title_in(field="short")
-
-    def get_absolute_url(self) -> str:
-        return reverse("vocab:sdg", args=[self.number])
 
 
 class SDGTarget(TranslatedTitleMixin):

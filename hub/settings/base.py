@@ -7,10 +7,10 @@ only when their variable is set; see ``.env.example`` for every variable.
 import os
 from pathlib import Path
 
+from django.utils.translation import gettext_lazy as _
+
 import dj_database_url
 import dj_email_url
-
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -23,6 +23,8 @@ SITE_BASE_URL = ENV.get("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [h.strip() for h in ENV.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 SECRET_KEY = ENV.get("SECRET_KEY", "")
 QUERY_COUNT_HEADER = ENV.get("BRIDGES_QUERY_COUNT_HEADER", "") == "1"
+# Let Django serve uploads itself (small deployments without a media-serving proxy).
+SERVE_MEDIA = ENV.get("SERVE_MEDIA", "") == "1"
 
 INSTALLED_APPS = [
     "hub",
@@ -150,7 +152,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(ENV.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "media"))

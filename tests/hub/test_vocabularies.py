@@ -56,4 +56,4 @@ def test_unknown_theme_is_404(client):
 
 def test_sdg_page_shows_spanish_titles_when_reader_asks_for_spanish(client):
     response = client.get("/vocabularies/sdgs/11/", HTTP_ACCEPT_LANGUAGE="es")
-    assert "asegurar el acceso de todas las personas a viviendas".encode() in response.content
+    assert b"asegurar el acceso de todas las personas a viviendas" in response.content
