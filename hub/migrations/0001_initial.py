@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('code', models.CharField(max_length=16, unique=True)),
                 ('name', models.CharField(max_length=255)),
                 ('adopted', models.DateField(blank=True, null=True)),
-                ('body', models.CharField(blank=True, help_text='Treaty body that monitors it, e.g. CESCR.', max_length=16)),
+                ('body', models.CharField(blank=True, help_text='Treaty body that monitors it, e.g. CESCR.', max_length=120)),
             ],
             options={
                 'ordering': ['adopted', 'code'],

@@ -42,7 +42,7 @@ class Instrument(models.Model):
     name = models.CharField(max_length=255)
     adopted = models.DateField(null=True, blank=True)
     body = models.CharField(
-        max_length=16, blank=True, help_text=_("Treaty body that monitors it, e.g. CESCR.")
+        max_length=120, blank=True, help_text=_("Treaty body that monitors it, e.g. CESCR.")
     )
 
     panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("adopted"), FieldPanel("body")]
