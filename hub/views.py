@@ -1,8 +1,9 @@
 """Public views of the hub: vocabularies, robots.txt and error pages."""
 
 from django.db.models import Prefetch
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
+from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -96,4 +97,5 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    # No context processors: the database may be what failed.
+    return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -30,6 +30,12 @@ def _latest_cities(limit: int) -> list:
     return list(city_pages_public().order_by("-first_published_at")[:limit])
 
 
+def _latest_researchers(limit: int) -> list:
+    from profiles.selectors import researchers_public
+
+    return list(researchers_public().order_by("-created_at")[:limit])
+
+
 def register() -> None:
     register_stat(Stat("cities", _("cities"), 20, _count_cities, url="/cities/"))
     register_stat(Stat("researchers", _("researchers"), 30, _count_researchers, url=reverse_lazy("researcher_list")))
@@ -37,3 +43,6 @@ def register() -> None:
         Stat("organisations", _("verified organisations"), 60, _count_organisations, url=reverse_lazy("organisation_list"))
     )
     register_latest(LatestSection("cities", _("Newest cities"), 20, _latest_cities, url="/cities/"))
+    register_latest(
+        LatestSection("researchers", _("New researchers"), 30, _latest_researchers, url=reverse_lazy("researcher_list"))
+    )

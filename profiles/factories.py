@@ -2,6 +2,7 @@
 
 import functools
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
@@ -12,7 +13,7 @@ from factory.django import DjangoModelFactory
 from hub.models import Country
 from profiles.models import Membership, Organisation, ResearcherProfile, User
 
-DEMO_PASSWORD = "bridges-demo-2026"
+DEMO_PASSWORD = settings.DEMO_PASSWORD
 
 
 @functools.cache

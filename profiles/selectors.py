@@ -12,6 +12,7 @@ def organisations_public(*, filters: dict | None = None) -> OrganisationFilter:
         Organisation.objects.filter(verified=True)
         .select_related("country", "city_page")
         .annotate(member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.APPROVED)))
+        .order_by("name")
     )
     return OrganisationFilter(filters or {}, queryset=qs)
 

@@ -164,6 +164,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# The shared password of demo accounts (seed_demo); shown on the sign-in page only with DEBUG on.
+DEMO_PASSWORD = "bridges-demo-2026"
 
 if EMAIL_URL:
     _email = dj_email_url.parse(EMAIL_URL)

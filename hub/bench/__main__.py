@@ -1,0 +1,5 @@
+import sys
+
+from hub.bench.runner import main
+
+sys.exit(main())

@@ -1,0 +1,127 @@
+"""Drive one URL with wrk and read back throughput, latency percentiles and status counts."""
+
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+
+# wrk runs one Lua state per thread; setup() keeps each thread so done() can add up their counts.
+WRK_SCRIPT = r"""
+local threads = {}
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  non2xx = 0
+end
+
+function response(status, headers, body)
+  if status < 200 or status > 299 then
+    non2xx = non2xx + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local non2xx_total = 0
+  for _, thread in ipairs(threads) do
+    non2xx_total = non2xx_total + (thread:get("non2xx") or 0)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH_JSON {"requests": %d, "duration_us": %d, "bytes": %d, "p50_us": %d, "p95_us": %d, '
+      .. '"p99_us": %d, "max_us": %d, "non2xx": %d, "socket_errors": %d, "timeouts": %d}\n',
+    summary.requests, summary.duration, summary.bytes,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    non2xx_total, e.connect + e.read + e.write, e.timeout))
+end
+"""
+
+
+@dataclass
+class LoadResult:
+    requests: int
+    rps: float
+    p50_ms: float
+    p95_ms: float
+    p99_ms: float
+    max_ms: float
+    non2xx: int
+    socket_errors: int
+    timeouts: int
+
+
+def wrk_path() -> str | None:
+    return shutil.which("wrk")
+
+
+def ensure_wrk(log) -> str:
+    """wrk from the Debian/Ubuntu package; installed with apt-get when running as root."""
+    path = wrk_path()
+    if path:
+        return path
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        log("wrk is missing; installing the Debian package with `apt-get install -y wrk` …")
+        result = subprocess.run(["apt-get", "install", "-y", "wrk"], capture_output=True, text=True)
+        if result.returncode != 0:
+            subprocess.run(["apt-get", "update"], capture_output=True)
+            subprocess.run(["apt-get", "install", "-y", "wrk"], capture_output=True)
+        path = wrk_path()
+        if path:
+            return path
+    raise SystemExit(
+        "make bench needs the load generator wrk: install it with `sudo apt-get install wrk` "
+        "(Debian/Ubuntu) or `brew install wrk` (macOS), then run it again."
+    )
+
+
+def probe(*, port: int, path: str, cookie: str | None) -> tuple[int, int | None, str]:
+    """One request without following redirects: (status, SQL queries from X-SQL-Queries, Location)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+    response = connection.getresponse()
+    response.read()
+    queries = response.getheader("X-SQL-Queries")
+    connection.close()
+    return response.status, int(queries) if queries is not None else None, response.getheader("Location", "")
+
+
+def run_wrk(
+    *, wrk: str, url: str, cookie: str | None, duration: int, connections: int, threads: int
+) -> LoadResult:
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT)
+    try:
+        command = [
+            wrk,
+            f"--threads={threads}",
+            f"--connections={connections}",
+            f"--duration={duration}s",
+            "--timeout=30s",
+            f"--script={script.name}",
+        ]
+        if cookie:
+            command += ["--header", f"Cookie: {cookie}"]
+        result = subprocess.run([*command, url], capture_output=True, text=True, check=False)
+    finally:
+        os.unlink(script.name)
+    line = next((line for line in result.stdout.splitlines() if line.startswith("BENCH_JSON ")), None)
+    if result.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed for {url}:\n{result.stdout}\n{result.stderr}")
+    data = json.loads(line.removeprefix("BENCH_JSON "))
+    seconds = data["duration_us"] / 1e6
+    return LoadResult(
+        requests=data["requests"],
+        rps=data["requests"] / seconds if seconds else 0.0,
+        p50_ms=data["p50_us"] / 1000,
+        p95_ms=data["p95_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        max_ms=data["max_us"] / 1000,
+        non2xx=data["non2xx"],
+        socket_errors=data["socket_errors"],
+        timeouts=data["timeouts"],
+    )

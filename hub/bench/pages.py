@@ -1,0 +1,36 @@
+"""The pages ``make bench`` measures. Later issues append theirs to ``PAGES``.
+
+A path may name values from the seeded data in braces (``{city_slug}``); ``hub.bench.seed.bench_context``
+provides them. ``user`` is who requests the page: ``anonymous`` or one of the seeded accounts
+(``city_editor``, ``coordinator``), whose session cookie is sent.
+"""
+
+from dataclasses import dataclass
+
+ANONYMOUS = "anonymous"
+CITY_EDITOR = "city_editor"
+COORDINATOR = "coordinator"
+
+
+@dataclass(frozen=True)
+class BenchPage:
+    name: str
+    path: str
+    user: str = ANONYMOUS
+
+
+BASELINE = BenchPage("trivial Django view (baseline)", "/__bench__/trivial/")
+
+PAGES: list[BenchPage] = [
+    BASELINE,
+    BenchPage("home", "/"),
+    BenchPage("cities index", "/cities/"),
+    BenchPage("city page", "/cities/{city_slug}/"),
+    BenchPage("researcher directory", "/researchers/"),
+    BenchPage("organisation directory", "/organisations/"),
+    BenchPage("SDG vocabulary", "/vocabularies/sdgs/"),
+    BenchPage("admin dashboard (city editor)", "/admin/", CITY_EDITOR),
+    BenchPage("admin explorer, own city (city editor)", "/admin/pages/{city_page_id}/", CITY_EDITOR),
+    BenchPage("admin page editor, own city (city editor)", "/admin/pages/{city_page_id}/edit/", CITY_EDITOR),
+    BenchPage("admin explorer, all cities (coordinator)", "/admin/pages/{cities_index_id}/", COORDINATOR),
+]

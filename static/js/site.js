@@ -1,0 +1,108 @@
+/* Bridges: small progressive enhancements. Everything works without this file. */
+(function () {
+  "use strict";
+
+  document.documentElement.classList.add("js");
+
+  /* Collapsible main navigation on narrow screens (a disclosure button). */
+  function initNavToggle() {
+    var button = document.querySelector(".nav-toggle");
+    var nav = document.getElementById("site-nav");
+    if (!button || !nav) return;
+    button.hidden = false;
+    var query = window.matchMedia("(max-width: 56rem)");
+
+    function setOpen(open) {
+      button.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("is-open", open);
+    }
+    button.addEventListener("click", function () {
+      setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" && query.matches) {
+        setOpen(false);
+        button.focus();
+      }
+    });
+    query.addEventListener("change", function () { setOpen(false); });
+  }
+
+  /* Move focus to a form's error summary so that screen-reader and keyboard users land on it. */
+  function focusErrorSummary() {
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      summary.addEventListener("click", function (event) {
+        var link = event.target.closest("a[href^='#']");
+        if (!link) return;
+        var target = document.getElementById(link.getAttribute("href").slice(1));
+        if (target) {
+          event.preventDefault();
+          target.focus();
+          target.scrollIntoView({ block: "center" });
+        }
+      });
+    }
+  }
+
+  /* A filter box above long reference tables (countries, languages). */
+  function initTableFilters() {
+    var tables = document.querySelectorAll("table[data-filterable]");
+    Array.prototype.forEach.call(tables, function (table, index) {
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      var wrapper = document.createElement("div");
+      wrapper.className = "table-filter";
+      var id = "table-filter-" + index;
+      var label = document.createElement("label");
+      label.className = "field__label";
+      label.setAttribute("for", id);
+      label.textContent = table.getAttribute("data-filter-label") || "Filter this list";
+      var input = document.createElement("input");
+      input.type = "search";
+      input.id = id;
+      input.autocomplete = "off";
+      var status = document.createElement("p");
+      status.className = "table-filter__status";
+      status.setAttribute("role", "status");
+      wrapper.appendChild(label);
+      wrapper.appendChild(input);
+      wrapper.appendChild(status);
+      var container = table.closest(".table-wrap") || table;
+      container.parentNode.insertBefore(wrapper, container);
+
+      input.addEventListener("input", function () {
+        var term = input.value.trim().toLowerCase();
+        var shown = 0;
+        rows.forEach(function (row) {
+          var match = !term || row.textContent.toLowerCase().indexOf(term) !== -1;
+          row.hidden = !match;
+          if (match) shown += 1;
+        });
+        var template = table.getAttribute("data-filter-status") || "{shown} of {total} shown";
+        status.textContent = term ? template.replace("{shown}", shown).replace("{total}", rows.length) : "";
+      });
+    });
+  }
+
+  /* Ask before destructive submits marked with data-confirm. */
+  function initConfirm() {
+    document.addEventListener("submit", function (event) {
+      var message = event.target.getAttribute("data-confirm");
+      if (message && !window.confirm(message)) event.preventDefault();
+    });
+  }
+
+  function init() {
+    initNavToggle();
+    focusErrorSummary();
+    initTableFilters();
+    initConfirm();
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

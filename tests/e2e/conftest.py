@@ -1,0 +1,134 @@
+"""Browser tests: Playwright (sync API) driving the system Chromium against pytest-django's live server.
+
+Every test here is marked ``e2e``, runs in one xdist group and uses a transactional
+database with serialized rollback: the live server runs in another thread, so each
+test commits for real, and the flush after it would otherwise wipe what migrations
+loaded (the Wagtail page tree, sites, collections and vocabularies).
+"""
+
+import os
+import re
+from pathlib import Path
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import connections
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+
+# Playwright's sync API runs an event loop in this thread; the ORM in fixtures and asserts must still work.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-sync",
+]
+E2E_DIR = Path(__file__).parent
+RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    # Before pytest-django orders the tests and xdist reads the group.
+    for item in items:
+        if E2E_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.xdist_group("e2e"))
+            item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    setattr(item, f"e2e_report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="session")
+def browser(django_db_setup, django_db_blocker) -> Browser:
+    if not os.path.exists(CHROMIUM):
+        message = f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium"
+        if os.environ.get("REQUIRE_E2E") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    serialized = {
+        alias: connections[alias]._test_serialized_contents
+        for alias in connections
+        if hasattr(connections[alias], "_test_serialized_contents")
+    }
+    playwright = sync_playwright().start()
+    # From here on an event loop is running in this thread, so asgiref hands the ORM new
+    # connection objects; give them the migrated data that serialized rollback restores.
+    for alias, contents in serialized.items():
+        connections[alias]._test_serialized_contents = contents
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _leave_the_database_as_migrated(django_db_blocker):
+    """Restore the migrated data after the module, for tests that run after it in this process.
+
+    Serialized rollback restores it before each test; the flush after the last test leaves
+    the database empty (not even content types), which the next non-browser test would see.
+    """
+    yield
+    with django_db_blocker.unblock():
+        for alias in connections:
+            connection = connections[alias]
+            contents = getattr(connection, "_test_serialized_contents", None)
+            if contents and not ContentType.objects.using(alias).exists():
+                connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # allauth counts sign-in attempts in the cache, which outlives each test's database.
+    cache.clear()
+
+
+@pytest.fixture
+def new_page(browser, live_server, request):
+    """Open pages in fresh browser contexts (one per person); screenshots them if the test fails."""
+    contexts: list[BrowserContext] = []
+
+    def make() -> Page:
+        context = browser.new_context(base_url=live_server.url, locale="en-GB", accept_downloads=True)
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        new = context.new_page()
+        # Destructive forms may ask window.confirm(); a person would say yes to finish the flow.
+        new.on("dialog", lambda dialog: dialog.accept())
+        return new
+
+    yield make
+    report = getattr(request.node, "e2e_report_call", None)
+    if report is not None and report.failed:
+        RESULTS_DIR.mkdir(exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.nodeid)
+        for n, context in enumerate(contexts):
+            for m, open_page in enumerate(context.pages):
+                try:
+                    open_page.screenshot(path=str(RESULTS_DIR / f"{name}-{n}-{m}.png"), full_page=True)
+                except Exception:  # noqa: BLE001 - a failed screenshot must not hide the test's failure
+                    pass
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def page(new_page) -> Page:
+    return new_page()
+
