@@ -17,6 +17,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-media")
+STATIC_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-static")
+os.makedirs(STATIC_ROOT, exist_ok=True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 ELASTICSEARCH_INDEX_PREFIX = "test_bridges"
 SHOW_DEMO_PASSWORDS = False

@@ -54,7 +54,7 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture(scope="session")
-def browser(django_db_setup, django_db_blocker) -> Browser:
+def browser(django_db_setup) -> Browser:
     if not os.path.exists(CHROMIUM):
         message = f"Chromium is not installed at {CHROMIUM}: apt-get install -y chromium"
         if os.environ.get("REQUIRE_E2E") == "1":
@@ -122,7 +122,7 @@ def new_page(browser, live_server, request):
             for m, open_page in enumerate(context.pages):
                 try:
                     open_page.screenshot(path=str(RESULTS_DIR / f"{name}-{n}-{m}.png"), full_page=True)
-                except Exception:  # noqa: BLE001 - a failed screenshot must not hide the test's failure
+                except Exception:  # a failed screenshot must not hide the test's own failure
                     pass
     for context in contexts:
         context.close()
@@ -131,4 +131,3 @@ def new_page(browser, live_server, request):
 @pytest.fixture
 def page(new_page) -> Page:
     return new_page()
-

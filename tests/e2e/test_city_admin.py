@@ -8,9 +8,7 @@ from profiles.models import CityPage, Organisation
 from tests.e2e.helpers import sign_in
 
 
-def test_coordinator_verifies_a_city_whose_official_edits_only_its_subtree(
-    new_page, coordinator, make_city, password
-):
+def test_coordinator_verifies_a_city_whose_official_edits_only_its_subtree(new_page, coordinator, make_city, password):
     organisation, official = make_city("Graz", verify=False)
     other_city, _other_official = make_city("Linz")
     other_city_page = CityPage.objects.get(organisation=other_city)

@@ -8,7 +8,9 @@ from profiles.models import Membership
 from tests.e2e.helpers import sign_in
 
 
-def test_researcher_asks_to_join_and_the_organisation_admin_approves(new_page, researcher, make_city, password, mailoutbox):
+def test_researcher_asks_to_join_and_the_organisation_admin_approves(
+    new_page, researcher, make_city, password, mailoutbox
+):
     organisation, admin = make_city("Graz")
     researcher_page = new_page()
     sign_in(researcher_page, researcher.email, password)
