@@ -90,9 +90,7 @@ def probe(*, port: int, path: str, cookie: str | None) -> tuple[int, int | None,
     return response.status, int(queries) if queries is not None else None, response.getheader("Location", "")
 
 
-def run_wrk(
-    *, wrk: str, url: str, cookie: str | None, duration: int, connections: int, threads: int
-) -> LoadResult:
+def run_wrk(*, wrk: str, url: str, cookie: str | None, duration: int, connections: int, threads: int) -> LoadResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:

@@ -2,13 +2,15 @@
 
 A path may name values from the seeded data in braces (``{city_slug}``); ``hub.bench.seed.bench_context``
 provides them. ``user`` is who requests the page: ``anonymous`` or one of the seeded accounts
-(``city_editor``, ``coordinator``), whose session cookie is sent.
+(``city_editor``, ``network_editor`` — an editor of 20 cities —, ``coordinator``), whose session
+cookie is sent.
 """
 
 from dataclasses import dataclass
 
 ANONYMOUS = "anonymous"
 CITY_EDITOR = "city_editor"
+NETWORK_EDITOR = "network_editor"
 COORDINATOR = "coordinator"
 
 
@@ -32,5 +34,8 @@ PAGES: list[BenchPage] = [
     BenchPage("admin dashboard (city editor)", "/admin/", CITY_EDITOR),
     BenchPage("admin explorer, own city (city editor)", "/admin/pages/{city_page_id}/", CITY_EDITOR),
     BenchPage("admin page editor, own city (city editor)", "/admin/pages/{city_page_id}/edit/", CITY_EDITOR),
+    # Wagtail ORs one clause per page permission of the user: these grow with the editor groups a user has.
+    BenchPage("admin dashboard (editor of 20 cities)", "/admin/", NETWORK_EDITOR),
+    BenchPage("admin explorer, cities (editor of 20 cities)", "/admin/pages/{cities_index_id}/", NETWORK_EDITOR),
     BenchPage("admin explorer, all cities (coordinator)", "/admin/pages/{cities_index_id}/", COORDINATOR),
 ]

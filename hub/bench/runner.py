@@ -26,7 +26,9 @@ BENCH_ENV = {
     "MEDIA_ROOT": str(RESULTS_DIR / "media"),
 }
 _START = time.perf_counter()
-PROBES = 3  # requests per page before wrk: warm every worker, check the status, read the SQL count
+# Sequential requests per page before wrk: they warm every worker, check the status, read the SQL
+# count, and the fastest gives the latency without contention (steadier on a busy machine).
+PROBES = 5
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -66,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, so gunicorn is always stopped.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     RESULTS_DIR.mkdir(exist_ok=True)
     database_url = args.database_url or f"sqlite:///{RESULTS_DIR / f'bench-{args.scale}.sqlite3'}"
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url}
@@ -90,6 +93,12 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
     wrk = load.ensure_wrk(log)
     started = time.perf_counter()
+    load_before = os.getloadavg()
+    if load_before[0] > (os.cpu_count() or 1) / 2:
+        log(
+            f"Warning: the machine is busy (load average {load_before[0]:.1f} on {os.cpu_count()} CPUs); "
+            "req/s and percentiles will be noisy; compare pages through the ×base and single-request columns."
+        )
     log(f"Database: {connection.vendor} {connection.settings_dict['NAME']}")
     call_command("migrate", interactive=False, verbosity=0)
     log(f"Seeding scale {args.scale} …")
@@ -115,17 +124,22 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     with Gunicorn(
         env=env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log", ready_path=BASELINE.path
     ) as server:
-        log(f"gunicorn ({args.workers} workers) on {server.base_url}; wrk {args.duration} s × {args.connections} connections per page")
+        log(
+            f"gunicorn ({args.workers} workers) on {server.base_url}; wrk {args.duration} s × {args.connections} connections per page"
+        )
         for page in pages:
             path = page.path.format(**context["paths"])
             cookie = context["cookies"].get(page.user)
             row = {"page": page.name, "path": path, "user": page.user}
-            statuses, queries = set(), None
+            statuses, queries, timings = set(), None, []
             for _ in range(max(PROBES, args.workers)):
+                probe_started = time.perf_counter()
                 status, queries, location = load.probe(port=server.port, path=path, cookie=cookie)
+                timings.append((time.perf_counter() - probe_started) * 1000)
                 statuses.add(status)
             row["status"] = sorted(statuses)
             row["sql_queries"] = queries
+            row["single_ms"] = min(timings)
             if statuses != {200}:
                 row["error"] = f"status {sorted(statuses)}" + (f" → {location}" if location else "")
                 log(f"  {page.name}: {row['error']}")
@@ -159,6 +173,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         "git": _git_revision(),
         "python": platform.python_version(),
         "cpus": os.cpu_count(),
+        "load_average": {"before": load_before[0], "after": os.getloadavg()[0]},
         "load": {
             "tool": "wrk",
             "duration_s": args.duration,
@@ -188,19 +203,19 @@ def format_table(report: dict) -> str:
         f"Bridges bench — scale {report['scale']} ({counts['researchers']} researchers, "
         f"{counts['city_pages']} city pages, {counts['groups']} groups), {report['database']}, "
         f"{report['load']['gunicorn_workers']} gunicorn workers, wrk {report['load']['connections']} connections "
-        f"× {report['load']['duration_s']} s, git {report['git']}",
+        f"× {report['load']['duration_s']} s, load average {report['load_average']['before']:.1f}"
+        f"→{report['load_average']['after']:.1f} on {report['cpus']} CPUs, git {report['git']}",
         "",
     ]
-    header = f"{'page':<44} {'req/s':>8} {'×base':>6} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'SQL/req':>8} {'non-2xx':>8}"
+    header = f"{'page':<44} {'req/s':>8} {'×base':>6} {'1-req ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'SQL/req':>8} {'non-2xx':>8}"
     lines += [header, "-" * len(header)]
     for row in report["pages"]:
         if "rps" not in row:
             lines.append(f"{row['page']:<44} {'FAILED: ' + row['error']}")
             continue
         lines.append(
-            f"{row['page'][:44]:<44} {row['rps']:>8.1f} {row.get('vs_baseline', 0):>6.2f} {row['p50_ms']:>8.1f} "
+            f"{row['page'][:44]:<44} {row['rps']:>8.1f} {row.get('vs_baseline', 0):>6.2f} {row['single_ms']:>8.1f} {row['p50_ms']:>8.1f} "
             f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['sql_queries'] if row['sql_queries'] is not None else '?':>8} "
             f"{row['non2xx']:>8}"
         )
     return "\n".join(lines)
-

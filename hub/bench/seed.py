@@ -4,7 +4,7 @@ At scale N: N researchers with profiles (themes, methods, countries, languages),
 universities, and max(200, N/50) verified cities, each verified through ``organisation_verify`` so
 that it has its CityPage, its editor group and that group's per-subtree page permissions, with an
 official and a few researchers as approved members. A city editor is an approved member of the
-first city; a network coordinator verifies the cities. Everything that is not a city goes in with
+first city, a network editor of the first 20; a network coordinator verifies the cities. Everything that is not a city goes in with
 ``bulk_create``; cities go through the service, which is what creates pages and groups.
 
 The coordinator's last name records the seeded scale (the marker): a second run at that scale
@@ -28,10 +28,13 @@ from hub.models import Country, Language, Method, Theme
 from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups
 
-SEED_VERSION = 1
+SEED_VERSION = 2  # bump when the seeded data changes: older databases are then topped up
 DOMAIN = "bench.example"
 COORDINATOR_EMAIL = f"coordinator@{DOMAIN}"
 CITY_EDITOR_EMAIL = f"city.editor@{DOMAIN}"
+NETWORK_EDITOR_EMAIL = f"network.editor@{DOMAIN}"
+# Someone who works for a city network is a member of many of its cities, so gets many editor groups.
+NETWORK_EDITOR_CITIES = 20
 MARKER = re.compile(r"bench seed v(?P<version>\d+) scale (?P<scale>\d+)")
 MEMBERS_PER_CITY = 3
 TIME_ZONES = ["Europe/Vienna", "Europe/Madrid", "Asia/Seoul", "America/Bogota", "Africa/Accra", "UTC"]
@@ -65,9 +68,7 @@ def ensure(*, scale: int, log) -> bool:
     if current == scale:
         return False
     if current is not None and current > scale:
-        raise SeedError(
-            f"This database was seeded at scale {current}; use another database for scale {scale}."
-        )
+        raise SeedError(f"This database was seeded at scale {current}; use another database for scale {scale}.")
     rng = random.Random(scale)
     password = make_password("bench-only-password")
     coordinator = _coordinator(password)
@@ -76,7 +77,8 @@ def ensure(*, scale: int, log) -> bool:
         ("researchers", lambda: _researchers(scale, password=password, rng=rng)),
         ("cities", lambda: _cities(city_count(scale), password=password, rng=rng)),
         ("city verification (pages, editor groups)", lambda: _verify_cities(coordinator)),
-        ("city editor", lambda: _city_editor(password)),
+        ("city editor", lambda: _editor(CITY_EDITOR_EMAIL, cities=1, password=password)),
+        ("network editor", lambda: _editor(NETWORK_EDITOR_EMAIL, cities=NETWORK_EDITOR_CITIES, password=password)),
     ]
     for label, step in steps:
         started = time.perf_counter()
@@ -94,7 +96,9 @@ def _coordinator(password: str) -> User:
         defaults={"first_name": "Bench", "password": password, "account_type": User.AccountType.ORGANISATION},
     )
     coordinator.groups.add(Group.objects.get(name=COORDINATORS_GROUP))
-    EmailAddress.objects.get_or_create(user=coordinator, email=coordinator.email, defaults={"verified": True, "primary": True})
+    EmailAddress.objects.get_or_create(
+        user=coordinator, email=coordinator.email, defaults={"verified": True, "primary": True}
+    )
     return User.objects.get(pk=coordinator.pk)  # fresh permission cache
 
 
@@ -146,7 +150,9 @@ def _affiliations(count: int) -> int:
 def _researchers(count: int, *, password: str, rng: random.Random) -> int:
     emails = [f"researcher{i:06d}@{DOMAIN}" for i in range(count)]
     _bulk_users(emails, password=password, account_type=User.AccountType.RESEARCHER, rng=rng)
-    users = list(User.objects.filter(email__endswith=f"@{DOMAIN}", email__startswith="researcher", researcher_profile=None))
+    users = list(
+        User.objects.filter(email__endswith=f"@{DOMAIN}", email__startswith="researcher", researcher_profile=None)
+    )
     affiliations = list(Organisation.objects.filter(slug__startswith="bench-university-").values_list("pk", flat=True))
     stages = list(ResearcherProfile.CareerStage.values)
     profiles = ResearcherProfile.objects.bulk_create(
@@ -232,25 +238,30 @@ def _cities(count: int, *, password: str, rng: random.Random) -> int:
 
 
 def _verify_cities(coordinator: User) -> int:
-    pending = list(
-        Organisation.objects.filter(slug__startswith="bench-city-").filter(city_page=None).order_by("slug")
-    )
+    pending = list(Organisation.objects.filter(slug__startswith="bench-city-").filter(city_page=None).order_by("slug"))
     for organisation in pending:
         organisation_verify(organisation=organisation, by=coordinator)
     return len(pending)
 
 
-def _city_editor(password: str) -> int:
+def _editor(email: str, *, cities: int, password: str) -> int:
+    """An organisation member approved in the first ``cities`` cities, hence in that many editor groups."""
     editor, created = User.objects.get_or_create(
-        email=CITY_EDITOR_EMAIL,
-        defaults={"first_name": "City", "last_name": "Editor", "password": password, "account_type": User.AccountType.ORGANISATION},
+        email=email,
+        defaults={
+            "first_name": "Editor",
+            "last_name": email.split("@")[0],
+            "password": password,
+            "account_type": User.AccountType.ORGANISATION,
+        },
     )
     EmailAddress.objects.get_or_create(user=editor, email=editor.email, defaults={"verified": True, "primary": True})
-    Membership.objects.get_or_create(
-        user=editor,
-        organisation=Organisation.objects.get(slug="bench-city-00000"),
-        defaults={"role": Membership.Role.MEMBER, "status": Membership.Status.APPROVED},
-    )
+    for organisation in Organisation.objects.filter(slug__startswith="bench-city-").order_by("slug")[:cities]:
+        Membership.objects.get_or_create(
+            user=editor,
+            organisation=organisation,
+            defaults={"role": Membership.Role.MEMBER, "status": Membership.Status.APPROVED},
+        )
     sync_editor_groups(user=editor)
     return int(created)
 
@@ -276,6 +287,7 @@ def bench_context() -> dict:
         },
         "cookies": {
             "city_editor": _session_cookie(editor),
+            "network_editor": _session_cookie(User.objects.get(email=NETWORK_EDITOR_EMAIL)),
             "coordinator": _session_cookie(User.objects.get(email=COORDINATOR_EMAIL)),
         },
         "counts": {
@@ -284,5 +296,6 @@ def bench_context() -> dict:
             "city_pages": CityPage.objects.count(),
             "groups": Group.objects.count(),
             "city_editor_groups": editor.groups.count(),
+            "network_editor_groups": User.objects.get(email=NETWORK_EDITOR_EMAIL).groups.count(),
         },
     }

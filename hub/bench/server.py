@@ -45,6 +45,7 @@ class Gunicorn:
                 str(self.workers),
                 "--timeout",
                 "120",
+                "--no-control-socket",  # gunicorn's default socket path is shared by every instance
             ],
             env=self.env,
             stdout=log,

@@ -116,7 +116,9 @@ def test_account_page_refuses_an_unknown_account_type_and_keeps_the_name(client)
     user = UserFactory(account_type=User.AccountType.ORGANISATION, first_name="Old")
     client.force_login(user)
 
-    response = client.post("/dashboard/account/", {"first_name": "Ana", "last_name": "Rivera", "account_type": "wizard"})
+    response = client.post(
+        "/dashboard/account/", {"first_name": "Ana", "last_name": "Rivera", "account_type": "wizard"}
+    )
 
     assert response.status_code == 200
     assert "account_type" in response.context["form"].errors
@@ -126,7 +128,13 @@ def test_account_page_refuses_an_unknown_account_type_and_keeps_the_name(client)
 
 
 def test_account_pages_need_sign_in(client):
-    for url in ["/dashboard/", "/dashboard/account/", "/dashboard/profile/", "/dashboard/export/", "/dashboard/delete/"]:
+    for url in [
+        "/dashboard/",
+        "/dashboard/account/",
+        "/dashboard/profile/",
+        "/dashboard/export/",
+        "/dashboard/delete/",
+    ]:
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith("/accounts/login/"), url
@@ -144,11 +152,13 @@ def test_password_reset_sends_an_email_with_a_reset_link(client, link_in_last_em
     assert client.get(reset_url, follow=True).status_code == 200
 
 
-def test_password_reset_for_unknown_email_reveals_nothing_on_the_page(client):
+def test_password_reset_for_unknown_email_says_so_and_sends_nothing(client):
     response = client.post("/accounts/password/reset/", {"email": "nobody@example.org"})
 
-    assert response.status_code == 302
-    assert not User.objects.filter(email="nobody@example.org").exists()
+    assert response.status_code == 200
+    assert response.context["form"].errors["email"]
+    assert b'value="nobody@example.org"' in response.content
+    assert mail.outbox == []
 
 
 def test_adding_an_email_address_keeps_it_unverified_and_sends_a_confirmation(client):
@@ -190,3 +200,25 @@ def test_repeated_failed_sign_ins_for_one_email_are_refused(client):
     # Even the right password is refused while the limit lasts.
     response = client.post("/accounts/login/", {"login": "ana.rivera@example.org", "password": STRONG_PASSWORD})
     assert "_auth_user_id" not in client.session
+
+
+def test_confirming_a_new_email_address_makes_it_the_login(client, link_in_last_email):
+    user = UserFactory(email="ana.rivera@example.org")
+    client.force_login(user)
+    client.post("/accounts/email/", {"email": "ana@new.example.org", "action_add": ""})
+
+    client.post(link_in_last_email("/accounts/confirm-email/"))
+
+    user.refresh_from_db()
+    assert user.email == "ana@new.example.org"
+    assert EmailAddress.objects.get(user=user, primary=True).email == "ana@new.example.org"
+
+
+def test_account_emails_name_the_site_and_the_address(client):
+    UserFactory(email="ana.rivera@example.org")
+
+    client.post("/accounts/password/reset/", {"email": "ana.rivera@example.org"})
+
+    body = mail.outbox[-1].body
+    assert "Hello from !" not in body
+    assert "Bridges" in body

@@ -98,20 +98,18 @@ def test_signup_without_a_name_asks_for_it(client):
     assert not User.objects.exists()
 
 
-def test_signup_with_a_registered_email_creates_no_second_account_and_warns_the_owner(client):
-    # allauth prevents account enumeration: the page looks like any signup, and the
-    # owner of the address is told by email that someone tried to sign up with it.
+def test_signup_with_a_registered_email_is_refused_in_the_form_and_keeps_what_was_typed(client):
     owner = UserFactory(email="ana.rivera@example.org", first_name="Original")
 
     response = client.post("/accounts/signup/", signup_data(email="Ana.Rivera@example.org", first_name="Intruder"))
 
-    assert response.status_code == 302
+    assert response.status_code == 200
+    assert "already registered" in " ".join(response.context["form"].errors["email"])
+    assert b'value="Intruder"' in response.content
     assert User.objects.filter(email__iexact="ana.rivera@example.org").count() == 1
     owner.refresh_from_db()
     assert owner.first_name == "Original"
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["ana.rivera@example.org"]
-    assert "already exists" in mail.outbox[0].body
+    assert mail.outbox == []
     assert "_auth_user_id" not in client.session
 
 
@@ -235,7 +233,11 @@ def test_logo_over_a_configured_limit_is_refused(client, signed_in, settings):
 @pytest.mark.parametrize(
     "filename, content, content_type",
     [
-        ("logo.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n", "application/pdf"),
+        (
+            "logo.pdf",
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+            "application/pdf",
+        ),
         ("logo.png", b"This is a text file pretending to be a PNG.\n" * 20, "image/png"),
     ],
     ids=["pdf", "text-named-png"],
@@ -281,7 +283,10 @@ def test_editing_an_organisation_to_a_taken_name_is_refused(client, signed_in):
 
     OrganisationFactory(name="City of Graz")
     mine = organisation_register(
-        by=signed_in, name="City of Linz", kind=Organisation.Kind.LOCAL_GOVERNMENT, country=Country.objects.get(code="AT")
+        by=signed_in,
+        name="City of Linz",
+        kind=Organisation.Kind.LOCAL_GOVERNMENT,
+        country=Country.objects.get(code="AT"),
     )
 
     response = client.post(f"/organisations/{mine.slug}/edit/", organisation_data(name="city of GRAZ", city="Linz"))

@@ -27,7 +27,10 @@ def org_admin(db):
 @pytest.fixture
 def organisation(org_admin, coordinator):
     registered = services.organisation_register(
-        by=org_admin, name="Institute for Rights", kind=Organisation.Kind.RESEARCH_INSTITUTE, country=Country.objects.get(code="AT")
+        by=org_admin,
+        name="Institute for Rights",
+        kind=Organisation.Kind.RESEARCH_INSTITUTE,
+        country=Country.objects.get(code="AT"),
     )
     return services.organisation_verify(organisation=registered, by=coordinator)
 
@@ -42,7 +45,12 @@ def test_registering_an_organisation_makes_the_creator_its_approved_admin(client
 
     response = client.post(
         "/organisations/new/",
-        {"name": "Institute for Rights", "kind": "research_institute", "country": Country.objects.get(code="AT").pk, "time_zone": "UTC"},
+        {
+            "name": "Institute for Rights",
+            "kind": "research_institute",
+            "country": Country.objects.get(code="AT").pk,
+            "time_zone": "UTC",
+        },
     )
 
     organisation = Organisation.objects.get(name="Institute for Rights")
@@ -106,7 +114,8 @@ def test_admin_can_make_an_applicant_an_admin_on_approval(client, organisation, 
     client.force_login(org_admin)
 
     client.post(
-        f"/organisations/{organisation.slug}/members/", {"membership": membership.pk, "decision": "approve", "role": "admin"}
+        f"/organisations/{organisation.slug}/members/",
+        {"membership": membership.pk, "decision": "approve", "role": "admin"},
     )
 
     membership.refresh_from_db()
@@ -147,7 +156,8 @@ def test_plain_member_gets_404_on_the_members_page_and_cannot_approve(client, or
 
     assert client.get(f"/organisations/{organisation.slug}/members/").status_code == 404
     response = client.post(
-        f"/organisations/{organisation.slug}/members/", {"membership": pending.pk, "decision": "approve", "role": "admin"}
+        f"/organisations/{organisation.slug}/members/",
+        {"membership": pending.pk, "decision": "approve", "role": "admin"},
     )
 
     assert response.status_code == 404
@@ -167,7 +177,10 @@ def test_admin_of_one_organisation_cannot_approve_requests_of_another(
 ):
     other_admin = UserFactory(email="admin@other.example.org")
     other = services.organisation_register(
-        by=other_admin, name="Other Institute", kind=Organisation.Kind.RESEARCH_INSTITUTE, country=Country.objects.get(code="AT")
+        by=other_admin,
+        name="Other Institute",
+        kind=Organisation.Kind.RESEARCH_INSTITUTE,
+        country=Country.objects.get(code="AT"),
     )
     other = services.organisation_verify(organisation=other, by=coordinator)
     pending_elsewhere = services.membership_request(user=applicant, organisation=other)
@@ -192,7 +205,9 @@ def test_admin_cannot_approve_their_own_request(organisation, org_admin):
 
     with pytest.raises(PermissionDenied, match="your own membership"):
         services.membership_decide(membership=own, by=org_admin, approve=True, role=Membership.Role.ADMIN)
-    assert services.membership_decide(membership=own, by=second_admin, approve=False).status == Membership.Status.REJECTED
+    assert (
+        services.membership_decide(membership=own, by=second_admin, approve=False).status == Membership.Status.REJECTED
+    )
 
 
 def test_self_approval_through_the_members_page_shows_a_message(client, organisation, org_admin):
