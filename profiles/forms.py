@@ -1,6 +1,7 @@
 """Forms for accounts, organisations and memberships. Forms only validate."""
 
 from django import forms
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Country, Language, Method, Theme
@@ -39,9 +40,17 @@ class AccountForm(forms.ModelForm):
         labels = {"account_type": _("I use Bridges as")}
 
 
+def _https_url_fields(field, **kwargs):
+    """Addresses typed without a scheme are taken as https://."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
 class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
+        formfield_callback = _https_url_fields
         fields = [
             "name",
             "kind",

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
-from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
+from profiles.models import FORMER_MEMBER, CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 
 CITY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 CITY_COLLECTION_PERMISSIONS = (
@@ -244,5 +244,24 @@ def account_update(*, user: User, first_name: str, last_name: str, account_type:
 
 @transaction.atomic
 def account_delete(*, user: User) -> None:
-    """Remove the user and their personal data; organisation content stays, as “former member”."""
-    user.delete()
+    """Remove the user's personal data and access; what they made stays, credited to “former member”.
+
+    The row stays as an anonymous tombstone so that page revisions, audit logs and
+    organisations keep an author to show, and that author reads “Former member”.
+    """
+    from allauth.account.models import EmailAddress
+    from wagtail.users.models import UserProfile
+
+    EmailAddress.objects.filter(user=user).delete()
+    Membership.objects.filter(user=user).delete()
+    ResearcherProfile.objects.filter(user=user).delete()
+    UserProfile.objects.filter(user=user).delete()
+    user.groups.clear()
+    user.user_permissions.clear()
+    user.email = f"former-member-{user.pk}@deleted.invalid"
+    user.first_name, user.last_name = str(FORMER_MEMBER).capitalize(), ""
+    user.account_type = User.AccountType.RESEARCHER
+    user.is_active = user.is_staff = user.is_superuser = False
+    user.last_login = None
+    user.set_unusable_password()  # also ends every other session of this user
+    user.save()

@@ -167,7 +167,6 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGO_MAX_BYTES = 2 * 1024 * 1024
-FORMS_URLFIELD_ASSUME_HTTPS = True
 # The shared password of demo accounts (seed_demo); shown on the sign-in page only with DEBUG on.
 DEMO_PASSWORD = "bridges-demo-2026"
 

@@ -47,7 +47,8 @@ def test_user_deletes_their_account_after_confirming_with_their_password(page, r
     main.get_by_role("button", name="Delete my account").click()
     expect(page.get_by_role("status")).to_contain_text("Your account and personal data were deleted.")
     expect(header(page).get_by_role("link", name="Sign in")).to_be_visible()
-    assert not User.objects.filter(pk=researcher.pk).exists()
+    assert not User.objects.filter(pk=researcher.pk, is_active=True).exists()
+    assert not User.objects.filter(email=researcher.email).exists()
 
     page.goto("/accounts/login/")
     submit_sign_in_form(page, researcher.email, password)

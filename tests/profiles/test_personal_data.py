@@ -111,6 +111,9 @@ def test_delete_with_the_right_password_removes_account_profile_and_memberships(
     assert not EmailAddress.objects.filter(email="ana.rivera@example.org").exists()
     assert not ResearcherProfile.objects.filter(user_id=person.pk).exists()
     assert not Membership.objects.filter(user_id=person.pk).exists()
+    tombstone = User.objects.get(pk=person.pk)
+    assert tombstone.display_name == "Former member" and not tombstone.is_active
+    assert not tombstone.has_usable_password()
     assert "_auth_user_id" not in client.session
     assert client.get("/dashboard/").status_code == 302
     # Signing in again with the old credentials no longer works.
@@ -135,14 +138,14 @@ def test_deleting_the_creator_keeps_their_organisation_and_city_page_revisions(c
 
     client.post("/dashboard/delete/", {"password": DEMO_PASSWORD, "confirm": "on"})
 
-    assert not User.objects.filter(pk=founder.pk).exists()
+    assert not User.objects.filter(email="founder@wels.example.org").exists()
     organisation.refresh_from_db()
-    assert organisation.created_by is None
+    assert organisation.created_by.display_name == "Former member"
     assert organisation.verified
     page.refresh_from_db()
     assert page.live and page.intro == "Edited by the founder."
     assert Revision.objects.filter(pk__in=revision_ids).count() == len(revision_ids)
-    assert set(Revision.objects.filter(pk__in=revision_ids).values_list("user", flat=True)) == {None}
+    assert {str(r.user) for r in Revision.objects.filter(pk__in=revision_ids)} == {"Former member"}
     assert client.get("/cities/city-of-wels/").status_code == 200
 
     # Where the admin shows authors, the deleted person is no longer named.
@@ -151,6 +154,7 @@ def test_deleting_the_creator_keeps_their_organisation_and_city_page_revisions(c
     history = client.get(f"/admin/pages/{page.pk}/history/")
     assert history.status_code == 200
     assert b"Fritz Founder" not in history.content
+    assert b"Former member" in history.content
     assert b"founder@wels.example.org" not in history.content
     verify_page = client.get(f"/admin/organisations/{organisation.pk}/verify/")
     assert verify_page.status_code == 200
