@@ -249,8 +249,9 @@ def account_delete(*, user: User) -> None:
     The row stays as an anonymous tombstone so that page revisions, audit logs and
     organisations keep an author to show, and that author reads “Former member”.
     """
-    from allauth.account.models import EmailAddress
     from wagtail.users.models import UserProfile
+
+    from allauth.account.models import EmailAddress
 
     EmailAddress.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
