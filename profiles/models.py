@@ -257,8 +257,11 @@ class CitiesIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         from profiles.selectors import city_pages_public
 
+        from django.core.paginator import Paginator
+
         context = super().get_context(request, *args, **kwargs)
-        context["cities"] = city_pages_public()
+        # Not "page": Wagtail's template variable for this page is already called that.
+        context["cities"] = Paginator(city_pages_public(), 36).get_page(request.GET.get("page"))
         return context
 
 
