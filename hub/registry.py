@@ -78,3 +78,29 @@ def city_sections(city_page) -> list[dict[str, Any]]:
         {"key": s.key, "title": s.title, "template": s.template, **s.context(city_page)}
         for s in sorted(_city_sections.values(), key=lambda s: s.order)
     ]
+
+
+@dataclass(frozen=True)
+class DashboardSection:
+    """A panel on /dashboard/ contributed by a higher app; ``context(user)`` returns None to hide it."""
+
+    key: str
+    order: int
+    template: str
+    context: Callable[[Any], dict | None]
+
+
+_dashboard_sections: dict[str, DashboardSection] = {}
+
+
+def register_dashboard_section(section: DashboardSection) -> None:
+    _dashboard_sections[section.key] = section
+
+
+def dashboard_sections(user) -> list[dict[str, Any]]:
+    sections = []
+    for s in sorted(_dashboard_sections.values(), key=lambda s: s.order):
+        context = s.context(user)
+        if context is not None:
+            sections.append({"key": s.key, "template": s.template, **context})
+    return sections

@@ -29,6 +29,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
+    path("", include("calls.urls")),
+    path("", include("projects.urls")),
     path("vocabularies/", include(vocabulary_patterns)),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", hub_views.robots_txt, name="robots_txt"),

@@ -129,6 +129,9 @@ class Organisation(index.Indexed, models.Model):
     editor_group = models.OneToOneField(
         Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="city_organisation", editable=False
     )
+    approver_group = models.OneToOneField(
+        Group, null=True, blank=True, on_delete=models.SET_NULL, related_name="approver_organisation", editable=False
+    )
     created_by = models.ForeignKey(
         "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -275,7 +278,7 @@ class CityPage(Page):
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     parent_page_types = ["profiles.CitiesIndexPage"]
-    subpage_types = ["hub.StandardPage"]
+    subpage_types = ["hub.StandardPage", "calls.ResearchCall"]
     # Created only by verifying an organisation, so that each city has exactly one.
     is_creatable = False
 

@@ -3,6 +3,7 @@
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -11,7 +12,9 @@ from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermi
 
 from profiles.models import FORMER_MEMBER, CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 
-CITY_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
+# Editors draft and submit for moderation; approvers (the organisation's admins) also publish.
+CITY_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
+CITY_APPROVER_PERMISSIONS = ("publish_page",)
 CITY_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -22,6 +25,7 @@ CITY_COLLECTION_PERMISSIONS = (
 )
 COORDINATORS_GROUP = "Network coordinators"
 EDITOR_GROUP_PREFIX = "City editors: "
+APPROVER_GROUP_PREFIX = "City approvers: "
 
 
 def is_coordinator(user) -> bool:
@@ -161,6 +165,7 @@ def organisation_verify(*, organisation: Organisation, by: User) -> Organisation
     if organisation.is_government:
         city_page = city_page_ensure(organisation=organisation)
         city_editor_group_ensure(organisation=organisation, city_page=city_page)
+        city_approval_workflow_ensure(organisation=organisation, city_page=city_page)
         for membership in organisation.memberships.filter(status=Membership.Status.APPROVED).select_related("user"):
             sync_editor_groups(user=membership.user)
     return organisation
@@ -206,6 +211,36 @@ def city_editor_group_ensure(*, organisation: Organisation, city_page: CityPage)
     return group
 
 
+def city_approval_workflow_ensure(*, organisation: Organisation, city_page: CityPage):
+    """Pages under the city are moderated: editors submit, the city's approvers or coordinators publish.
+
+    The approvers group holds publish permission on the subtree; a Wagtail workflow with one
+    group-approval task (approvers + coordinators) is assigned to the CityPage.
+    """
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
+
+    group = organisation.approver_group
+    if group is None:
+        group, _created = Group.objects.get_or_create(
+            name=f"{APPROVER_GROUP_PREFIX}{organisation.name} ({organisation.pk})"
+        )
+        organisation.approver_group = group
+        organisation.save(update_fields=["approver_group"])
+    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    for codename in CITY_APPROVER_PERMISSIONS:
+        permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
+        GroupPagePermission.objects.get_or_create(group=group, page=city_page, permission=permission)
+    if WorkflowPage.objects.filter(page=city_page).exists():
+        return group
+    label = f"{organisation.name} ({organisation.pk})"
+    task = GroupApprovalTask.objects.create(name=f"Approval by {label}"[:255])
+    task.groups.set([group, *Group.objects.filter(name=COORDINATORS_GROUP)])
+    workflow = Workflow.objects.create(name=f"City moderation: {label}"[:255])
+    workflow.workflow_tasks.create(task=task, sort_order=0)
+    WorkflowPage.objects.create(page=city_page, workflow=workflow)
+    return group
+
+
 def _city_collection(organisation: Organisation) -> Collection:
     name = f"{organisation.name} ({organisation.pk})"
     root = Collection.get_first_root_node()
@@ -214,15 +249,25 @@ def _city_collection(organisation: Organisation) -> Collection:
 
 
 def sync_editor_groups(*, user: User) -> None:
-    """Give the user exactly the editor groups of the verified cities they are an approved member of."""
+    """Give the user exactly the editor groups of the verified cities they are an approved member of,
+    and the approver groups of those where they are an administrator."""
+    approved = {
+        "memberships__user": user,
+        "memberships__status": Membership.Status.APPROVED,
+        "verified": True,
+    }
+    editor_orgs = Organisation.objects.filter(**approved).values("editor_group")
+    approver_orgs = Organisation.objects.filter(**approved, memberships__role=Membership.Role.ADMIN).values(
+        "approver_group"
+    )
     wanted = set(
-        Group.objects.filter(
-            city_organisation__verified=True,
-            city_organisation__memberships__user=user,
-            city_organisation__memberships__status=Membership.Status.APPROVED,
+        Group.objects.filter(Q(pk__in=editor_orgs) | Q(pk__in=approver_orgs)).values_list("pk", flat=True)
+    )
+    current = set(
+        user.groups.filter(
+            Q(name__startswith=EDITOR_GROUP_PREFIX) | Q(name__startswith=APPROVER_GROUP_PREFIX)
         ).values_list("pk", flat=True)
     )
-    current = set(user.groups.filter(name__startswith=EDITOR_GROUP_PREFIX).values_list("pk", flat=True))
     if wanted - current:
         user.groups.add(*(wanted - current))
     if current - wanted:

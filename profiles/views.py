@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hub.registry import dashboard_sections
 from profiles import selectors, services
 from profiles.forms import (
     AccountDeleteForm,
@@ -45,6 +46,7 @@ def dashboard(request):
             "pending_requests": selectors.pending_requests_managed_by(user),
             "profile": ResearcherProfile.objects.filter(user=user).first(),
             "is_coordinator": services.is_coordinator(user),
+            "sections": dashboard_sections(user),
         },
     )
 

@@ -19,6 +19,7 @@ from profiles.services import COORDINATORS_GROUP, organisation_verify
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
+    settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
 
 
 @pytest.fixture
@@ -65,3 +66,13 @@ def city(make_city):
 @pytest.fixture
 def university(db, coordinator):
     return organisation_verify(organisation=OrganisationFactory(name="University of Graz"), by=coordinator)
+
+
+@pytest.fixture
+def open_call(city):
+    """A published call of Graz, open since a week, closing in 30 days, with four weighted criteria."""
+    from calls.factories import make_call
+    from profiles.models import CityPage
+
+    organisation, _official = city
+    return make_call(city_page=CityPage.objects.get(organisation=organisation))

@@ -17,6 +17,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-media")
+PRIVATE_MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-private-media")
 STATIC_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

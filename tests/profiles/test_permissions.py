@@ -47,7 +47,8 @@ ALLOWED = {
         "manage_city_a_members",
         "edit_city_a_organisation",
     },
-    "member_of_city_a": {"open_wagtail_admin", "edit_city_a_page_in_admin", "publish_city_a_page"},
+    # Members draft and submit for moderation; only the city's admins (approvers) publish.
+    "member_of_city_a": {"open_wagtail_admin", "edit_city_a_page_in_admin"},
     "admin_of_city_b": {"open_wagtail_admin", "edit_city_b_page_in_admin"},
     "coordinator": {
         "open_wagtail_admin",

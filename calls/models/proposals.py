@@ -1,0 +1,190 @@
+"""Proposals: private, versioned on submission, seen only by the team, the city and assigned reviewers."""
+
+import uuid
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from calls.storage import get_private_storage
+from calls.validators import validate_pdf
+
+
+class Proposal(models.Model):
+    """A team's application to a call; text fields hold the working draft."""
+
+    class Stage(models.TextChoices):
+        CONCEPT = "concept", _("Concept note")
+        FULL = "full", _("Full proposal")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        INFO_REQUESTED = "info_requested", _("More information requested")
+        UNDER_REVIEW = "under_review", _("Under review")
+        INVITED = "invited", _("Invited to submit a full proposal")
+        SHORTLISTED = "shortlisted", _("Shortlisted")
+        AWARDED = "awarded", _("Awarded")
+        DECLINED = "declined", _("Declined")
+
+    EDITABLE = (Status.DRAFT, Status.WITHDRAWN, Status.INFO_REQUESTED, Status.INVITED)
+    SUBMITTED_STATES = (
+        Status.SUBMITTED,
+        Status.INFO_REQUESTED,
+        Status.UNDER_REVIEW,
+        Status.INVITED,
+        Status.SHORTLISTED,
+        Status.AWARDED,
+        Status.DECLINED,
+    )
+    DECIDED = (Status.AWARDED, Status.DECLINED)
+
+    call = models.ForeignKey("calls.ResearchCall", on_delete=models.PROTECT, related_name="proposals")
+    lead = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="led_proposals")
+    stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.FULL)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    title = models.CharField(max_length=300)
+    summary = models.TextField(blank=True, max_length=3000)
+    methodology = models.TextField(blank=True, max_length=20000)
+    methods = models.ManyToManyField("hub.Method", blank=True, related_name="proposals")
+    participation_plan = models.TextField(
+        blank=True, max_length=10000, help_text=_("How the community and civil society take part.")
+    )
+    data_management_plan = models.TextField(_("data management and protection plan"), blank=True, max_length=10000)
+    ethics = models.TextField(blank=True, max_length=10000)
+    budget = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+    )
+    info_request = models.TextField(blank=True, help_text=_("What the city asked the team to add or change."))
+    outcome_message = models.TextField(blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+        indexes = [models.Index(fields=["call", "status"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.status in self.SUBMITTED_STATES
+
+    @property
+    def full_stage(self) -> bool:
+        return self.stage == self.Stage.FULL and self.call.two_stage
+
+    @property
+    def deadline(self):
+        return self.call.deadline_for(full_stage=self.full_stage)
+
+    def latest_version(self):
+        return self.versions.order_by("-number").first()
+
+
+class ProposalVersion(models.Model):
+    """A frozen copy of what the team submitted; reviews point at the version they scored."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveSmallIntegerField()
+    stage = models.CharField(max_length=16, choices=Proposal.Stage.choices)
+    content = models.JSONField()
+    submitted_by = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField()
+    is_withdrawn = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["proposal", "number"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "number"], name="proposal_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.proposal} v{self.number}"
+
+
+class TeamMember(models.Model):
+    """A person on a proposal's team: the lead, or an invited co-applicant."""
+
+    class Role(models.TextChoices):
+        LEAD = "lead", _("Lead applicant")
+        CO_APPLICANT = "co_applicant", _("Co-applicant")
+        COMMUNITY_PARTNER = "community_partner", _("Community or civil-society partner")
+        ADVISOR = "advisor", _("Advisor")
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
+    user = models.ForeignKey("profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="team_memberships")
+    email = models.EmailField()
+    name = models.CharField(max_length=200)
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.CO_APPLICANT)
+    affiliation = models.CharField(max_length=300, blank=True)
+    organisation = models.ForeignKey(
+        "profiles.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    country = models.ForeignKey("hub.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    early_career = models.BooleanField(default=False, help_text=_("Student or early-career researcher."))
+    languages = models.ManyToManyField("hub.Language", blank=True, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED)
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    invited_at = models.DateTimeField(auto_now_add=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "-role", "invited_at"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "email"], name="team_member_unique_email")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_role_display()})"
+
+    @property
+    def is_lead(self) -> bool:
+        return self.role == self.Role.LEAD
+
+
+class Milestone(models.Model):
+    """A step of the proposal's timeline, in months from the start."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(max_length=200)
+    month = models.PositiveSmallIntegerField(validators=[MinValueValidator(1)])
+    description = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        ordering = ["proposal", "month", "pk"]
+
+    def __str__(self) -> str:
+        return f"Month {self.month}: {self.title}"
+
+
+def attachment_path(instance: "Attachment", filename: str) -> str:
+    return f"proposals/{instance.proposal_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Attachment(models.Model):
+    """A PDF of a proposal, in private storage; kept once a submitted version refers to it."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path, storage=get_private_storage, validators=[validate_pdf])
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey("profiles.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    removed = models.BooleanField(default=False, help_text=_("Removed from the draft; earlier versions keep it."))
+
+    class Meta:
+        ordering = ["proposal", "uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,55 @@
+"""Reviewer assignments, their conflict declarations, and the scores they give."""
+
+from django.core.validators import MaxValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ReviewAssignment(models.Model):
+    """A reviewer asked to score one proposal; holds their declaration and, once done, their review."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", _("Invited")
+        ACCEPTED = "accepted", _("Accepted, no conflict declared")
+        CONFLICT = "conflict", _("Declared a conflict of interest")
+        DECLINED = "declined", _("Declined")
+        SUBMITTED = "submitted", _("Review submitted")
+
+    ACTIVE = (Status.INVITED, Status.ACCEPTED, Status.SUBMITTED)
+
+    proposal = models.ForeignKey("calls.Proposal", on_delete=models.CASCADE, related_name="review_assignments")
+    reviewer = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="review_assignments")
+    assigned_by = models.ForeignKey("profiles.User", null=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED, db_index=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    conflict_statement = models.TextField(blank=True, max_length=2000)
+    declared_at = models.DateTimeField(null=True, blank=True)
+    version = models.ForeignKey(
+        "calls.ProposalVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews",
+        help_text=_("The submitted version this review scored."),
+    )
+    comments = models.TextField(blank=True, max_length=10000)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "created_at"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="review_assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} reviews {self.proposal}"
+
+
+class ReviewScore(models.Model):
+    """A score from 0 to 5 on one criterion; empty means “not applicable”."""
+
+    assignment = models.ForeignKey(ReviewAssignment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey("calls.EvaluationCriterion", on_delete=models.CASCADE, related_name="scores")
+    score = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(5)])
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assignment", "criterion"], name="review_score_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {'n/a' if self.score is None else self.score}"

@@ -1,0 +1,76 @@
+"""The frozen content of a submitted proposal version, and what changed between two versions."""
+
+import difflib
+
+from calls.models import Proposal
+
+TEXT_FIELDS = [
+    ("title", "Title"),
+    ("summary", "Summary"),
+    ("methodology", "Methodology"),
+    ("participation_plan", "Participation plan"),
+    ("data_management_plan", "Data management and protection plan"),
+    ("ethics", "Ethics"),
+]
+
+
+def proposal_snapshot(proposal: Proposal) -> dict:
+    """Everything a reviewer or the city reads, as plain JSON (text, budget, methods, team, timeline, files)."""
+    data = {name: getattr(proposal, name) for name, _label in TEXT_FIELDS}
+    data.update(
+        {
+            "stage": proposal.stage,
+            "budget": str(proposal.budget) if proposal.budget is not None else None,
+            "currency": proposal.call.currency,
+            "methods": sorted(m.name for m in proposal.methods.all()),
+            "team": [
+                {
+                    "name": m.name,
+                    "email": m.email,
+                    "role": m.role,
+                    "affiliation": m.affiliation,
+                    "country": m.country.code if m.country_id else "",
+                    "early_career": m.early_career,
+                    "languages": sorted(lang.code for lang in m.languages.all()),
+                }
+                for m in proposal.team.filter(status="accepted").select_related("country").prefetch_related("languages")
+            ],
+            "milestones": [
+                {"month": m.month, "title": m.title, "description": m.description} for m in proposal.milestones.all()
+            ],
+            "attachments": [
+                {"id": a.pk, "name": a.original_name, "size": a.size}
+                for a in proposal.attachments.filter(removed=False)
+            ],
+        }
+    )
+    return data
+
+
+def snapshot_diff(old: dict, new: dict) -> list[dict]:
+    """Per changed field: its label and a unified diff of the text (for lists, their lines)."""
+    changes = []
+    labels = dict(TEXT_FIELDS) | {
+        "budget": "Budget",
+        "methods": "Methods",
+        "team": "Team",
+        "milestones": "Timeline",
+        "attachments": "Attachments",
+    }
+    for key, label in labels.items():
+        before, after = _lines(old.get(key)), _lines(new.get(key))
+        if before != after:
+            diff = list(difflib.unified_diff(before, after, "before", "after", lineterm="", n=1))[2:]
+            changes.append({"field": key, "label": label, "diff": diff})
+    return changes
+
+
+def _lines(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [
+            " · ".join(f"{v}" for v in item.values() if v not in ("", None, [])) if isinstance(item, dict) else str(item)
+            for item in value
+        ]
+    return str(value).splitlines()

@@ -1,0 +1,3 @@
+"""URLs: public."""
+
+urlpatterns: list = []

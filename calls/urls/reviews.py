@@ -1,0 +1,3 @@
+"""URLs: reviews."""
+
+urlpatterns: list = []

@@ -1,0 +1,20 @@
+"""Templated email: a subject, a plain-text and an HTML body rendered here, sent by a background task."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+
+from hub.tasks import send_email
+
+
+def send_templated(template: str, context: dict, to: list[str]) -> None:
+    """Render ``<template>_subject.txt``, ``_message.txt`` and ``_message.html`` and enqueue one email per recipient."""
+    recipients = sorted({address for address in to if address and not address.endswith(".invalid")})
+    if not recipients:
+        return
+    context = {**context, "site_url": settings.SITE_BASE_URL.rstrip("/"), "site_name": "Bridges"}
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_message.txt", context)
+    html = render_to_string(f"{template}_message.html", context)
+    for address in recipients:
+        # One message per person: recipients never see each other's addresses.
+        send_email.enqueue(subject=subject, body=body, html=html, to=[address])

@@ -1,0 +1,3 @@
+"""Public URLs of partnerships."""
+
+urlpatterns: list = []
