@@ -1,0 +1,345 @@
+"""Demo calls in every status, with consultation comments, proposals, reviews and one awarded call.
+
+Every call and proposal says it is demo content. Idempotent: a city that already has a
+call with the demo slug is left as it is.
+"""
+
+import datetime as dt
+import random
+from decimal import Decimal
+
+from django.utils import timezone
+
+from calls.factories import ProposalFactory, make_call, submit_for_tests
+from calls.hooks import run_award_handlers
+from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
+from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
+from profiles.models import CityPage, Membership, Organisation, ResearcherProfile, User
+
+DEMO = "Demo content: this call is illustrative and was not issued by the city."
+DAY = dt.timedelta(days=1)
+
+# city name, slug, title, status wish, themes, methods, groups, SDG targets, extra fields
+CALLS = [
+    (
+        "City of Graz",
+        "older-tenants-housing",
+        "Housing conditions of older tenants",
+        "open",
+        ["adequate-housing", "adequate-standard-of-living"],
+        ["community-needs-assessment", "participatory-action-research"],
+        ["older-persons", "poverty"],
+        ["11.1", "1.4"],
+        {"required_languages": ["de"], "cross_border": "allowed", "early_career": "reserved", "early_career_share": 30},
+    ),
+    (
+        "Barcelona City Council",
+        "energy-poverty-consultation",
+        "Energy poverty and the right to housing",
+        "consultation",
+        ["adequate-housing", "healthy-environment"],
+        ["participatory-action-research", "survey"],
+        ["poverty", "women-girls"],
+        ["7.1", "11.1"],
+        {"required_languages": ["es"], "cross_border": "allowed"},
+    ),
+    (
+        "Gwangju Metropolitan City",
+        "migrant-workers-health",
+        "Access to health care for migrant workers",
+        "upcoming",
+        ["health", "migrants-refugees"],
+        ["focus-groups", "human-rights-indicators"],
+        ["migrants"],
+        ["3.8", "10.7"],
+        {"cross_border": "required"},
+    ),
+    (
+        "Municipality of Utrecht",
+        "inclusive-public-space",
+        "Who is welcome in public space?",
+        "closed",
+        ["non-discrimination", "participation"],
+        ["mapping", "citizen-science"],
+        ["youth", "lgbtiq", "persons-with-disabilities"],
+        ["11.7", "10.2"],
+        {"blind_review": True},
+    ),
+    (
+        "Ville de Montréal",
+        "homelessness-indicators",
+        "Human-rights indicators on homelessness",
+        "awarded",
+        ["adequate-housing", "social-security"],
+        ["human-rights-indicators", "hrba-data"],
+        ["homeless"],
+        ["11.1", "1.3"],
+        {"required_languages": ["fr"], "cross_border": "allowed"},
+    ),
+    (
+        "Alcaldía Mayor de Bogotá",
+        "young-researchers-water",
+        "Young researchers: water and sanitation in informal settlements",
+        "open",
+        ["water-sanitation", "health"],
+        ["community-needs-assessment", "mapping"],
+        ["poverty", "children", "internally-displaced"],
+        ["6.1", "6.2"],
+        {"required_languages": ["es"], "cross_border": "required", "early_career": "only", "two_stage": True},
+    ),
+    (
+        "City of Vienna",
+        "digital-services-privacy",
+        "Privacy in the city's digital services",
+        "cancelled",
+        ["privacy", "participation"],
+        ["hria", "legal-policy-analysis"],
+        ["older-persons", "persons-with-disabilities"],
+        ["16.10", "16.7"],
+        {},
+    ),
+    (
+        "City of York",
+        "older-tenants-housing-york",
+        "Housing conditions of older tenants in York",
+        "open",
+        ["adequate-housing"],
+        ["community-needs-assessment", "survey"],
+        ["older-persons"],
+        ["11.1"],
+        {"template_of": ("City of Graz", "older-tenants-housing")},
+    ),
+]
+
+BODY = [
+    {
+        "type": "paragraph",
+        "value": (
+            "<p>The city wants to understand how residents experience this right today, which groups are "
+            "left behind, and which local policies could make a difference. We look for a research team that "
+            "works with the people concerned, not only about them.</p>"
+            "<h3>Research questions</h3><ul><li>What do residents report about their situation?</li>"
+            "<li>Which data does the city already hold, and where are the gaps?</li>"
+            "<li>Which measures should the city take first?</li></ul>"
+        ),
+    }
+]
+
+
+def _dates(status: str, now: dt.datetime) -> dict:
+    return {
+        "open": {"opens_in": -10 * DAY, "closes_in": 35 * DAY},
+        "consultation": {"opens_in": 25 * DAY, "closes_in": 80 * DAY, "consultation_opens_at": now - 5 * DAY},
+        "upcoming": {"opens_in": 40 * DAY, "closes_in": 100 * DAY},
+        "closed": {"opens_in": -70 * DAY, "closes_in": -8 * DAY},
+        "awarded": {"opens_in": -150 * DAY, "closes_in": -90 * DAY},
+        "cancelled": {"opens_in": -20 * DAY, "closes_in": 30 * DAY},
+    }[status]
+
+
+def seed(*, rng: random.Random, stdout) -> None:
+    """Create the demo calls and what happened to them."""
+    now = timezone.now().replace(second=0, microsecond=0)
+    researchers = list(
+        User.objects.filter(email__endswith="@researchers.example", researcher_profile__isnull=False).order_by("email")
+    )
+    if len(researchers) < 12:
+        return
+    created = 0
+    for city_name, slug, title, status, themes, methods, groups, targets, extra in CALLS:
+        city_page = CityPage.objects.filter(organisation__name=city_name).first()
+        if city_page is None or ResearchCall.objects.filter(slug=slug).exists():
+            continue
+        extra = dict(extra)
+        languages = extra.pop("required_languages", [])
+        template_of = extra.pop("template_of", None)
+        dates = _dates(status, now)
+        consultation_opens_at = dates.pop("consultation_opens_at", None)
+        if extra.get("two_stage"):
+            extra["full_proposal_closes_at"] = now + dates["closes_in"] + 45 * DAY
+        organisation = city_page.organisation
+        call = make_call(
+            city_page=city_page,
+            title=title,
+            slug=slug,
+            summary=f"{city_name.split(' ')[-1] if ' ' in city_name else city_name} commissions research on "
+            f"{title[0].lower()}{title[1:]}. {DEMO}",
+            body=BODY,
+            budget_min=Decimal("15000"),
+            budget_max=Decimal(rng.choice(["40000", "60000", "80000"])),
+            currency={"KR": "KRW", "CA": "CAD", "CO": "COP", "GB": "GBP"}.get(organisation.country.code, "EUR"),
+            duration_months=rng.choice([9, 12, 18]),
+            consultation_opens_at=consultation_opens_at,
+            consultation_questions=(
+                "1. Which households are hit hardest?\n2. Which data should the study collect, and how?\n"
+                "3. How should residents take part?"
+            )
+            if consultation_opens_at
+            else "",
+            data_protection="Personal data is collected only with informed consent, pseudonymised and stored in "
+            "the city's jurisdiction; a data management plan is part of the proposal.",
+            ethics="Approval by a research ethics committee before fieldwork; no payment conditional on answers.",
+            contact_name=f"{organisation.memberships.filter(role='admin').first().user.get_full_name()}",
+            contact_email=f"research@{slug}.example",
+            **{k: v for k, v in extra.items() if k not in ("cross_border",)},
+            cross_border=extra.get("cross_border", "allowed"),
+            **dates,
+        )
+        call.themes.set(Theme.objects.filter(slug__in=themes))
+        call.methods.set(Method.objects.filter(slug__in=methods))
+        call.groups.set(GroupAtRisk.objects.filter(slug__in=groups))
+        call.sdg_targets.set(SDGTarget.objects.filter(code__in=targets))
+        call.required_languages.set(Language.objects.filter(code__in=languages))
+        if template_of:
+            call.template_source = ResearchCall.objects.filter(slug=template_of[1]).first()
+        call.save_revision().publish()
+        call = ResearchCall.objects.get(pk=call.pk)
+        created += 1
+        _happenings(call=call, status=status, researchers=researchers, rng=rng, now=now)
+    if created:
+        stdout.write(f"Demo calls: {created} created.")
+
+
+def _official(call: ResearchCall) -> User:
+    return Membership.objects.filter(organisation=call.organisation, role="admin", status="approved").first().user
+
+
+def _happenings(*, call: ResearchCall, status: str, researchers: list[User], rng: random.Random, now) -> None:
+    if status == "consultation":
+        _consultation(call)
+    elif status == "open":
+        _proposal(call, researchers[0], researchers[7], submit=False)
+    elif status == "closed":
+        official = _official(call)
+        proposals = [
+            _proposal(call, lead, partner, submit=True)
+            for lead, partner in rng.sample(list(zip(researchers[:6], researchers[6:12], strict=True)), 3)
+        ]
+        _reviews(call, proposals, reviewers=researchers[20:23], rng=rng, official=official)
+    elif status == "awarded":
+        official = _official(call)
+        proposals = [
+            _proposal(call, researchers[12], researchers[13], submit=True),
+            _proposal(call, researchers[14], researchers[15], submit=True),
+        ]
+        _reviews(call, proposals, reviewers=researchers[24:26], rng=rng, official=official)
+        winner, other = proposals
+        winner.status, winner.decided_at = Proposal.Status.AWARDED, now - 30 * DAY
+        winner.outcome_message = "Congratulations: the panel ranked your proposal first."
+        winner.save()
+        other.status, other.decided_at = Proposal.Status.DECLINED, now - 30 * DAY
+        other.outcome_message = "Thank you: a strong proposal, but the panel ranked another one first."
+        other.save()
+        ResearchCall.objects.filter(pk=call.pk).update(awarded_at=now - 30 * DAY)
+        run_award_handlers(proposal=winner, by=official)
+    elif status == "cancelled":
+        ResearchCall.objects.filter(pk=call.pk).update(
+            cancelled_at=now - 2 * DAY,
+            cancellation_reason="The city council moved this work into the national data-protection review; "
+            "a new call will follow next year.",
+        )
+
+
+def _consultation(call: ResearchCall) -> None:
+    commenters = Membership.objects.filter(
+        status="approved", organisation__kind__in=[Organisation.Kind.CIVIL_SOCIETY, Organisation.Kind.NHRI]
+    ).select_related("user", "organisation")
+    texts = [
+        (
+            "Please include tenants in rented rooms, who are often missed by household surveys.",
+            "taken_up",
+            "Added to question 1: the study will cover sub-letting and rented rooms.",
+        ),
+        ("Residents should be paid for their time in the research workshops.", "undecided", ""),
+        (
+            "Could the study compare neighbourhoods with and without energy-advice offices?",
+            "not_taken_up",
+            "Interesting, but outside this call's budget; we note it for a later call.",
+        ),
+    ]
+    people = list(commenters) or list(
+        Membership.objects.filter(status="approved").select_related("user", "organisation")[:1]
+    )
+    for index, (body, uptake, response) in enumerate(texts):
+        membership = people[index % len(people)]
+        ConsultationComment.objects.create(
+            call=call,
+            author=membership.user,
+            organisation=membership.organisation,
+            body=f"{body} (demo)",
+            status=ConsultationComment.Status.PUBLISHED,
+            uptake=uptake,
+            city_response=response,
+            moderated_at=timezone.now(),
+        )
+
+
+def _member(proposal: Proposal, user: User, role=TeamMember.Role.CO_APPLICANT) -> None:
+    profile = ResearcherProfile.objects.filter(user=user).select_related("affiliation__country").first()
+    member, _ = TeamMember.objects.get_or_create(
+        proposal=proposal,
+        email=user.email,
+        defaults={
+            "user": user,
+            "name": user.display_name,
+            "role": role,
+            "status": TeamMember.Status.ACCEPTED,
+            "affiliation": profile.affiliation.name if profile and profile.affiliation else "",
+            "country": profile.affiliation.country if profile and profile.affiliation else Country.objects.first(),
+            "early_career": bool(profile and profile.is_early_career),
+        },
+    )
+    if profile:
+        member.languages.set(profile.languages.all())
+
+
+def _proposal(call: ResearchCall, lead: User, partner: User, *, submit: bool) -> Proposal:
+    proposal = ProposalFactory(
+        call=call,
+        lead=lead,
+        title=f"{call.title}: a participatory study (demo)",
+        summary=f"Demo proposal. We study {call.title.lower()} together with residents and civil society, "
+        "combining a needs assessment with participatory action research.",
+        stage=Proposal.Stage.CONCEPT if call.two_stage else Proposal.Stage.FULL,
+        budget=call.budget_min + Decimal("10000"),
+    )
+    lead_member = proposal.team.get(user=lead)
+    lead_member.languages.set(ResearcherProfile.objects.get(user=lead).languages.all())
+    _member(proposal, partner)
+    proposal.methods.set(call.methods.all())
+    proposal.milestones.create(month=2, title="Research design agreed with the resident advisory group")
+    proposal.milestones.create(month=6, title="Fieldwork completed")
+    proposal.milestones.create(month=min(call.duration_months, 12), title="Public report and policy brief")
+    if submit:
+        submit_for_tests(proposal, when=call.closes_at - 3 * DAY)
+        Proposal.objects.filter(pk=proposal.pk).update(status=Proposal.Status.UNDER_REVIEW)
+        proposal.refresh_from_db()
+    return proposal
+
+
+def _reviews(call: ResearchCall, proposals: list[Proposal], *, reviewers: list[User], rng, official: User) -> None:
+    criteria = list(call.criteria.all())
+    for proposal in proposals:
+        version = proposal.versions.order_by("-number").first()
+        for reviewer in reviewers[:2]:
+            assignment, created = ReviewAssignment.objects.get_or_create(
+                proposal=proposal,
+                reviewer=reviewer,
+                defaults={"assigned_by": official, "status": ReviewAssignment.Status.SUBMITTED, "version": version},
+            )
+            if not created:
+                continue
+            assignment.declared_at = assignment.submitted_at = call.closes_at + 5 * DAY
+            assignment.comments = "Demo review: clear questions and a credible plan to involve residents."
+            assignment.save()
+            for criterion in criteria:
+                ReviewScore.objects.create(
+                    assignment=assignment, criterion=criterion, score=rng.choice([2, 3, 4, 4, 5])
+                )
+        # A third reviewer who has not started yet, so the demo city has reviews pending.
+        if len(reviewers) > 2:
+            ReviewAssignment.objects.get_or_create(
+                proposal=proposal,
+                reviewer=reviewers[2],
+                defaults={"assigned_by": official, "due_at": timezone.now() + 7 * DAY},
+            )

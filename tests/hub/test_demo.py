@@ -1,0 +1,55 @@
+"""The demo content `make run` loads: realistic, complete, clearly marked, and safe to load twice."""
+
+from io import StringIO
+
+from django.core.management import call_command
+
+import pytest
+
+from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment
+from profiles.models import CityPage, Organisation, ResearcherProfile
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(db):
+    call_command("seed_demo", stdout=StringIO())
+
+
+def counts() -> dict[str, int]:
+    return {
+        "cities": CityPage.objects.live().count(),
+        "organisations": Organisation.objects.count(),
+        "researchers": ResearcherProfile.objects.count(),
+        "calls": ResearchCall.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "reviews": ReviewAssignment.objects.count(),
+        "comments": ConsultationComment.objects.count(),
+    }
+
+
+def test_demo_loads_twice_without_duplicating_anything(demo):
+    first = counts()
+    call_command("seed_demo", stdout=StringIO())
+    assert counts() == first
+    assert first["cities"] >= 6 and first["researchers"] == 30
+
+
+def test_demo_has_a_call_in_every_status_and_marks_them_as_demo(demo):
+    calls = list(ResearchCall.objects.live())
+    assert {call.status for call in calls} == set(ResearchCall.Status)
+    assert all("Demo content" in call.summary for call in calls)
+    assert ResearchCall.objects.filter(template_source__isnull=False).exists()
+
+
+def test_demo_has_submitted_proposals_reviews_an_award_and_a_consultation(demo):
+    assert Proposal.objects.filter(status=Proposal.Status.AWARDED).count() == 1
+    assert Proposal.objects.filter(versions__isnull=False).distinct().count() >= 5
+    assert ReviewAssignment.objects.filter(status=ReviewAssignment.Status.SUBMITTED, version__isnull=False).exists()
+    assert ConsultationComment.objects.filter(status=ConsultationComment.Status.PUBLISHED).count() == 3
+
+
+def test_demo_site_pages_render(demo, client):
+    for url in ["/", "/cities/", "/calls/", *[call.url for call in ResearchCall.objects.live()]]:
+        assert client.get(url).status_code == 200, url
