@@ -1,5 +1,46 @@
-"""What calls contributes to hub and profiles pages: numbers, latest calls, city sections, dashboard panels."""
+"""What calls contributes to hub and profiles pages: open calls on the home page, a city's calls on its page."""
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from hub.registry import CitySection, LatestSection, Stat, register_city_section, register_latest, register_stat
+
+CITY_SECTION_RECENT_CLOSED = 5
+
+
+def _count_open_calls() -> int:
+    from calls.deadlines import Status
+    from calls.filters import status_q
+    from calls.selectors import calls_public
+
+    return calls_public().filter(status_q(Status.OPEN, timezone.now())).count()
+
+
+def _latest_calls(limit: int) -> list:
+    from calls.selectors import calls_public
+
+    return list(calls_public().defer_streamfields().order_by("-first_published_at")[:limit])
+
+
+def _city_calls(city_page) -> dict:
+    """The city's open, consultation and upcoming calls by deadline, then its most recently closed ones."""
+    from django.db.models import Q
+
+    from calls.deadlines import Status
+    from calls.filters import status_q
+    from calls.selectors import calls_public
+
+    now = timezone.now()
+    calls = calls_public().defer_streamfields().filter(organisation_id=city_page.organisation_id)
+    current = Q(status_q(Status.OPEN, now)) | status_q(Status.UPCOMING, now) | status_q(Status.CONSULTATION, now)
+    return {
+        "current_calls": list(calls.filter(current).order_by("closes_at")),
+        "past_calls": list(calls.exclude(current).order_by("-closes_at")[:CITY_SECTION_RECENT_CLOSED]),
+        "city_page": city_page,
+    }
 
 
 def register() -> None:
-    pass
+    register_stat(Stat("open_calls", _("open calls"), 10, _count_open_calls, url="/calls/?status=open"))
+    register_latest(LatestSection("calls", _("Latest research calls"), 10, _latest_calls, url="/calls/"))
+    register_city_section(CitySection("calls", _("Research calls"), 10, "calls/city_section_calls.html", _city_calls))

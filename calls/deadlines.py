@@ -128,5 +128,9 @@ def humanize_time_left(delta: dt.timedelta) -> str:
     hours, rest = divmod(rest, 3600)
     minutes = rest // 60
     parts = [(days, "day"), (hours, "hour"), (minutes, "minute")]
-    shown = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts if n][:2]
-    return ", ".join(shown) or "less than a minute"
+    # The largest unit and the one right below it: "2 days, 5 minutes" would skip the hours.
+    first = next((i for i, (n, _unit) in enumerate(parts) if n), None)
+    if first is None:
+        return "less than a minute"
+    shown = [f"{n} {unit}{'' if n == 1 else 's'}" for n, unit in parts[first : first + 2] if n]
+    return ", ".join(shown)

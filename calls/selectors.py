@@ -104,3 +104,119 @@ def assignments_of(user: User) -> QuerySet[ReviewAssignment]:
     if not getattr(user, "is_authenticated", False):
         return ReviewAssignment.objects.none()
     return ReviewAssignment.objects.filter(reviewer=user).select_related("proposal", "proposal__call")
+
+
+def official_city_pages(user: User) -> QuerySet:
+    """The city pages of the verified governments the user is an official of."""
+    from profiles.models import CityPage
+
+    if not getattr(user, "is_authenticated", False):
+        return CityPage.objects.none()
+    return CityPage.objects.filter(organisation_id__in=official_organisation_ids(user)).select_related("organisation")
+
+
+def consultation_comments_public(call: ResearchCall) -> QuerySet:
+    """A call's published consultation comments, oldest first."""
+    from calls.models import ConsultationComment
+
+    return ConsultationComment.objects.filter(call=call, status=ConsultationComment.Status.PUBLISHED).select_related(
+        "author", "organisation"
+    )
+
+
+def consultation_comments_for_city(call: ResearchCall) -> QuerySet:
+    """Every comment on a call, pending first (callers check that the user manages the call)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    from calls.models import ConsultationComment
+
+    pending_first = Case(
+        When(status=ConsultationComment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return (
+        ConsultationComment.objects.filter(call=call)
+        .select_related("author", "organisation", "moderated_by")
+        .order_by(pending_first, "created_at")
+    )
+
+
+def proposals_for_review_desk(user: User, call: ResearchCall) -> QuerySet[Proposal]:
+    """Submitted proposals of a call the user may see as its city, with reviewers and latest version number."""
+    from django.db.models import Max, Prefetch
+
+    return (
+        proposals_visible_to(user)
+        .filter(call=call, status__in=Proposal.SUBMITTED_STATES)
+        .annotate(latest_number=Max("versions__number", filter=Q(versions__is_withdrawn=False)))
+        .prefetch_related(
+            Prefetch(
+                "review_assignments",
+                queryset=ReviewAssignment.objects.select_related("reviewer", "version").order_by("created_at"),
+            ),
+            Prefetch("team", queryset=TeamMember.objects.select_related("country").order_by("-role", "invited_at")),
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def sealed_proposal_count(user: User, call: ResearchCall) -> int:
+    """How many submitted proposals of a call the city cannot open yet because the call is sealed."""
+    if not call.sealed:
+        return 0
+    return (
+        Proposal.objects.filter(call=call, status__in=Proposal.SUBMITTED_STATES)
+        .exclude(pk__in=proposals_visible_to(user).values("pk"))
+        .count()
+    )
+
+
+def call_scores(call: ResearchCall, proposal_ids) -> dict:
+    """Per proposal id: its ProposalScore from submitted reviews only (two queries whatever the numbers)."""
+    from calls.models import ReviewScore
+    from calls.scoring import score_proposal
+
+    weights = {c.pk: c.weight for c in call.criteria.all()}
+    reviews: dict[int, dict[int, dict]] = {pid: {} for pid in proposal_ids}
+    rows = ReviewScore.objects.filter(
+        assignment__proposal_id__in=list(reviews),
+        assignment__status=ReviewAssignment.Status.SUBMITTED,
+    ).values_list("assignment__proposal_id", "assignment_id", "criterion_id", "score")
+    for proposal_id, assignment_id, criterion_id, score in rows:
+        reviews[proposal_id].setdefault(assignment_id, {})[criterion_id] = score
+    return {pid: score_proposal(pid, list(by_assignment.values()), weights) for pid, by_assignment in reviews.items()}
+
+
+def review_assignments_to_do(user: User) -> QuerySet[ReviewAssignment]:
+    """A reviewer's open assignments: to declare or to score, on proposals not decided yet."""
+    return (
+        assignments_of(user)
+        .filter(status__in=[ReviewAssignment.Status.INVITED, ReviewAssignment.Status.ACCEPTED])
+        .exclude(proposal__status__in=Proposal.DECIDED)
+        .select_related("proposal__call__organisation")
+        .order_by("due_at", "created_at")
+    )
+
+
+def proposals_of_team_member(user: User) -> QuerySet[Proposal]:
+    """The proposals a user leads or has joined, most recently changed first, with their call."""
+    if not getattr(user, "is_authenticated", False):
+        return Proposal.objects.none()
+    return (
+        Proposal.objects.filter(Q(lead=user) | Q(pk__in=proposal_ids_of_team(user)))
+        .select_related("call", "call__organisation")
+        .order_by("-updated_at", "-pk")
+    )
+
+
+def team_invitations_for(user: User) -> QuerySet[TeamMember]:
+    """Open team invitations sent to one of the user's verified email addresses."""
+    from allauth.account.models import EmailAddress
+
+    if not getattr(user, "is_authenticated", False):
+        return TeamMember.objects.none()
+    emails = [e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)]
+    return (
+        TeamMember.objects.filter(email__in=emails, status=TeamMember.Status.INVITED)
+        .select_related("proposal__call__organisation", "proposal__lead")
+        .order_by("-invited_at")
+    )

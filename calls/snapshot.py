@@ -1,6 +1,7 @@
 """The frozen content of a submitted proposal version, and what changed between two versions."""
 
 import difflib
+from decimal import Decimal
 
 from calls.models import Proposal
 
@@ -20,7 +21,8 @@ def proposal_snapshot(proposal: Proposal) -> dict:
     data.update(
         {
             "stage": proposal.stage,
-            "budget": str(proposal.budget) if proposal.budget is not None else None,
+            # Two decimals always, so an unsaved Decimal("30000") and a stored 30000.00 give the same text.
+            "budget": str(Decimal(proposal.budget).quantize(Decimal("0.01"))) if proposal.budget is not None else None,
             "currency": proposal.call.currency,
             "methods": sorted(m.name for m in proposal.methods.all()),
             "team": [
@@ -33,14 +35,17 @@ def proposal_snapshot(proposal: Proposal) -> dict:
                     "early_career": m.early_career,
                     "languages": sorted(lang.code for lang in m.languages.all()),
                 }
-                for m in proposal.team.filter(status="accepted").select_related("country").prefetch_related("languages")
+                # .all() and a filter in Python, so a prefetched team costs no query.
+                for m in proposal.team.all()
+                if m.status == "accepted"
             ],
             "milestones": [
                 {"month": m.month, "title": m.title, "description": m.description} for m in proposal.milestones.all()
             ],
             "attachments": [
                 {"id": a.pk, "name": a.original_name, "size": a.size}
-                for a in proposal.attachments.filter(removed=False)
+                for a in proposal.attachments.all()
+                if not a.removed
             ],
         }
     )
@@ -70,7 +75,9 @@ def _lines(value) -> list[str]:
         return []
     if isinstance(value, list):
         return [
-            " · ".join(f"{v}" for v in item.values() if v not in ("", None, [])) if isinstance(item, dict) else str(item)
+            " · ".join(f"{v}" for v in item.values() if v not in ("", None, []))
+            if isinstance(item, dict)
+            else str(item)
             for item in value
         ]
     return str(value).splitlines()

@@ -1,3 +1,10 @@
 """Public URLs of partnerships."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from projects import views
+
+urlpatterns = [
+    path("partnerships/", views.partnership_list, name="partnership_list"),
+    path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership_detail"),
+]

@@ -3,7 +3,7 @@
 from calls.models.consultation import ConsultationComment
 from calls.models.pages import CallsIndexPage, EvaluationCriterion, ResearchCall
 from calls.models.proposals import Attachment, Milestone, Proposal, ProposalVersion, TeamMember
-from calls.models.reviews import ReviewAssignment, ReviewScore
+from calls.models.reviews import ProposalReminder, ReviewAssignment, ReviewScore
 
 __all__ = [
     "Attachment",
@@ -12,6 +12,7 @@ __all__ = [
     "EvaluationCriterion",
     "Milestone",
     "Proposal",
+    "ProposalReminder",
     "ProposalVersion",
     "ResearchCall",
     "ReviewAssignment",

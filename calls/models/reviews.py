@@ -25,7 +25,11 @@ class ReviewAssignment(models.Model):
     conflict_statement = models.TextField(blank=True, max_length=2000)
     declared_at = models.DateTimeField(null=True, blank=True)
     version = models.ForeignKey(
-        "calls.ProposalVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews",
+        "calls.ProposalVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reviews",
         help_text=_("The submitted version this review scored."),
     )
     comments = models.TextField(blank=True, max_length=10000)
@@ -53,3 +57,18 @@ class ReviewScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.criterion}: {'n/a' if self.score is None else self.score}"
+
+
+class ProposalReminder(models.Model):
+    """Marks that a draft's team was reminded of one deadline, so the reminder goes out once."""
+
+    proposal = models.ForeignKey("calls.Proposal", on_delete=models.CASCADE, related_name="reminders")
+    deadline = models.DateTimeField(help_text=_("The deadline the team was reminded of."))
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "deadline"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "deadline"], name="proposal_reminder_unique")]
+
+    def __str__(self) -> str:
+        return f"Reminder for {self.proposal} ({self.deadline:%Y-%m-%d})"

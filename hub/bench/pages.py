@@ -38,4 +38,9 @@ PAGES: list[BenchPage] = [
     BenchPage("admin dashboard (editor of 20 cities)", "/admin/", NETWORK_EDITOR),
     BenchPage("admin explorer, cities (editor of 20 cities)", "/admin/pages/{cities_index_id}/", NETWORK_EDITOR),
     BenchPage("admin explorer, all cities (coordinator)", "/admin/pages/{cities_index_id}/", COORDINATOR),
+    BenchPage("calls index", "/calls/"),
+    BenchPage("calls index, filtered and sorted", "/calls/?status=open&early_career=only&sort=newest"),
+    BenchPage("call page", "{call_path}"),
+    BenchPage("calls feed (Atom, 200 items)", "/feeds/calls.atom"),
+    BenchPage("calls deadlines (iCalendar, 200 items)", "/calls.ics"),
 ]

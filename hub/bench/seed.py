@@ -28,7 +28,7 @@ from hub.models import Country, Language, Method, Theme
 from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups
 
-SEED_VERSION = 2  # bump when the seeded data changes: older databases are then topped up
+SEED_VERSION = 3  # bump when the seeded data changes: older databases are then topped up
 DOMAIN = "bench.example"
 COORDINATOR_EMAIL = f"coordinator@{DOMAIN}"
 CITY_EDITOR_EMAIL = f"city.editor@{DOMAIN}"
@@ -47,6 +47,10 @@ class SeedError(Exception):
 
 def city_count(scale: int) -> int:
     return max(200, scale // 50)
+
+
+def call_count(scale: int) -> int:
+    return max(400, scale // 5)
 
 
 def affiliation_count(scale: int) -> int:
@@ -79,6 +83,7 @@ def ensure(*, scale: int, log) -> bool:
         ("city verification (pages, editor groups)", lambda: _verify_cities(coordinator)),
         ("city editor", lambda: _editor(CITY_EDITOR_EMAIL, cities=1, password=password)),
         ("network editor", lambda: _editor(NETWORK_EDITOR_EMAIL, cities=NETWORK_EDITOR_CITIES, password=password)),
+        ("research calls (pages, revisions)", lambda: _calls(call_count(scale), rng=rng)),
     ]
     for label, step in steps:
         started = time.perf_counter()
@@ -266,6 +271,71 @@ def _editor(email: str, *, cities: int, password: str) -> int:
     return int(created)
 
 
+def _calls(count: int, *, rng: random.Random) -> int:
+    """Published calls spread over the cities, in every status, tagged with themes, methods and groups.
+
+    Calls go through ``make_call`` (tree insert, revision, publish) like real ones; their
+    vocabularies are bulk-inserted afterwards, which is what makes large scales affordable.
+    """
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from calls.factories import make_call
+    from calls.models import ResearchCall
+    from hub.models import GroupAtRisk
+
+    wanted = [f"bench-call-{i:05d}" for i in range(count)]
+    missing = set(_missing(ResearchCall, "slug", wanted))
+    if not missing:
+        return 0
+    cities = list(CityPage.objects.filter(organisation__slug__startswith="bench-city-").order_by("organisation__slug"))
+    day = dt.timedelta(days=1)
+    now = timezone.now()
+    # (opens in, closes in, extra fields) per status: open, upcoming, consultation, closed, awarded.
+    shapes = [
+        (-10 * day, 30 * day, {}),
+        (20 * day, 80 * day, {}),
+        (15 * day, 60 * day, {"consultation_opens_at": now - day, "consultation_questions": "Which areas first?"}),
+        (-90 * day, -20 * day, {}),
+        (-200 * day, -120 * day, {"awarded_at": now - 30 * day}),
+    ]
+    created = []
+    for i, slug in enumerate(wanted):
+        if slug not in missing:
+            continue
+        opens_in, closes_in, extra = shapes[i % len(shapes)]
+        created.append(
+            make_call(
+                city_page=cities[i % len(cities)],
+                title=f"Bench call {i:05d}: {rng.choice(['housing', 'water', 'health', 'schools', 'transport'])}",
+                slug=slug,
+                opens_in=opens_in + rng.randint(0, 10) * day,
+                closes_in=closes_in + rng.randint(0, 10) * day,
+                early_career=rng.choice(["open", "open", "only", "reserved"]),
+                early_career_share=25,
+                **extra,
+            ).pk
+        )
+    vocabularies = [
+        ("themes", "theme_id", list(Theme.objects.values_list("pk", flat=True)), 3),
+        ("methods", "method_id", list(Method.objects.values_list("pk", flat=True)), 2),
+        ("groups", "groupatrisk_id", list(GroupAtRisk.objects.values_list("pk", flat=True)), 2),
+    ]
+    for field, column, choices, per_call in vocabularies:
+        through = getattr(ResearchCall, field).through
+        through.objects.bulk_create(
+            [
+                through(researchcall_id=pk, **{column: choice})
+                for pk in created
+                for choice in rng.sample(choices, min(per_call, len(choices)))
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+    return len(created)
+
+
 def _session_cookie(user: User) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -273,6 +343,13 @@ def _session_cookie(user: User) -> str:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
+def _first_call_path() -> str:
+    from calls.models import ResearchCall
+
+    call = ResearchCall.objects.live().filter(slug="bench-call-00000").first()
+    return call.url if call else "/calls/"
 
 
 def bench_context() -> dict:
@@ -284,6 +361,7 @@ def bench_context() -> dict:
             "city_slug": city_page.slug,
             "city_page_id": city_page.pk,
             "cities_index_id": CitiesIndexPage.objects.get().pk,
+            "call_path": _first_call_path(),
         },
         "cookies": {
             "city_editor": _session_cookie(editor),

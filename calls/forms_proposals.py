@@ -1,0 +1,168 @@
+"""Forms of the proposal pages: they validate what was typed; the services decide and store."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Proposal, TeamMember
+from calls.services.proposals import budget_problem, money
+from calls.validators import MAX_ATTACHMENT_BYTES, validate_pdf
+from hub.models import Country, Method
+
+TEXTAREA = {"rows": 6}
+NEEDED_TO_SUBMIT = _("Needed to submit; you can save the draft without it.")
+
+
+class NeededToSubmitField(forms.CharField):
+    """Shown as required (it is, to submit), yet a draft may be saved with it empty."""
+
+    def validate(self, value):
+        if value not in self.empty_values:
+            super().validate(value)
+
+
+class ProposalStartForm(forms.Form):
+    title = forms.CharField(
+        label=_("Working title"), max_length=300, help_text=_("You can change it while the proposal is a draft.")
+    )
+
+
+class NeededToSubmitDecimalField(forms.DecimalField):
+    """A budget: needed to submit, not to save a draft."""
+
+    def validate(self, value):
+        if value not in self.empty_values:
+            super().validate(value)
+
+
+class ProposalDraftForm(forms.Form):
+    use_required_attribute = False  # drafts save incomplete; the browser must not block "Save draft"
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = NeededToSubmitField(
+        label=_("Summary"),
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_(
+            "What you will find out and why it matters for human rights in the city (up to 3,000 characters). "
+            "Needed to submit."
+        ),
+    )
+    methodology = NeededToSubmitField(
+        label=_("Methodology"), max_length=20000, widget=forms.Textarea(attrs=TEXTAREA), help_text=NEEDED_TO_SUBMIT
+    )
+    methods = forms.ModelMultipleChoiceField(
+        label=_("Research methods"), queryset=Method.objects.order_by("name"), required=False
+    )
+    participation_plan = NeededToSubmitField(
+        label=_("Participation plan"),
+        max_length=10000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("How the community and civil society take part. Needed to submit."),
+    )
+    data_management_plan = NeededToSubmitField(
+        label=_("Data management and protection plan"),
+        max_length=10000,
+        widget=forms.Textarea(attrs=TEXTAREA),
+        help_text=_("What personal data you collect, how you protect it and when you delete it. Needed to submit."),
+    )
+    ethics = forms.CharField(label=_("Ethics"), required=False, max_length=10000, widget=forms.Textarea(attrs=TEXTAREA))
+    budget = NeededToSubmitDecimalField(label=_("Budget"), min_value=0, max_digits=12, decimal_places=2)
+
+    def __init__(self, *args, call, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": call.currency}
+        self.fields["budget"].help_text = _("Between %(min)s and %(max)s %(currency)s. Needed to submit.") % {
+            "min": money(call.budget_min),
+            "max": money(call.budget_max),
+            "currency": call.currency,
+        }
+
+    def clean_budget(self):
+        budget = self.cleaned_data.get("budget")
+        problem = budget_problem(self.call, budget)
+        if problem:
+            raise forms.ValidationError(problem)
+        return budget
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label=_("Milestone"), max_length=200)
+    month = forms.IntegerField(label=_("Month"), min_value=1)
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, max_month: int = 120, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["month"].widget.attrs["max"] = max_month
+        self.max_month = max_month
+
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if month > self.max_month:
+            raise forms.ValidationError(
+                _("The call lasts %(months)s months; choose a month from 1 to %(months)s.") % {"months": self.max_month}
+            )
+        return month
+
+
+MilestoneFormSet = forms.formset_factory(MilestoneForm, extra=2, can_delete=True, max_num=40, validate_max=True)
+
+
+def milestones_from(formset) -> list[dict]:
+    """The milestones a valid formset keeps (filled in and not marked for deletion)."""
+    return [
+        form.cleaned_data
+        for form in formset.forms
+        if form.cleaned_data and not form.cleaned_data.get("DELETE") and form.cleaned_data.get("title")
+    ]
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("Add a PDF"),
+        help_text=_("PDF only, at most 10 MB each, up to 10 files."),
+        widget=forms.ClearableFileInput(
+            attrs={
+                "accept": "application/pdf,.pdf",
+                "data-max-bytes": MAX_ATTACHMENT_BYTES,
+                "data-too-big": _("This file is larger than 10 MB; attachments may be at most 10 MB."),
+            }
+        ),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        validate_pdf(upload)
+        return upload
+
+
+class TeamInviteForm(forms.Form):
+    email = forms.EmailField(label=_("Email address"))
+    name = forms.CharField(label=_("Name"), max_length=200)
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[(v, label) for v, label in TeamMember.Role.choices if v != TeamMember.Role.LEAD]
+    )
+    affiliation = forms.CharField(label=_("Affiliation"), max_length=300, required=False)
+    country = forms.ModelChoiceField(
+        label=_("Country"),
+        queryset=Country.objects.order_by("name"),
+        required=False,
+        help_text=_("Where they work from; it counts for cross-border eligibility."),
+    )
+    early_career = forms.BooleanField(label=_("Student or early-career researcher"), required=False)
+
+
+def draft_initial(proposal: Proposal) -> dict:
+    """What the draft form shows for a saved proposal."""
+    return {
+        "title": proposal.title,
+        "summary": proposal.summary,
+        "methodology": proposal.methodology,
+        "methods": [m.pk for m in proposal.methods.all()],
+        "participation_plan": proposal.participation_plan,
+        "data_management_plan": proposal.data_management_plan,
+        "ethics": proposal.ethics,
+        "budget": proposal.budget,
+    }

@@ -1,0 +1,83 @@
+"""Emails of review and award: reviewer invitations, information requests, outcomes and reminders."""
+
+from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+
+from calls.models import Proposal, ReviewAssignment, TeamMember
+from hub.mail import send_templated
+
+
+def applicant_emails(proposal: Proposal) -> list[str]:
+    """The lead and every co-applicant who accepted."""
+    team = proposal.team.filter(Q(role=TeamMember.Role.LEAD) | Q(status=TeamMember.Status.ACCEPTED))
+    return sorted({*team.values_list("email", flat=True), proposal.lead.email})
+
+
+def _proposal_url(proposal: Proposal) -> str:
+    try:
+        return reverse("proposal_detail", args=[proposal.pk])
+    except NoReverseMatch:  # the proposal pages live in another area; the dashboard links there too
+        return reverse("dashboard")
+
+
+def email_review_assigned(*, assignment_id: int) -> None:
+    """Invite the reviewer to declare conflicts and review."""
+    assignment = ReviewAssignment.objects.select_related("reviewer", "proposal__call").get(pk=assignment_id)
+    send_templated(
+        "calls/email/review_assigned",
+        {
+            "assignment": assignment,
+            "call": assignment.proposal.call,
+            "review_url": reverse("review_assignment", args=[assignment.pk]),
+        },
+        to=[assignment.reviewer.email],
+    )
+
+
+def email_info_requested(*, proposal_id: int) -> None:
+    """Tell the team what the city wants added or changed."""
+    proposal = Proposal.objects.select_related("call", "lead").get(pk=proposal_id)
+    send_templated(
+        "calls/email/info_request",
+        {"proposal": proposal, "call": proposal.call, "proposal_url": _proposal_url(proposal)},
+        to=applicant_emails(proposal),
+    )
+
+
+def email_outcome(*, proposal_id: int) -> None:
+    """Tell every applicant the city's decision (awarded, declined, shortlisted or invited to the full stage)."""
+    proposal = Proposal.objects.select_related("call", "lead").get(pk=proposal_id)
+    partnership = getattr(proposal, "partnership", None) if proposal.status == Proposal.Status.AWARDED else None
+    send_templated(
+        "calls/email/outcome",
+        {
+            "proposal": proposal,
+            "call": proposal.call,
+            "proposal_url": _proposal_url(proposal),
+            "dashboard_url": reverse("dashboard"),
+            "partnership_url": partnership.get_absolute_url() if partnership else "",
+        },
+        to=applicant_emails(proposal),
+    )
+
+
+def email_review_reminder(*, assignment: ReviewAssignment) -> None:
+    """Remind a reviewer that their review is due soon."""
+    send_templated(
+        "calls/email/reminder_review",
+        {
+            "assignment": assignment,
+            "call": assignment.proposal.call,
+            "review_url": reverse("review_assignment", args=[assignment.pk]),
+        },
+        to=[assignment.reviewer.email],
+    )
+
+
+def email_draft_reminder(*, proposal: Proposal, deadline) -> None:
+    """Remind a team that their draft's deadline is near."""
+    send_templated(
+        "calls/email/reminder_draft",
+        {"proposal": proposal, "call": proposal.call, "deadline": deadline, "proposal_url": _proposal_url(proposal)},
+        to=applicant_emails(proposal),
+    )
