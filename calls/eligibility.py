@@ -44,7 +44,9 @@ def check(rules: Rules, team: Sequence[Member]) -> list[Check]:
                 "cross_border",
                 met,
                 "Cross-border team required",
-                "" if met else "Add a team member from another country: the team works from only "
+                ""
+                if met
+                else "Add a team member from another country: the team works from only "
                 + (", ".join(sorted(countries)) or "one country")
                 + ".",
             )
@@ -56,8 +58,9 @@ def check(rules: Rules, team: Sequence[Member]) -> list[Check]:
                 "cross_border",
                 not foreign,
                 f"Team based in {rules.call_country}",
-                "" if not foreign else f"This call is for teams based in {rules.call_country}: {', '.join(foreign)} "
-                "work elsewhere.",
+                ""
+                if not foreign
+                else f"This call is for teams based in {rules.call_country}: {', '.join(foreign)} work elsewhere.",
             )
         )
     if rules.early_career == "only":
@@ -67,7 +70,9 @@ def check(rules: Rules, team: Sequence[Member]) -> list[Check]:
                 "early_career",
                 not others,
                 "Early-career researchers only",
-                "" if not others else f"Only students and early-career researchers may apply: {', '.join(others)} "
+                ""
+                if not others
+                else f"Only students and early-career researchers may apply: {', '.join(others)} "
                 "are established researchers.",
             )
         )
@@ -79,7 +84,9 @@ def check(rules: Rules, team: Sequence[Member]) -> list[Check]:
                 "early_career",
                 met,
                 "Share reserved for early-career researchers",
-                "" if met else "Part of this call is reserved for early-career researchers: include at least one "
+                ""
+                if met
+                else "Part of this call is reserved for early-career researchers: include at least one "
                 "student or early-career researcher in the team" + (f" besides {lead.name}" if lead else "") + ".",
             )
         )
@@ -91,8 +98,7 @@ def check(rules: Rules, team: Sequence[Member]) -> list[Check]:
             Check(
                 "languages",
                 not missing,
-                "Required languages: "
-                + ", ".join(rules.language_names.get(c, c) for c in rules.required_languages),
+                "Required languages: " + ", ".join(rules.language_names.get(c, c) for c in rules.required_languages),
                 "" if not missing else f"Nobody in the team has declared {names}.",
             )
         )

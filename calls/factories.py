@@ -35,6 +35,7 @@ def make_call(
     fields.setdefault("budget_min", Decimal("10000"))
     fields.setdefault("budget_max", Decimal("50000"))
     fields.setdefault("currency", "EUR")
+    fields.setdefault("live", publish)
     call = ResearchCall(title=title, opens_at=now + opens_in, closes_at=now + closes_in, **fields)
     for order, (name, weight) in enumerate(criteria or DEFAULT_CRITERIA):
         call.criteria.add(EvaluationCriterion(name=name, weight=weight, sort_order=order))
@@ -48,6 +49,7 @@ def make_call(
 class ProposalFactory(DjangoModelFactory):
     class Meta:
         model = Proposal
+        skip_postgeneration_save = True
 
     title = factory.Sequence(lambda n: f"Participatory study {n}")
     summary = "We will map the situation together with the people concerned."

@@ -8,20 +8,53 @@ from django.db import transaction
 from wagtail.models import Page, Site
 
 RECOMMENDATIONS = [
-    ("Base local policy on human-rights research", "Calls tied to policy areas, and a public trail of the decisions each result informed."),
-    ("Use field-proven methods", "A methods library: needs assessment, participatory action research and more, on every call and partnership."),
-    ("Research human-rights indicators and publish local data", "An indicator framework, observations, charts, open datasets and an API."),
+    (
+        "Base local policy on human-rights research",
+        "Calls tied to policy areas, and a public trail of the decisions each result informed.",
+    ),
+    (
+        "Use field-proven methods",
+        "A methods library: needs assessment, participatory action research and more, on every call and partnership.",
+    ),
+    (
+        "Research human-rights indicators and publish local data",
+        "An indicator framework, observations, charts, open datasets and an API.",
+    ),
     ("Build synergies with SDG measurement", "SDG targets on every object; indicators mapped to SDG indicator codes."),
-    ("Review existing data for human-rights information", "A data-gap view per city: themes and groups with no indicator data."),
+    (
+        "Review existing data for human-rights information",
+        "A data-gap view per city: themes and groups with no indicator data.",
+    ),
     ("Fill data gaps for groups left behind", "Groups-at-risk tags, disaggregation, and calls commissioned for a gap."),
-    ("Collect data with data protection", "Access levels, personal-data declarations and checks, small-cell suppression."),
-    ("Create platforms between human-rights and statistics communities", "Indicator and dataset pages co-authored by partnerships; public consultation."),
-    ("Collaborate with academia, young researchers and innovative methods", "Profiles, early-career eligibility and matching, partner search."),
-    ("Guarantee transparency of data and scientific freedom", "Open by default, researcher-controlled publication, right of reply, a public takedown log."),
-    ("Engage civil society and local populations", "Civil-society organisations, public consultation on calls, participation plans."),
+    (
+        "Collect data with data protection",
+        "Access levels, personal-data declarations and checks, small-cell suppression.",
+    ),
+    (
+        "Create platforms between human-rights and statistics communities",
+        "Indicator and dataset pages co-authored by partnerships; public consultation.",
+    ),
+    (
+        "Collaborate with academia, young researchers and innovative methods",
+        "Profiles, early-career eligibility and matching, partner search.",
+    ),
+    (
+        "Guarantee transparency of data and scientific freedom",
+        "Open by default, researcher-controlled publication, right of reply, a public takedown log.",
+    ),
+    (
+        "Engage civil society and local populations",
+        "Civil-society organisations, public consultation on calls, participation plans.",
+    ),
     ("Cooperate with NHRIs and international organisations", "Organisation kinds and partnership membership for them."),
-    ("Exchange with other local governments and city networks", "City networks, case studies and city-to-city comparison of indicators."),
-    ("Exchange with research institutions worldwide", "Cross-border teams, partner search and a multilingual interface."),
+    (
+        "Exchange with other local governments and city networks",
+        "City networks, case studies and city-to-city comparison of indicators.",
+    ),
+    (
+        "Exchange with research institutions worldwide",
+        "Cross-border teams, partner search and a multilingual interface.",
+    ),
 ]
 
 
@@ -54,11 +87,7 @@ STANDARD_PAGES = [
         "intro": "Every feature of Bridges traces back to one of the fourteen recommendations of the "
         "Building Bridges outcome document.",
         "body": [
-            _paragraph(
-                "<ol>"
-                + "".join(f"<li><b>{title}.</b> {how}</li>" for title, how in RECOMMENDATIONS)
-                + "</ol>"
-            )
+            _paragraph("<ol>" + "".join(f"<li><b>{title}.</b> {how}</li>" for title, how in RECOMMENDATIONS) + "</ol>")
         ],
     },
     {

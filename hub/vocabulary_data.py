@@ -41,7 +41,11 @@ def load_sdgs(apps) -> None:
     for goal in by_language["en"]["goals"]:
         goal_obj, _ = Goal.objects.update_or_create(
             number=int(goal["code"]),
-            defaults={"short": goal["short"], "title": goal["title"], "translations": translations.get(goal["code"], {})},
+            defaults={
+                "short": goal["short"],
+                "title": goal["title"],
+                "translations": translations.get(goal["code"], {}),
+            },
         )
         for target in goal["targets"]:
             target_obj, _ = Target.objects.update_or_create(
@@ -100,7 +104,9 @@ def load_human_rights(apps) -> None:
                 for target in Target.objects.filter(code__in=item["sdg_targets"])
             )
     for item in data["methods"]:
-        Method.objects.get_or_create(slug=item["slug"], defaults={"name": item["name"], "summary": item.get("summary", "")})
+        Method.objects.get_or_create(
+            slug=item["slug"], defaults={"name": item["name"], "summary": item.get("summary", "")}
+        )
     for item in data["groups"]:
         GroupAtRisk.objects.get_or_create(slug=item["slug"], defaults={"name": item["name"]})
 

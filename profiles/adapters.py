@@ -21,7 +21,9 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         message = self.render_mail(template_prefix, email, ctx)
-        html = next((content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), "")
+        html = next(
+            (content for content, mimetype in getattr(message, "alternatives", []) if mimetype == "text/html"), ""
+        )
         send_email.enqueue(
             subject=message.subject, body=message.body, to=list(message.to), from_email=message.from_email, html=html
         )

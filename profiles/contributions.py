@@ -40,7 +40,13 @@ def register() -> None:
     register_stat(Stat("cities", _("cities"), 20, _count_cities, url="/cities/"))
     register_stat(Stat("researchers", _("researchers"), 30, _count_researchers, url=reverse_lazy("researcher_list")))
     register_stat(
-        Stat("organisations", _("verified organisations"), 60, _count_organisations, url=reverse_lazy("organisation_list"))
+        Stat(
+            "organisations",
+            _("verified organisations"),
+            60,
+            _count_organisations,
+            url=reverse_lazy("organisation_list"),
+        )
     )
     register_latest(LatestSection("cities", _("Newest cities"), 20, _latest_cities, url="/cities/"))
     register_latest(

@@ -29,7 +29,12 @@ OTHER_ORGANISATIONS = [
     ("Chonnam National University", Organisation.Kind.UNIVERSITY, "KR", "Gwangju"),
     ("Universidad Nacional de Colombia", Organisation.Kind.UNIVERSITY, "CO", "Bogotá"),
     ("Utrecht University", Organisation.Kind.UNIVERSITY, "NL", "Utrecht"),
-    ("European Training and Research Centre for Human Rights and Democracy", Organisation.Kind.RESEARCH_INSTITUTE, "AT", "Graz"),
+    (
+        "European Training and Research Centre for Human Rights and Democracy",
+        Organisation.Kind.RESEARCH_INSTITUTE,
+        "AT",
+        "Graz",
+    ),
     ("Austrian Ombudsman Board", Organisation.Kind.NHRI, "AT", "Vienna"),
     ("Housing Rights Collective (demo)", Organisation.Kind.CIVIL_SOCIETY, "ES", "Barcelona"),
     ("Migrant Voices Forum (demo)", Organisation.Kind.CIVIL_SOCIETY, "NL", "Utrecht"),
@@ -38,19 +43,53 @@ OTHER_ORGANISATIONS = [
 UNVERIFIED = ("Ville de Lyon", Organisation.Kind.LOCAL_GOVERNMENT, "FR", "Lyon", "Europe/Paris")
 
 RESEARCHERS = [
-    ("Aisha", "Bello", "NG"), ("Tomás", "Herrera", "CO"), ("Min-seo", "Kim", "KR"), ("Lukas", "Gruber", "AT"),
-    ("Noor", "Haddad", "JO"), ("Inès", "Moreau", "FR"), ("Pablo", "Serrano", "ES"), ("Femke", "Jansen", "NL"),
-    ("Daniel", "Okafor", "GB"), ("Valentina", "Ruiz", "CO"), ("Hyun", "Lee", "KR"), ("Clara", "Weiss", "AT"),
-    ("Mateo", "García", "ES"), ("Olivia", "Brown", "CA"), ("Samuel", "Mensah", "GH"), ("Yara", "Silva", "BR"),
-    ("Emre", "Yılmaz", "TR"), ("Sofia", "Rossi", "IT"), ("Kwame", "Asante", "GH"), ("Hana", "Novak", "SI"),
-    ("Léa", "Gagnon", "CA"), ("Arjun", "Mehta", "IN"), ("Nadia", "Petrova", "BG"), ("Joon", "Choi", "KR"),
-    ("Isabel", "Costa", "PT"), ("Mariam", "Diallo", "SN"), ("Felix", "Wagner", "DE"), ("Laura", "Martínez", "MX"),
-    ("Pieter", "Bakker", "NL"), ("Elena", "Popescu", "RO"),
+    ("Aisha", "Bello", "NG"),
+    ("Tomás", "Herrera", "CO"),
+    ("Min-seo", "Kim", "KR"),
+    ("Lukas", "Gruber", "AT"),
+    ("Noor", "Haddad", "JO"),
+    ("Inès", "Moreau", "FR"),
+    ("Pablo", "Serrano", "ES"),
+    ("Femke", "Jansen", "NL"),
+    ("Daniel", "Okafor", "GB"),
+    ("Valentina", "Ruiz", "CO"),
+    ("Hyun", "Lee", "KR"),
+    ("Clara", "Weiss", "AT"),
+    ("Mateo", "García", "ES"),
+    ("Olivia", "Brown", "CA"),
+    ("Samuel", "Mensah", "GH"),
+    ("Yara", "Silva", "BR"),
+    ("Emre", "Yılmaz", "TR"),
+    ("Sofia", "Rossi", "IT"),
+    ("Kwame", "Asante", "GH"),
+    ("Hana", "Novak", "SI"),
+    ("Léa", "Gagnon", "CA"),
+    ("Arjun", "Mehta", "IN"),
+    ("Nadia", "Petrova", "BG"),
+    ("Joon", "Choi", "KR"),
+    ("Isabel", "Costa", "PT"),
+    ("Mariam", "Diallo", "SN"),
+    ("Felix", "Wagner", "DE"),
+    ("Laura", "Martínez", "MX"),
+    ("Pieter", "Bakker", "NL"),
+    ("Elena", "Popescu", "RO"),
 ]
 LANGUAGES_BY_COUNTRY = {
-    "AT": ["de", "en"], "CO": ["es", "en"], "KR": ["ko", "en"], "ES": ["es", "ca", "en"], "NL": ["nl", "en"],
-    "FR": ["fr", "en"], "CA": ["en", "fr"], "GB": ["en"], "BR": ["pt", "es"], "MX": ["es", "en"],
-    "PT": ["pt", "en"], "DE": ["de", "en"], "SN": ["fr", "wo"], "IN": ["hi", "en"], "TR": ["tr", "en"],
+    "AT": ["de", "en"],
+    "CO": ["es", "en"],
+    "KR": ["ko", "en"],
+    "ES": ["es", "ca", "en"],
+    "NL": ["nl", "en"],
+    "FR": ["fr", "en"],
+    "CA": ["en", "fr"],
+    "GB": ["en"],
+    "BR": ["pt", "es"],
+    "MX": ["es", "en"],
+    "PT": ["pt", "en"],
+    "DE": ["de", "en"],
+    "SN": ["fr", "wo"],
+    "IN": ["hi", "en"],
+    "TR": ["tr", "en"],
 }
 
 
@@ -79,7 +118,14 @@ def _organisation(name, kind, country_code, city, **fields) -> Organisation:
 
 def seed(*, rng: random.Random, stdout) -> None:
     """Create the demo organisations, people and accounts once; later runs change nothing."""
-    admin = _user("admin@bridges.example", "Site", "Administrator", User.AccountType.ORGANISATION, is_staff=True, is_superuser=True)
+    admin = _user(
+        "admin@bridges.example",
+        "Site",
+        "Administrator",
+        User.AccountType.ORGANISATION,
+        is_staff=True,
+        is_superuser=True,
+    )
     if not admin.is_superuser:
         admin.is_superuser = admin.is_staff = True
         admin.save(update_fields=["is_superuser", "is_staff"])
@@ -89,7 +135,9 @@ def seed(*, rng: random.Random, stdout) -> None:
 
     network = _organisation(*OTHER_ORGANISATIONS[-1])
     Membership.objects.get_or_create(
-        user=coordinator, organisation=network, defaults={"role": Membership.Role.ADMIN, "status": Membership.Status.APPROVED}
+        user=coordinator,
+        organisation=network,
+        defaults={"role": Membership.Role.ADMIN, "status": Membership.Status.APPROVED},
     )
     for name, code, city, zone, population, year, (first, last) in CITIES:
         organisation = _organisation(
@@ -122,7 +170,9 @@ def seed(*, rng: random.Random, stdout) -> None:
     lyon = _organisation(*UNVERIFIED[:4], time_zone=UNVERIFIED[4])
     lyon_official = _user("official.lyon@bridges.example", "Julien", "Bernard", User.AccountType.ORGANISATION)
     Membership.objects.get_or_create(
-        user=lyon_official, organisation=lyon, defaults={"role": Membership.Role.ADMIN, "status": Membership.Status.APPROVED}
+        user=lyon_official,
+        organisation=lyon,
+        defaults={"role": Membership.Role.ADMIN, "status": Membership.Status.APPROVED},
     )
 
     themes = list(Theme.objects.all())
@@ -148,13 +198,17 @@ def seed(*, rng: random.Random, stdout) -> None:
         profile.themes.set(rng.sample(themes, 3))
         profile.methods.set(rng.sample(methods, 2))
         home = Country.objects.get(code=country_code)
-        profile.countries.set([home, *Country.objects.filter(code__in=rng.sample(["AT", "ES", "CO", "KR", "NL", "CA"], 1))])
+        profile.countries.set(
+            [home, *Country.objects.filter(code__in=rng.sample(["AT", "ES", "CO", "KR", "NL", "CA"], 1))]
+        )
         codes = LANGUAGES_BY_COUNTRY.get(country_code, ["en"]) + ["en"]
         profile.languages.set([languages[c] for c in dict.fromkeys(codes) if c in languages])
         if index == 0:
             # A pending request, so the city official has something to decide in the demo.
             Membership.objects.get_or_create(
-                user=user, organisation=Organisation.objects.get(name="City of Graz"), defaults={"message": "I would like to help with the housing study."}
+                user=user,
+                organisation=Organisation.objects.get(name="City of Graz"),
+                defaults={"message": "I would like to help with the housing study."},
             )
     stdout.write(f"Demo accounts use the password “{DEMO_PASSWORD}” (shown on the sign-in page only when DEBUG is on).")
 

@@ -64,7 +64,10 @@ class OrganisationForm(forms.ModelForm):
             "hr_city_declaration_year",
             "hr_city_declaration_url",
         ]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -105,7 +108,17 @@ class MembershipDecisionForm(forms.Form):
 class ResearcherProfileForm(forms.ModelForm):
     class Meta:
         model = ResearcherProfile
-        fields = ["headline", "career_stage", "affiliation", "bio", "themes", "methods", "countries", "languages", "is_public"]
+        fields = [
+            "headline",
+            "career_stage",
+            "affiliation",
+            "bio",
+            "themes",
+            "methods",
+            "countries",
+            "languages",
+            "is_public",
+        ]
         widgets = {
             "bio": forms.Textarea(attrs={"rows": 6}),
             "themes": forms.CheckboxSelectMultiple,

@@ -58,9 +58,7 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField(_("email address"), unique=True)
-    account_type = models.CharField(
-        max_length=20, choices=AccountType.choices, default=AccountType.RESEARCHER
-    )
+    account_type = models.CharField(max_length=20, choices=AccountType.choices, default=AccountType.RESEARCHER)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -106,9 +104,7 @@ class Organisation(index.Indexed, models.Model):
     logo = models.ImageField(
         upload_to="logos/", blank=True, validators=[validate_logo], help_text=_("PNG, JPEG or WebP, at most 2 MB.")
     )
-    time_zone = models.CharField(
-        max_length=64, default="UTC", choices=time_zone_choices
-    )
+    time_zone = models.CharField(max_length=64, default="UTC", choices=time_zone_choices)
     population = models.PositiveIntegerField(null=True, blank=True)
     hr_city_declaration_year = models.PositiveSmallIntegerField(
         _("Human Rights City declaration year"), null=True, blank=True
@@ -193,12 +189,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.REQUESTED, db_index=True)
     message = models.TextField(blank=True, max_length=1000)
-    is_listed = models.BooleanField(
-        default=True, help_text=_("Show me on the organisation's public page.")
-    )
-    decided_by = models.ForeignKey(
-        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    is_listed = models.BooleanField(default=True, help_text=_("Show me on the organisation's public page."))
+    decided_by = models.ForeignKey("profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -258,9 +250,9 @@ class CitiesIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from profiles.selectors import city_pages_public
-
         from django.core.paginator import Paginator
+
+        from profiles.selectors import city_pages_public
 
         context = super().get_context(request, *args, **kwargs)
         # Not "page": Wagtail's template variable for this page is already called that.

@@ -33,4 +33,6 @@ def email_membership_requested(*, membership_id: int) -> None:
 def email_membership_decided(*, membership_id: int) -> None:
     """Tell the applicant whether they were accepted."""
     membership = Membership.objects.select_related("user", "organisation").get(pk=membership_id)
-    _send("membership_decided", {"membership": membership, "dashboard_url": reverse("dashboard")}, [membership.user.email])
+    _send(
+        "membership_decided", {"membership": membership, "dashboard_url": reverse("dashboard")}, [membership.user.email]
+    )

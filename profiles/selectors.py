@@ -63,20 +63,15 @@ def pending_requests_managed_by(user: User) -> QuerySet[Membership]:
 
 
 def city_pages_public() -> QuerySet[CityPage]:
-    return (
-        CityPage.objects.live()
-        .public()
-        .select_related("organisation", "organisation__country")
-        .order_by("title")
-    )
+    return CityPage.objects.live().public().select_related("organisation", "organisation__country").order_by("title")
 
 
 def city_page_context(page: CityPage) -> dict:
     """What a city page shows besides its own fields (higher apps add theirs through the registry)."""
     from hub.registry import city_sections
 
-    organisation = Organisation.objects.select_related("country").prefetch_related("networks").get(
-        pk=page.organisation_id
+    organisation = (
+        Organisation.objects.select_related("country").prefetch_related("networks").get(pk=page.organisation_id)
     )
     return {
         "organisation": organisation,

@@ -197,7 +197,9 @@ def city_editor_group_ensure(*, organisation: Organisation, city_page: CityPage)
     """A group whose Wagtail permissions cover the city's subtree and collection, nothing else."""
     group = organisation.editor_group
     if group is None:
-        group, _created = Group.objects.get_or_create(name=f"{EDITOR_GROUP_PREFIX}{organisation.name} ({organisation.pk})")
+        group, _created = Group.objects.get_or_create(
+            name=f"{EDITOR_GROUP_PREFIX}{organisation.name} ({organisation.pk})"
+        )
         organisation.editor_group = group
         organisation.save(update_fields=["editor_group"])
     group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
@@ -217,7 +219,7 @@ def city_approval_workflow_ensure(*, organisation: Organisation, city_page: City
     The approvers group holds publish permission on the subtree; a Wagtail workflow with one
     group-approval task (approvers + coordinators) is assigned to the CityPage.
     """
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage
+    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
 
     group = organisation.approver_group
     if group is None:
@@ -230,14 +232,18 @@ def city_approval_workflow_ensure(*, organisation: Organisation, city_page: City
     for codename in CITY_APPROVER_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
         GroupPagePermission.objects.get_or_create(group=group, page=city_page, permission=permission)
-    if WorkflowPage.objects.filter(page=city_page).exists():
-        return group
     label = f"{organisation.name} ({organisation.pk})"
-    task = GroupApprovalTask.objects.create(name=f"Approval by {label}"[:255])
-    task.groups.set([group, *Group.objects.filter(name=COORDINATORS_GROUP)])
-    workflow = Workflow.objects.create(name=f"City moderation: {label}"[:255])
-    workflow.workflow_tasks.create(task=task, sort_order=0)
-    WorkflowPage.objects.create(page=city_page, workflow=workflow)
+    workflow_page = WorkflowPage.objects.filter(page=city_page).select_related("workflow").first()
+    if workflow_page is None:
+        workflow = Workflow.objects.create(name=f"City moderation: {label}"[:255])
+        WorkflowPage.objects.create(page=city_page, workflow=workflow)
+    else:
+        workflow = workflow_page.workflow
+    if not WorkflowTask.objects.filter(workflow=workflow).exists():
+        # Repairs workflows created before the task was saved.
+        task = GroupApprovalTask.objects.create(name=f"Approval by {label}"[:255])
+        task.groups.set([group, *Group.objects.filter(name=COORDINATORS_GROUP)])
+        WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     return group
 
 
@@ -260,9 +266,7 @@ def sync_editor_groups(*, user: User) -> None:
     approver_orgs = Organisation.objects.filter(**approved, memberships__role=Membership.Role.ADMIN).values(
         "approver_group"
     )
-    wanted = set(
-        Group.objects.filter(Q(pk__in=editor_orgs) | Q(pk__in=approver_orgs)).values_list("pk", flat=True)
-    )
+    wanted = set(Group.objects.filter(Q(pk__in=editor_orgs) | Q(pk__in=approver_orgs)).values_list("pk", flat=True))
     current = set(
         user.groups.filter(
             Q(name__startswith=EDITOR_GROUP_PREFIX) | Q(name__startswith=APPROVER_GROUP_PREFIX)

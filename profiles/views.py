@@ -174,7 +174,9 @@ def organisation_join(request, slug):
     form = MembershipRequestForm(request.POST)
     if form.is_valid():
         try:
-            services.membership_request(user=request.user, organisation=organisation, message=form.cleaned_data["message"])
+            services.membership_request(
+                user=request.user, organisation=organisation, message=form.cleaned_data["message"]
+            )
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
@@ -228,4 +230,3 @@ def researcher_list(request):
 def researcher_detail(request, pk):
     profile = get_object_or_404(selectors.researchers_public(), pk=pk)
     return render(request, "profiles/researcher_detail.html", {"profile": profile})
-

@@ -11,7 +11,9 @@ class Partnership(models.Model):
     title = models.CharField(max_length=300)
     slug = models.SlugField(max_length=200, unique=True)
     summary = models.TextField(blank=True, max_length=3000)
-    call = models.ForeignKey("calls.ResearchCall", null=True, blank=True, on_delete=models.SET_NULL, related_name="partnerships")
+    call = models.ForeignKey(
+        "calls.ResearchCall", null=True, blank=True, on_delete=models.SET_NULL, related_name="partnerships"
+    )
     proposal = models.OneToOneField(
         "calls.Proposal", null=True, blank=True, on_delete=models.SET_NULL, related_name="partnership"
     )
@@ -43,7 +45,9 @@ class PartnershipMember(models.Model):
         PARTNER = "partner", _("Partner organisation")
 
     partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="members")
-    user = models.ForeignKey("profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="partnerships")
+    user = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="partnerships"
+    )
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=100, blank=True)
     side = models.CharField(max_length=16, choices=Side.choices, default=Side.RESEARCH)

@@ -27,7 +27,9 @@ class ConsultationComment(models.Model):
     moderation_reason = models.CharField(max_length=500, blank=True)
     uptake = models.CharField(max_length=16, choices=Uptake.choices, default=Uptake.UNDECIDED)
     city_response = models.TextField(blank=True, max_length=2000)
-    moderated_by = models.ForeignKey("profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    moderated_by = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     moderated_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

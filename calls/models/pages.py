@@ -70,7 +70,9 @@ class ResearchCall(Page):
     themes = ParentalManyToManyField("hub.Theme", blank=True, related_name="calls")
     sdg_targets = ParentalManyToManyField("hub.SDGTarget", blank=True, related_name="calls")
     methods = ParentalManyToManyField("hub.Method", blank=True, related_name="calls", verbose_name=_("methods sought"))
-    groups = ParentalManyToManyField("hub.GroupAtRisk", blank=True, related_name="calls", verbose_name=_("groups in focus"))
+    groups = ParentalManyToManyField(
+        "hub.GroupAtRisk", blank=True, related_name="calls", verbose_name=_("groups in focus")
+    )
     budget_min = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
     )
@@ -108,9 +110,7 @@ class ResearchCall(Page):
     )
     cross_border = models.CharField(max_length=16, choices=CrossBorder.choices, default=CrossBorder.ALLOWED)
     required_languages = ParentalManyToManyField("hub.Language", blank=True, related_name="calls")
-    data_protection = models.TextField(
-        _("data-protection requirements"), blank=True, max_length=4000
-    )
+    data_protection = models.TextField(_("data-protection requirements"), blank=True, max_length=4000)
     ethics = models.TextField(_("ethics requirements"), blank=True, max_length=4000)
     blind_review = models.BooleanField(
         default=False, help_text=_("Reviewers do not see applicants' names and affiliations.")
@@ -194,6 +194,7 @@ class ResearchCall(Page):
     ]
     parent_page_types = ["profiles.CityPage"]
     subpage_types: list[str] = []
+    template = "calls/research_call_page.html"
 
     class Meta:
         verbose_name = _("research call")
@@ -203,6 +204,14 @@ class ResearchCall(Page):
         if self.organisation_id is None and self.depth:
             self.inherit_from_city()
         super().save(*args, **kwargs)
+
+    def serve_preview(self, request, mode_name):
+        """The admin preview shows the page as the public sees it, status and time left included."""
+        from calls.views.public import serve_call
+
+        if self.organisation_id is None and self.depth:
+            self.inherit_from_city()
+        return serve_call(request, self)
 
     def inherit_from_city(self, city_page=None) -> None:
         """The owning organisation and its time zone come from the CityPage above."""

@@ -125,7 +125,9 @@ class TeamMember(models.Model):
         DECLINED = "declined", _("Declined")
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="team")
-    user = models.ForeignKey("profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="team_memberships")
+    user = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="team_memberships"
+    )
     email = models.EmailField()
     name = models.CharField(max_length=200)
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.CO_APPLICANT)

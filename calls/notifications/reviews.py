@@ -1,7 +1,7 @@
 """Emails of review and award: reviewer invitations, information requests, outcomes and reminders."""
 
 from django.db.models import Q
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from calls.models import Proposal, ReviewAssignment, TeamMember
 from hub.mail import send_templated
@@ -14,10 +14,7 @@ def applicant_emails(proposal: Proposal) -> list[str]:
 
 
 def _proposal_url(proposal: Proposal) -> str:
-    try:
-        return reverse("proposal_detail", args=[proposal.pk])
-    except NoReverseMatch:  # the proposal pages live in another area; the dashboard links there too
-        return reverse("dashboard")
+    return reverse("proposal_detail", args=[proposal.pk])
 
 
 def email_review_assigned(*, assignment_id: int) -> None:

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -117,10 +117,7 @@ def call_facts(call: ResearchCall, *, themes, methods, languages) -> matching.Ca
 
 
 def _start_url(call: ResearchCall) -> str:
-    try:
-        return reverse("proposal_start", args=[call.pk])
-    except NoReverseMatch:
-        return ""
+    return reverse("proposal_start", args=[call.pk]) if call.pk else ""
 
 
 def call_page_context(request, call: ResearchCall, *, comment_form=None) -> dict:
@@ -135,7 +132,7 @@ def call_page_context(request, call: ResearchCall, *, comment_form=None) -> dict
         "start_url": _start_url(call),
         "time_left": deadlines.humanize_time_left(deadlines.time_left(call.closes_at, now)),
         "reused_from": public.filter(pk=call.template_source_id).first() if call.template_source_id else None,
-        "reused_by": list(public.filter(template_source=call).order_by("first_published_at")),
+        "reused_by": list(public.filter(template_source=call).order_by("first_published_at")) if call.pk else [],
         "profile_match": None,
     }
     profile = getattr(user, "researcher_profile", None) if user.is_authenticated else None
@@ -147,12 +144,15 @@ def call_page_context(request, call: ResearchCall, *, comment_form=None) -> dict
             languages=call.required_languages.all(),
         )
         context["profile_match"] = matching.match(profile_facts(profile), facts)
-    manager = user.is_authenticated and can_manage_call(user, call)
+    saved = call.pk is not None  # an unsaved call is being previewed in the admin
+    manager = saved and user.is_authenticated and can_manage_call(user, call)
     context["can_manage"] = manager
     context["template_cities"] = (
-        list(official_city_pages(user).exclude(organisation_id=call.organisation_id)) if user.is_authenticated else []
+        list(official_city_pages(user).exclude(organisation_id=call.organisation_id))
+        if saved and user.is_authenticated
+        else []
     )
-    if call.consultation_opens_at:
+    if call.consultation_opens_at and saved:
         allowed, reason = can_comment(user, call)
         context.update(
             {

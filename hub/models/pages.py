@@ -14,9 +14,7 @@ from hub.blocks import BodyBlock
 class HomePage(Page):
     """The site's front page: what Bridges is, live numbers and the latest items."""
 
-    intro = models.TextField(
-        blank=True, help_text=_("One or two sentences that explain the platform in plain words.")
-    )
+    intro = models.TextField(blank=True, help_text=_("One or two sentences that explain the platform in plain words."))
     body = StreamField(BodyBlock(), blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]

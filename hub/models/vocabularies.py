@@ -41,9 +41,7 @@ class Instrument(models.Model):
     code = models.CharField(max_length=16, unique=True)
     name = models.CharField(max_length=255)
     adopted = models.DateField(null=True, blank=True)
-    body = models.CharField(
-        max_length=120, blank=True, help_text=_("Treaty body that monitors it, e.g. CESCR.")
-    )
+    body = models.CharField(max_length=120, blank=True, help_text=_("Treaty body that monitors it, e.g. CESCR."))
 
     panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("adopted"), FieldPanel("body")]
 

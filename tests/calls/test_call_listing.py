@@ -56,7 +56,7 @@ def titles(response) -> list[str]:
 
 def test_listing_shows_only_published_calls(client, graz_page):
     make_call(city_page=graz_page, title="Published call")
-    make_call(city_page=graz_page, title="Draft call", publish=False, live=False)
+    make_call(city_page=graz_page, title="Draft call", publish=False)
 
     response = client.get("/calls/")
 

@@ -56,7 +56,7 @@ def test_theme_links_to_its_vocabulary_page(client, open_call):
 
 
 def test_draft_call_is_not_public(client, graz_page):
-    draft = make_call(city_page=graz_page, title="Secret draft", publish=False, live=False)
+    draft = make_call(city_page=graz_page, title="Secret draft", publish=False)
 
     assert client.get(draft.url or f"/cities/{graz_page.slug}/{draft.slug}/").status_code == 404
     assert "Secret draft" not in client.get("/calls/").content.decode()
@@ -145,7 +145,7 @@ def test_call_page_query_count_does_not_grow_with_calls(client, graz_page, open_
 
 def test_city_page_lists_its_open_and_recent_closed_calls(client, graz_page, open_call):
     make_call(city_page=graz_page, title="Closed last month", opens_in=-60 * DAY, closes_in=-30 * DAY)
-    make_call(city_page=graz_page, title="Hidden draft", publish=False, live=False)
+    make_call(city_page=graz_page, title="Hidden draft", publish=False)
 
     page = client.get(graz_page.url).content.decode()
 

@@ -27,7 +27,7 @@ def atom_titles(response) -> list[str]:
 
 def test_atom_feed_lists_live_calls_only(client, graz_page):
     make_call(city_page=graz_page, title="Live call")
-    make_call(city_page=graz_page, title="Draft call", publish=False, live=False)
+    make_call(city_page=graz_page, title="Draft call", publish=False)
 
     response = client.get("/feeds/calls.atom")
 

@@ -6,6 +6,7 @@ from calls.factories import ProposalFactory, make_call, submit_for_tests
 from calls.models import Proposal, ReviewAssignment, ReviewScore
 from calls.services.reviews import call_decide, review_assign, review_declare
 from profiles.models import CityPage
+from tests.calls.test_proposal_services import PDF
 from tests.calls.test_review_assignment import person
 
 SUMMARY = "We will map the situation together with the people concerned."
@@ -81,6 +82,32 @@ def test_no_conflict_shows_the_proposal_and_a_scoring_form(client, assignment, r
     assert SUMMARY in content
     assert researcher.display_name in content  # not a blind call
     assert "Not applicable" in content and 'value="5"' in content
+
+
+def test_the_reviewer_downloads_the_attachments_of_the_submitted_version(client, open_call, researcher, city, reviewer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from calls.services import proposals as proposal_services
+
+    proposal = ProposalFactory(call=open_call, lead=researcher, title="Housing of older tenants")
+    pdf = PDF
+    attachment = proposal_services.attachment_add(
+        proposal=proposal, by=researcher, upload=SimpleUploadedFile("workplan.pdf", pdf)
+    )
+    submit_for_tests(proposal)
+    assignment = review_assign(proposal=proposal, reviewer_email=reviewer.email, by=city[1])
+    download = f"/proposals/{proposal.pk}/attachments/{attachment.pk}/"
+    client.force_login(reviewer)
+
+    assert download not in client.get(url(assignment)).content.decode()  # not before declaring
+    assert client.get(download).status_code == 404
+
+    client.post(f"{url(assignment)}declare/", {"answer": "no_conflict"})
+
+    assert download in client.get(url(assignment)).content.decode()
+    response = client.get(download)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == pdf
 
 
 def test_submitting_a_review_records_the_version_and_not_applicable(client, assignment, reviewer):

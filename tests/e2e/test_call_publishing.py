@@ -8,7 +8,6 @@ from calls.models import ResearchCall
 from profiles.factories import MembershipFactory, UserFactory
 from profiles.models import CityPage, Membership
 from profiles.services import sync_editor_groups
-from tests.calls.test_call_admin import ensure_city_approval_task
 from tests.e2e.helpers import sign_in
 
 TITLE = "Access to safe water in informal settlements"
@@ -22,7 +21,6 @@ def test_member_submits_a_call_the_city_admin_approves_it_and_it_goes_public(new
         user=member, organisation=organisation, role=Membership.Role.MEMBER, status=Membership.Status.APPROVED
     )
     sync_editor_groups(user=member)
-    ensure_city_approval_task(organisation)
     city_page = CityPage.objects.get(organisation=organisation)
 
     # The member drafts the call in the admin, under their city.

@@ -8,6 +8,7 @@ import pytest
 
 from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment
 from profiles.models import CityPage, Organisation, ResearcherProfile
+from projects.models import Partnership
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,16 @@ def test_demo_has_submitted_proposals_reviews_an_award_and_a_consultation(demo):
     assert ConsultationComment.objects.filter(status=ConsultationComment.Status.PUBLISHED).count() == 3
 
 
+def test_the_demo_award_started_a_public_partnership(demo, client):
+    awarded = Proposal.objects.get(status=Proposal.Status.AWARDED)
+    partnership = Partnership.objects.get(proposal=awarded)
+    assert partnership.city == awarded.call.organisation
+    assert partnership.members.filter(user=awarded.lead).exists()
+    response = client.get("/partnerships/")
+    assert partnership.title in response.content.decode()
+    assert client.get(partnership.get_absolute_url()).status_code == 200
+
+
 def test_demo_site_pages_render(demo, client):
-    for url in ["/", "/cities/", "/calls/", *[call.url for call in ResearchCall.objects.live()]]:
+    for url in ["/", "/cities/", "/calls/", "/partnerships/", *[call.url for call in ResearchCall.objects.live()]]:
         assert client.get(url).status_code == 200, url

@@ -41,8 +41,15 @@ def test_methods_groups_countries_and_languages_are_loaded():
 
 
 def test_vocabulary_pages_render(client):
-    for url in ["/vocabularies/", "/vocabularies/themes/", "/vocabularies/sdgs/", "/vocabularies/methods/",
-                "/vocabularies/groups/", "/vocabularies/countries/", "/vocabularies/languages/"]:
+    for url in [
+        "/vocabularies/",
+        "/vocabularies/themes/",
+        "/vocabularies/sdgs/",
+        "/vocabularies/methods/",
+        "/vocabularies/groups/",
+        "/vocabularies/countries/",
+        "/vocabularies/languages/",
+    ]:
         assert client.get(url).status_code == 200, url
     response = client.get("/vocabularies/themes/adequate-housing/")
     assert b"ICESCR 11" in response.content
