@@ -342,3 +342,40 @@ def test_official_of_the_call_city_is_no_team_member_of_a_draft(client, draft, m
     MembershipFactory(user=official, organisation=organisation, status=Membership.Status.APPROVED)
     client.force_login(official)
     assert client.get(f"/proposals/{draft.pk}/team/").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["anonymous", "another_researcher", "other_city_official", "reviewer_of_another"])
+def test_no_search_list_or_export_reveals_the_proposal(client, submitted, open_call, who, request):
+    """The proposal's title is a word nobody else can find: public search, the admin search, the
+    proposal and review lists, the city's CSV export and the feeds all stay silent about it."""
+    Proposal.objects.filter(pk=submitted.pk).update(title="Zanzibarquest housing study")
+    if who == "another_researcher":
+        client.force_login(ResearcherProfileFactory().user)
+    elif who != "anonymous":
+        client.force_login(request.getfixturevalue(who))
+    for url in [
+        "/calls/?q=Zanzibarquest",
+        "/admin/pages/search/?q=Zanzibarquest",
+        "/proposals/",
+        "/reviews/",
+        "/dashboard/",
+        f"/calls/{open_call.pk}/export.csv",
+        f"/calls/{open_call.pk}/manage/",
+        f"/calls/{open_call.pk}/ranking/",
+        "/feeds/calls.atom",
+        "/calls.ics",
+        "/sitemap.xml",
+    ]:
+        response = client.get(url, follow=True)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"Zanzibarquest housing study" not in body, (who, url)  # the query itself may be echoed
+
+
+def test_the_citys_own_official_does_find_it_in_manage_and_export(client, submitted, open_call, city):
+    """The control for the test above: the same pages do show the proposal to those allowed."""
+    Proposal.objects.filter(pk=submitted.pk).update(title="Zanzibarquest housing study")
+    client.force_login(city[1])
+    for url in [f"/calls/{open_call.pk}/manage/", f"/calls/{open_call.pk}/export.csv"]:
+        response = client.get(url)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        assert b"Zanzibarquest housing study" in body, url
