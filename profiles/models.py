@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
 from django.urls import reverse
@@ -15,7 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from hub.blocks import BodyBlock
-from profiles.validators import validate_logo
+from profiles.validators import validate_doi, validate_logo, validate_orcid
 
 FORMER_MEMBER = _("former member")
 
@@ -202,26 +203,76 @@ class Membership(models.Model):
         return f"{self.user} @ {self.organisation} ({self.get_status_display()})"
 
 
+class Visibility(models.TextChoices):
+    """Who may see one personal field of a researcher's profile."""
+
+    PUBLIC = "public", _("Everyone")
+    MEMBERS = "members", _("Signed-in users only")
+    HIDDEN = "hidden", _("Only me")
+
+
+def _visibility_field(default=Visibility.PUBLIC):
+    return models.CharField(max_length=8, choices=Visibility.choices, default=default)
+
+
 class ResearcherProfile(models.Model):
-    """A researcher's public profile (extended by the profiles issue)."""
+    """A researcher's profile: what they work on, where, in which languages, and who may see which part."""
 
     class CareerStage(models.TextChoices):
         STUDENT = "student", _("Student")
         EARLY_CAREER = "early_career", _("Early-career researcher")
         ESTABLISHED = "established", _("Established researcher")
 
+    # The personal fields whose visibility the researcher chooses (field name → its visibility field).
+    VISIBILITY_FIELDS = {
+        "photo": "photo_visibility",
+        "affiliation": "affiliation_visibility",
+        "orcid": "orcid_visibility",
+        "career_stage": "career_stage_visibility",
+        "countries": "countries_visibility",
+        "languages": "languages_visibility",
+        "bio": "bio_visibility",
+        "publications": "publications_visibility",
+        "availability": "availability_visibility",
+    }
+
     user = models.OneToOneField("profiles.User", on_delete=models.CASCADE, related_name="researcher_profile")
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     affiliation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="researchers"
+    )
+    orcid = models.CharField(
+        _("ORCID iD"), max_length=19, blank=True, validators=[validate_orcid], help_text=_("e.g. 0000-0002-1825-0097")
     )
     career_stage = models.CharField(max_length=16, choices=CareerStage.choices, default=CareerStage.EARLY_CAREER)
     headline = models.CharField(max_length=200, blank=True)
     bio = models.TextField(blank=True, max_length=5000)
     themes = models.ManyToManyField("hub.Theme", blank=True, related_name="researchers")
+    sdg_targets = models.ManyToManyField("hub.SDGTarget", blank=True, related_name="researchers")
     methods = models.ManyToManyField("hub.Method", blank=True, related_name="researchers")
-    countries = models.ManyToManyField("hub.Country", blank=True, related_name="researchers")
-    languages = models.ManyToManyField("hub.Language", blank=True, related_name="researchers")
+    groups = models.ManyToManyField("hub.GroupAtRisk", blank=True, related_name="researchers")
+    countries = models.ManyToManyField(
+        "hub.Country", blank=True, related_name="researchers", help_text=_("Countries you work in.")
+    )
+    languages = models.ManyToManyField(
+        "hub.Language", blank=True, related_name="researchers", through="profiles.ProfileLanguage"
+    )
+    is_available = models.BooleanField(_("open to new partnerships"), default=True)
+    available_from = models.DateField(null=True, blank=True)
     is_public = models.BooleanField(default=True, help_text=_("List me in the public researcher directory."))
+
+    photo_visibility = _visibility_field()
+    affiliation_visibility = _visibility_field()
+    orcid_visibility = _visibility_field()
+    career_stage_visibility = _visibility_field()
+    countries_visibility = _visibility_field()
+    languages_visibility = _visibility_field()
+    bio_visibility = _visibility_field()
+    publications_visibility = _visibility_field()
+    availability_visibility = _visibility_field(Visibility.MEMBERS)
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -237,6 +288,54 @@ class ResearcherProfile(models.Model):
     @property
     def is_early_career(self) -> bool:
         return self.career_stage in (self.CareerStage.STUDENT, self.CareerStage.EARLY_CAREER)
+
+    @property
+    def orcid_url(self) -> str:
+        return f"https://orcid.org/{self.orcid}" if self.orcid else ""
+
+
+class ProfileLanguage(models.Model):
+    """A working language of a researcher, with their level."""
+
+    class Level(models.TextChoices):
+        NATIVE = "native", _("Native or bilingual")
+        FLUENT = "fluent", _("Fluent")
+        WORKING = "working", _("Working knowledge")
+        BASIC = "basic", _("Basic")
+
+    profile = models.ForeignKey(ResearcherProfile, on_delete=models.CASCADE, related_name="profile_languages")
+    language = models.ForeignKey("hub.Language", on_delete=models.PROTECT, related_name="+")
+    level = models.CharField(max_length=8, choices=Level.choices, default=Level.WORKING)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["profile", "language"], name="one_level_per_language")]
+        ordering = ["language__name"]
+
+    def __str__(self) -> str:
+        return f"{self.language} ({self.get_level_display()})"
+
+
+class Publication(models.Model):
+    """A selected publication on a researcher's profile."""
+
+    profile = models.ForeignKey(ResearcherProfile, on_delete=models.CASCADE, related_name="publications")
+    title = models.CharField(max_length=500)
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)], null=True, blank=True
+    )
+    doi = models.CharField(_("DOI"), max_length=200, blank=True, validators=[validate_doi])
+    url = models.URLField(_("URL"), blank=True, max_length=500)
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "-year", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def link(self) -> str:
+        return f"https://doi.org/{self.doi}" if self.doi else self.url
 
 
 class CitiesIndexPage(Page):

@@ -1,5 +1,7 @@
 """Validators for uploads and identifiers on profiles and organisations."""
 
+import re
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -37,4 +39,60 @@ def validate_logo(upload) -> None:
             _("%(format)s images are not accepted. Please upload a PNG, JPEG or WebP image.")
             % {"format": image_format},
             code="invalid_image_type",
+        )
+
+
+def orcid_checksum(base_digits: str) -> str:
+    """The ISO 7064 MOD 11-2 check character of an ORCID iD's first 15 digits."""
+    total = 0
+    for digit in base_digits:
+        total = (total + int(digit)) * 2
+    result = (12 - total % 11) % 11
+    return "X" if result == 10 else str(result)
+
+
+def normalise_orcid(value: str) -> str:
+    """Accept "0000-0002-1825-0097", "https://orcid.org/0000-0002-1825-0097" or the 16 bare characters."""
+    value = (value or "").strip()
+    for prefix in ("https://orcid.org/", "http://orcid.org/", "orcid.org/"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :]
+    compact = value.replace("-", "").replace(" ", "").upper()
+    if len(compact) == 16:
+        return "-".join(compact[i : i + 4] for i in range(0, 16, 4))
+    return value
+
+
+def validate_orcid(value: str) -> None:
+    """An ORCID iD: four groups of four digits (the last may be X) whose check character is right."""
+    compact = normalise_orcid(value).replace("-", "")
+    if len(compact) != 16 or not compact[:15].isdigit() or not (compact[15].isdigit() or compact[15] == "X"):
+        raise ValidationError(
+            _("An ORCID iD looks like 0000-0002-1825-0097: sixteen digits in groups of four (the last may be X)."),
+            code="invalid_orcid_format",
+        )
+    if orcid_checksum(compact[:15]) != compact[15]:
+        raise ValidationError(
+            _("This ORCID iD's check digit does not match; please copy it again from orcid.org."),
+            code="invalid_orcid_checksum",
+        )
+
+
+DOI_PATTERN = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalise_doi(value: str) -> str:
+    """Strip "https://doi.org/" or "doi:" so that a DOI is stored as 10.xxxx/…"""
+    value = (value or "").strip()
+    for prefix in ("https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "http://dx.doi.org/", "doi:"):
+        if value.lower().startswith(prefix):
+            return value[len(prefix) :]
+    return value
+
+
+def validate_doi(value: str) -> None:
+    """A DOI: "10." then a registrant code of 4 to 9 digits, a slash and a suffix without spaces."""
+    if not DOI_PATTERN.match(normalise_doi(value)):
+        raise ValidationError(
+            _("A DOI looks like 10.1000/xyz123 (with or without https://doi.org/ in front)."), code="invalid_doi"
         )
