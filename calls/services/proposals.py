@@ -85,7 +85,9 @@ def _require_lead(user: User, proposal: Proposal, action: str) -> None:
 def _locked(proposal: Proposal) -> Proposal:
     """The proposal as stored now, locked for this transaction: a page loaded earlier must not decide."""
     return (
-        Proposal.objects.select_for_update().select_related("call__organisation__country", "lead").get(pk=proposal.pk)
+        Proposal.objects.select_for_update(of=("self",))
+        .select_related("call__organisation__country", "lead")
+        .get(pk=proposal.pk)
     )
 
 
