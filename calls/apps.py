@@ -8,9 +8,15 @@ class CallsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calls import contributions, dashboard
+        from calls import alerts, contributions, dashboard, personal_data
+        from calls.matching import contributions as matching_contributions
+        from calls.matching import signals as matching_signals
         from calls.setup import ensure_pages
 
         contributions.register()
         dashboard.register()
+        personal_data.register()
+        alerts.register()
+        matching_contributions.register()
+        matching_signals.connect()
         post_migrate.connect(ensure_pages, sender=self, dispatch_uid="calls_pages")

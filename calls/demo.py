@@ -137,6 +137,13 @@ def _dates(status: str, now: dt.datetime) -> dict:
     }[status]
 
 
+def rebuild_match_vectors() -> None:
+    """Demo content may be bulk-created (no signals): leave every matching vector up to date."""
+    from calls.matching.vectors import rebuild_all
+
+    rebuild_all()
+
+
 def seed(*, rng: random.Random, stdout) -> None:
     """Create the demo calls and what happened to them."""
     now = timezone.now().replace(second=0, microsecond=0)
@@ -144,6 +151,7 @@ def seed(*, rng: random.Random, stdout) -> None:
         User.objects.filter(email__endswith="@researchers.example", researcher_profile__isnull=False).order_by("email")
     )
     if len(researchers) < 12:
+        rebuild_match_vectors()
         return
     created = 0
     for city_name, slug, title, status, themes, methods, groups, targets, extra in CALLS:
@@ -198,6 +206,7 @@ def seed(*, rng: random.Random, stdout) -> None:
         _happenings(call=call, status=status, researchers=researchers, rng=rng, now=now)
     if created:
         stdout.write(f"Demo calls: {created} created.")
+    rebuild_match_vectors()
 
 
 def _official(call: ResearchCall) -> User:

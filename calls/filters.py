@@ -25,7 +25,8 @@ PAGE_SIZE = 20
 class Sort:
     DEADLINE = "deadline"
     NEWEST = "newest"
-    CHOICES = [(DEADLINE, _("Deadline, soonest first")), (NEWEST, _("Newest first"))]
+    FIT = "fit"  # signed-in researchers only; the listing view orders by fit, others fall back to deadline
+    CHOICES = [(DEADLINE, _("Deadline, soonest first")), (NEWEST, _("Newest first")), (FIT, _("Best fit for me"))]
 
 
 def status_q(status: str, now: dt.datetime) -> Q:

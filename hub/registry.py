@@ -104,3 +104,22 @@ def dashboard_sections(user) -> list[dict[str, Any]]:
         if context is not None:
             sections.append({"key": s.key, "template": s.template, **context})
     return sections
+
+
+@dataclass(frozen=True)
+class PersonalDataPart:
+    """A part of a person's data export contributed by a higher app; ``export(user)`` returns JSON-ready data."""
+
+    key: str
+    export: Callable[[Any], Any]
+
+
+_personal_data: dict[str, PersonalDataPart] = {}
+
+
+def register_personal_data(part: PersonalDataPart) -> None:
+    _personal_data[part.key] = part
+
+
+def personal_data_parts(user) -> dict[str, Any]:
+    return {key: part.export(user) for key, part in sorted(_personal_data.items())}

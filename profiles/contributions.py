@@ -1,9 +1,9 @@
-"""What profiles contributes to hub pages: live numbers and latest items on the home page."""
+"""What profiles contributes to hub pages: live numbers, latest items, and researchers on city pages."""
 
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from hub.registry import LatestSection, Stat, register_latest, register_stat
+from hub.registry import CitySection, LatestSection, Stat, register_city_section, register_latest, register_stat
 
 
 def _count_cities() -> int:
@@ -31,9 +31,15 @@ def _latest_cities(limit: int) -> list:
 
 
 def _latest_researchers(limit: int) -> list:
-    from profiles.selectors import researchers_public
+    from profiles.visibility import profiles_visible_to
 
-    return list(researchers_public().order_by("-created_at")[:limit])
+    return list(profiles_visible_to(None).select_related("user").order_by("-created_at")[:limit])
+
+
+def _city_researchers(city_page) -> dict:
+    from profiles.selectors import city_researchers
+
+    return {"researchers": city_researchers(organisation_id=city_page.organisation_id), "city_page": city_page}
 
 
 def register() -> None:
@@ -51,4 +57,13 @@ def register() -> None:
     register_latest(LatestSection("cities", _("Newest cities"), 20, _latest_cities, url="/cities/"))
     register_latest(
         LatestSection("researchers", _("New researchers"), 30, _latest_researchers, url=reverse_lazy("researcher_list"))
+    )
+    register_city_section(
+        CitySection(
+            "researchers",
+            _("Researchers who worked with this city"),
+            30,
+            "profiles/city_section_researchers.html",
+            _city_researchers,
+        )
     )

@@ -1,14 +1,16 @@
 """Demo organisations, cities, researchers and accounts (fictional people, real cities)."""
 
+import datetime as dt
 import random
 
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
 
-from hub.models import Country, Language, Method, Theme
+from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
 from profiles.factories import DEMO_PASSWORD, UserFactory
-from profiles.models import Membership, Organisation, ResearcherProfile, User
+from profiles.models import Membership, Organisation, ProfileLanguage, Publication, ResearcherProfile, User, Visibility
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups, unique_slug
+from profiles.validators import orcid_checksum
 
 DEMO_NOTE = "Demo content: this organisation's profile on Bridges is illustrative."
 
@@ -93,6 +95,186 @@ LANGUAGES_BY_COUNTRY = {
 }
 
 
+# Research interests in clusters, so that calls match some researchers well and others not at all.
+FOCUS = [
+    {
+        "topic": "housing rights and homelessness",
+        "themes": ["adequate-housing", "adequate-standard-of-living", "non-discrimination"],
+        "targets": ["11.1", "1.4", "10.2", "11.3"],
+        "methods": ["participatory-action-research", "community-needs-assessment", "mapping"],
+        "groups": ["homeless", "poverty", "migrants"],
+        "titles": [
+            "Evictions and the right to adequate housing in {city}",
+            "Counting those without a home: a participatory street census in {city}",
+            "Rent burden and discrimination in the private housing market of {city}",
+        ],
+    },
+    {
+        "topic": "migrants' and refugees' inclusion",
+        "themes": ["migrants-refugees", "non-discrimination", "participation"],
+        "targets": ["10.7", "16.7", "10.2", "16.9"],
+        "methods": ["focus-groups", "participatory-action-research", "survey"],
+        "groups": ["migrants", "refugees-asylum-seekers", "minorities"],
+        "titles": [
+            "Newcomers' access to municipal services in {city}",
+            "Who takes part? Migrant councils and local democracy in {city}",
+            "Language, documents and the right to health of undocumented residents",
+        ],
+    },
+    {
+        "topic": "water, sanitation and a healthy environment",
+        "themes": ["water-sanitation", "healthy-environment", "health"],
+        "targets": ["6.1", "6.2", "11.6", "13.1"],
+        "methods": ["citizen-science", "mapping", "human-rights-indicators"],
+        "groups": ["poverty", "indigenous-peoples", "homeless"],
+        "titles": [
+            "Citizen science for drinking-water quality in informal settlements of {city}",
+            "Heat, air and unequal exposure: an environmental justice map of {city}",
+            "Public toilets as a human-rights question",
+        ],
+    },
+    {
+        "topic": "gender equality and safety in public space",
+        "themes": ["gender-equality", "life-security", "access-to-justice"],
+        "targets": ["5.1", "5.2", "16.3", "11.7"],
+        "methods": ["survey", "hrba-data", "focus-groups"],
+        "groups": ["women-girls", "lgbtiq"],
+        "titles": [
+            "Safe streets for women and girls: a victimisation survey in {city}",
+            "Disaggregating local data by gender identity without harm",
+            "Access to justice for survivors of gender-based violence in {city}",
+        ],
+    },
+    {
+        "topic": "children's rights and inclusive education",
+        "themes": ["rights-of-the-child", "education", "non-discrimination"],
+        "targets": ["4.1", "4.5", "16.2", "4.2"],
+        "methods": ["participatory-action-research", "survey", "monitoring-evaluation"],
+        "groups": ["children", "youth", "roma"],
+        "titles": [
+            "School segregation of Roma children in {city}",
+            "Children as co-researchers: a child-rights audit of playgrounds in {city}",
+            "Early childhood education and the cost of a free place",
+        ],
+    },
+    {
+        "topic": "disability rights and accessibility",
+        "themes": ["disability-rights", "participation", "work"],
+        "targets": ["11.2", "8.5", "10.2", "11.7"],
+        "methods": ["hria", "community-needs-assessment", "legal-policy-analysis"],
+        "groups": ["persons-with-disabilities", "older-persons"],
+        "titles": [
+            "Accessible public transport in {city}: an impact assessment with users",
+            "Reasonable accommodation in municipal employment",
+            "Independent living and deinstitutionalisation in {city}",
+        ],
+    },
+    {
+        "topic": "social rights budgeting",
+        "themes": ["social-security", "work", "food", "adequate-standard-of-living"],
+        "targets": ["1.3", "16.6", "10.4", "2.1"],
+        "methods": ["budget-analysis", "human-rights-indicators", "monitoring-evaluation"],
+        "groups": ["poverty", "older-persons"],
+        "titles": [
+            "Maximum available resources: reading the {city} budget through human rights",
+            "Food insecurity indicators for local governments",
+            "Minimum income schemes and the right to social security in {city}",
+        ],
+    },
+    {
+        "topic": "privacy, expression and civic space",
+        "themes": ["privacy", "expression-information", "participation", "assembly-association"],
+        "targets": ["16.10", "16.7", "9.c"],
+        "methods": ["legal-policy-analysis", "hria", "hrba-data"],
+        "groups": ["human-rights-defenders", "youth"],
+        "titles": [
+            "Smart-city cameras and the right to privacy in {city}",
+            "Protest permits and freedom of assembly: a municipal review",
+            "Open data without exposing people: a human-rights-based approach",
+        ],
+    },
+]
+LEVELS = ProfileLanguage.Level
+DEMO_BIO = (
+    "{first} {last} is a fictional researcher created as demo content for Bridges. "
+    "{first} studies {topic} {stage_phrase}, working with residents rather than about them.\n\n"
+    "This profile, its publications and its identifiers are illustrative."
+)
+
+
+def demo_orcid(index: int) -> str:
+    """A well-formed ORCID iD with a valid check digit, from the far end of the number space (demo only)."""
+    base = f"000999990000{index:03d}"
+    digits = base + orcid_checksum(base)
+    return "-".join(digits[i : i + 4] for i in range(0, 16, 4))
+
+
+def _fill_profile(profile: ResearcherProfile, *, index: int, stage: str, affiliation: Organisation) -> None:
+    """Give one demo researcher a varied, deterministic profile (the same on every machine)."""
+    rng = random.Random(f"bridges-demo-researcher-{index}")
+    focus = FOCUS[index % len(FOCUS)]
+    second = FOCUS[(index * 3 + 1) % len(FOCUS)]
+    first, last, country_code = RESEARCHERS[index]
+    city = CITIES[index % len(CITIES)][2]
+    profile.career_stage = stage
+    profile.affiliation = affiliation if index % 9 != 8 else None  # a few independent researchers
+    profile.headline = f"{profile.get_career_stage_display()} working on {focus['topic']}"
+    stage_phrase = {
+        ResearcherProfile.CareerStage.STUDENT: "as a master's student",
+        ResearcherProfile.CareerStage.EARLY_CAREER: "in the first years after a PhD",
+        ResearcherProfile.CareerStage.ESTABLISHED: "with long experience of city partnerships",
+    }[stage]
+    profile.bio = DEMO_BIO.format(first=first, last=last, topic=focus["topic"], stage_phrase=stage_phrase)
+    profile.orcid = demo_orcid(index) if index % 6 != 5 else ""
+    profile.is_available = index % 5 != 2
+    profile.available_from = dt.date(2027, 1 + index % 12, 1) if profile.is_available and index % 7 == 4 else None
+    profile.bio_visibility = Visibility.MEMBERS if index % 6 == 1 else Visibility.PUBLIC
+    profile.countries_visibility = Visibility.HIDDEN if index % 8 == 3 else Visibility.PUBLIC
+    profile.orcid_visibility = Visibility.HIDDEN if index % 10 == 4 else Visibility.PUBLIC
+    profile.publications_visibility = Visibility.MEMBERS if index % 4 == 2 else Visibility.PUBLIC
+    profile.languages_visibility = Visibility.MEMBERS if index % 9 == 5 else Visibility.PUBLIC
+    profile.availability_visibility = Visibility.PUBLIC if index % 3 == 0 else Visibility.MEMBERS
+    profile.save()
+
+    themes = focus["themes"][: rng.randint(2, len(focus["themes"]))] + rng.sample(second["themes"], 1)
+    profile.themes.set(Theme.objects.filter(slug__in=themes))
+    profile.sdg_targets.set(SDGTarget.objects.filter(code__in=rng.sample(focus["targets"], rng.randint(2, 3))))
+    methods = rng.sample(focus["methods"], 2) + ([rng.choice(second["methods"])] if index % 2 else [])
+    profile.methods.set(Method.objects.filter(slug__in=methods))
+    profile.groups.set(GroupAtRisk.objects.filter(slug__in=rng.sample(focus["groups"], min(2, len(focus["groups"])))))
+    partner_countries = rng.sample(["AT", "ES", "CO", "KR", "NL", "CA", "GB", "FR"], rng.randint(1, 2))
+    profile.countries.set(Country.objects.filter(code__in={country_code, *partner_countries}))
+
+    codes = LANGUAGES_BY_COUNTRY.get(country_code, ["en"])
+    levels = {codes[0]: LEVELS.NATIVE}
+    for code in codes[1:]:
+        levels.setdefault(code, rng.choice([LEVELS.FLUENT, LEVELS.WORKING]))
+    levels.setdefault("en", LEVELS.FLUENT if stage != ResearcherProfile.CareerStage.STUDENT else LEVELS.WORKING)
+    if index % 4 == 1:
+        levels.setdefault(rng.choice(["es", "fr", "pt"]), LEVELS.BASIC)
+    known = {lang.code: lang for lang in Language.objects.filter(code__in=levels)}
+    profile.profile_languages.all().delete()
+    ProfileLanguage.objects.bulk_create(
+        ProfileLanguage(profile=profile, language=known[code], level=level)
+        for code, level in levels.items()
+        if code in known
+    )
+
+    profile.publications.all().delete()
+    count = {ResearcherProfile.CareerStage.STUDENT: 1}.get(stage, rng.randint(2, 4))
+    titles = rng.sample(focus["titles"] + second["titles"][:1], count)
+    for order, title in enumerate(titles):
+        record = 99_000_000 + index * 100 + order  # beyond Zenodo's current numbering; demo only
+        Publication.objects.create(
+            profile=profile,
+            title=f"{title.format(city=city)} (demo)",
+            year=2025 - rng.randint(0, 8 if stage == ResearcherProfile.CareerStage.ESTABLISHED else 3),
+            doi=f"10.5281/zenodo.{record}" if order % 3 != 2 else "",
+            url="" if order % 3 != 2 else f"https://bridges.example/demo/publications/{record}",
+            sort_order=order,
+        )
+
+
 def _user(email: str, first: str, last: str, account_type: str, **extra) -> User:
     return User.objects.filter(email=email).first() or UserFactory(
         email=email, first_name=first, last_name=last, account_type=account_type, **extra
@@ -175,34 +357,24 @@ def seed(*, rng: random.Random, stdout) -> None:
         defaults={"role": Membership.Role.ADMIN, "status": Membership.Status.APPROVED},
     )
 
-    themes = list(Theme.objects.all())
-    methods = list(Method.objects.all())
-    languages = {lang.code: lang for lang in Language.objects.all()}
     stages = [ResearcherProfile.CareerStage.STUDENT] * 4 + [ResearcherProfile.CareerStage.EARLY_CAREER] * 12
     stages += [ResearcherProfile.CareerStage.ESTABLISHED] * 14
-    for index, (first, last, country_code) in enumerate(RESEARCHERS):
+    for index, (first, last, _country) in enumerate(RESEARCHERS):
         email = f"{first}.{last}".lower().replace(" ", "")
         email = email.encode("ascii", "ignore").decode() + "@researchers.example"
         user = _user(email, first, last, User.AccountType.RESEARCHER)
-        profile, created = ResearcherProfile.objects.get_or_create(user=user)
-        if not created and profile.themes.exists():
-            continue
-        profile.career_stage = stages[index]
-        profile.affiliation = affiliations[index % len(affiliations)]
-        profile.headline = f"{profile.get_career_stage_display()} working on {rng.choice(themes).name.lower()}"
-        profile.bio = (
-            f"{first} {last} is a fictional researcher created as demo content. They study how local "
-            "governments can respect, protect and fulfil human rights, working closely with residents."
-        )
-        profile.save()
-        profile.themes.set(rng.sample(themes, 3))
-        profile.methods.set(rng.sample(methods, 2))
-        home = Country.objects.get(code=country_code)
-        profile.countries.set(
-            [home, *Country.objects.filter(code__in=rng.sample(["AT", "ES", "CO", "KR", "NL", "CA"], 1))]
-        )
-        codes = LANGUAGES_BY_COUNTRY.get(country_code, ["en"]) + ["en"]
-        profile.languages.set([languages[c] for c in dict.fromkeys(codes) if c in languages])
+        profile, _created = ResearcherProfile.objects.get_or_create(user=user)
+        if not profile.sdg_targets.exists():  # filled once; later runs leave it (and any edits) alone
+            _fill_profile(
+                profile, index=index, stage=stages[index], affiliation=affiliations[index % len(affiliations)]
+            )
+        if index % 5 and profile.affiliation:
+            # Most researchers are members of their institution; a few choose not to be listed on its page.
+            Membership.objects.get_or_create(
+                user=user,
+                organisation=profile.affiliation,
+                defaults={"status": Membership.Status.APPROVED, "is_listed": index % 7 != 3},
+            )
         if index == 0:
             # A pending request, so the city official has something to decide in the demo.
             Membership.objects.get_or_create(

@@ -4,9 +4,10 @@ from django import forms
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from hub.models import Country, Language, Method, Theme
-from profiles.models import Membership, Organisation, ResearcherProfile, User
+from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
+from profiles.models import Membership, Organisation, ProfileLanguage, ResearcherProfile, User
 from profiles.services import organisation_name_taken
+from profiles.validators import normalise_doi, normalise_orcid, validate_doi, validate_orcid, validate_photo
 
 
 class SignupExtraForm(forms.Form):
@@ -105,34 +106,259 @@ class MembershipDecisionForm(forms.Form):
     role = forms.ChoiceField(choices=Membership.Role.choices, required=False)
 
 
+VISIBILITY_LABELS = {
+    "photo": _("Who can see your photo?"),
+    "affiliation": _("Who can see your affiliation?"),
+    "orcid": _("Who can see your ORCID iD?"),
+    "career_stage": _("Who can see your career stage?"),
+    "countries": _("Who can see the countries you work in?"),
+    "languages": _("Who can see your languages?"),
+    "bio": _("Who can see your biography?"),
+    "publications": _("Who can see your publications?"),
+    "availability": _("Who can see your availability?"),
+}
+MAX_PUBLICATIONS = 20
+MAX_LANGUAGES = 20
+
+
 class ResearcherProfileForm(forms.ModelForm):
+    """The profile's own fields, vocabularies, photo and a visibility choice per personal field."""
+
+    photo_upload = forms.FileField(
+        label=_("Photo"),
+        required=False,
+        help_text=_("A JPEG, PNG or WebP image, at most 5 MB. It is shown cropped to a square."),
+        validators=[validate_photo],
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
+    )
+    remove_photo = forms.BooleanField(label=_("Remove my photo"), required=False)
+    orcid = forms.CharField(
+        label=_("ORCID iD"),
+        max_length=60,
+        required=False,
+        help_text=_("e.g. 0000-0002-1825-0097 or https://orcid.org/0000-0002-1825-0097"),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+
     class Meta:
         model = ResearcherProfile
         fields = [
             "headline",
             "career_stage",
             "affiliation",
+            "orcid",
             "bio",
             "themes",
+            "sdg_targets",
             "methods",
+            "groups",
             "countries",
-            "languages",
+            "is_available",
+            "available_from",
             "is_public",
+            *ResearcherProfile.VISIBILITY_FIELDS.values(),
         ]
+        labels = {
+            "headline": _("Headline"),
+            "bio": _("Biography"),
+            "themes": _("Human-rights themes"),
+            "sdg_targets": _("SDG targets"),
+            "methods": _("Research methods"),
+            "groups": _("Groups in focus"),
+            "countries": _("Countries you work in"),
+            "is_available": _("I am open to new partnerships"),
+            "available_from": _("Available from"),
+            "is_public": _("List me in the public researcher directory"),
+            **{v: VISIBILITY_LABELS[k] for k, v in ResearcherProfile.VISIBILITY_FIELDS.items()},
+        }
+        help_texts = {
+            "headline": _("One line about your work, e.g. “Housing rights and participatory budgeting”."),
+            "bio": _("Plain text; line breaks are kept."),
+            "available_from": _("Leave empty if you are available now."),
+            "is_public": _("If you untick this, only you can see your profile."),
+            "countries": _("Choose one or more."),
+        }
         widgets = {
-            "bio": forms.Textarea(attrs={"rows": 6}),
+            "career_stage": forms.RadioSelect,
+            "bio": forms.Textarea(attrs={"rows": 8}),
             "themes": forms.CheckboxSelectMultiple,
+            "sdg_targets": forms.CheckboxSelectMultiple,
             "methods": forms.CheckboxSelectMultiple,
-            "countries": forms.SelectMultiple(attrs={"size": 8}),
-            "languages": forms.SelectMultiple(attrs={"size": 8}),
+            "groups": forms.CheckboxSelectMultiple,
+            "countries": forms.SelectMultiple(attrs={"size": 10}),
+            "available_from": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            **{v: forms.RadioSelect for v in ResearcherProfile.VISIBILITY_FIELDS.values()},
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Querysets stay lazy: they run when the form is rendered or validated.
         self.fields["affiliation"].queryset = Organisation.objects.filter(verified=True).order_by("name")
+        self.fields["affiliation"].empty_label = _("Independent (no affiliation)")
         self.fields["themes"].queryset = Theme.objects.order_by("name")
+        self.fields["sdg_targets"].queryset = SDGTarget.objects.select_related("goal").order_by("sort_key")
+        self.fields["sdg_targets"].label_from_instance = lambda target: f"{target.code} {target.title_in()}"
         self.fields["methods"].queryset = Method.objects.order_by("name")
-        self.fields["languages"].queryset = Language.objects.order_by("name")
+        self.fields["groups"].queryset = GroupAtRisk.objects.order_by("name")
+        self.fields["countries"].queryset = Country.objects.order_by("name")
+
+    def clean_orcid(self):
+        value = self.cleaned_data["orcid"].strip()
+        if not value:
+            return ""
+        validate_orcid(value)
+        return normalise_orcid(value)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("photo_upload") and cleaned.get("remove_photo"):
+            self.add_error("remove_photo", _("Either upload a new photo or remove the current one, not both."))
+        return cleaned
+
+    def sdg_groups(self) -> list[dict]:
+        """The SDG target checkboxes grouped by goal, for one <details> per goal."""
+        groups: list[dict] = []
+        for widget in self["sdg_targets"]:
+            goal = widget.data["value"].instance.goal
+            if not groups or groups[-1]["goal"] != goal:
+                groups.append({"goal": goal, "widgets": [], "selected": 0})
+            groups[-1]["widgets"].append(widget)
+            groups[-1]["selected"] += bool(widget.data["selected"])
+        return groups
+
+    def visibility_field(self, name: str):
+        return self[ResearcherProfile.VISIBILITY_FIELDS[name]]
+
+    @property
+    def profile_fields(self) -> dict:
+        """Cleaned values of the profile's own columns (not relations, not the photo)."""
+        relations = {"themes", "sdg_targets", "methods", "groups", "countries"}
+        return {
+            name: value
+            for name, value in self.cleaned_data.items()
+            if name in self._meta.fields and name not in relations
+        }
+
+    @property
+    def relations(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ("themes", "sdg_targets", "methods", "groups", "countries")}
+
+
+class ProfileLanguageForm(forms.Form):
+    language = forms.ModelChoiceField(
+        label=_("Language"), queryset=Language.objects.order_by("name"), required=False, empty_label=_("Choose…")
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), choices=ProfileLanguage.Level.choices, initial=ProfileLanguage.Level.WORKING
+    )
+
+
+class BaseProfileLanguageFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        seen = set()
+        for form in self.forms:
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            language = form.cleaned_data.get("language")
+            if language is None:
+                continue
+            if language in seen:
+                form.add_error("language", _("You listed %(language)s twice.") % {"language": language.name})
+            seen.add(language)
+
+    @property
+    def entries(self) -> list[tuple]:
+        """(language, level) for every filled, not removed row."""
+        return [
+            (form.cleaned_data["language"], form.cleaned_data["level"])
+            for form in self.forms
+            if form.cleaned_data.get("language") and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+ProfileLanguageFormSet = forms.formset_factory(
+    ProfileLanguageForm,
+    formset=BaseProfileLanguageFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_LANGUAGES,
+    validate_max=True,
+    absolute_max=MAX_LANGUAGES + 10,
+)
+
+
+class PublicationForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500, required=False)
+    year = forms.IntegerField(label=_("Year"), min_value=1900, max_value=2100, required=False)
+    doi = forms.CharField(
+        label=_("DOI"),
+        max_length=200,
+        required=False,
+        help_text=_("e.g. 10.5281/zenodo.1234567"),
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
+    )
+    url = forms.URLField(label=_("Web address"), max_length=500, required=False, assume_scheme="https")
+
+    def clean_doi(self):
+        value = self.cleaned_data["doi"].strip()
+        if value:
+            validate_doi(value)
+            value = normalise_doi(value)
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        filled = any(cleaned.get(name) for name in ("year", "doi", "url"))
+        if filled and not cleaned.get("title") and "title" not in self.errors:
+            self.add_error("title", _("Please give the publication's title (or tick “Remove”)."))
+        return cleaned
+
+
+class BasePublicationFormSet(forms.BaseFormSet):
+    @property
+    def entries(self) -> list[dict]:
+        """Filled, not removed publications, in the order shown."""
+        return [
+            {name: form.cleaned_data.get(name) or ("" if name != "year" else None) for name in PUBLICATION_FIELDS}
+            for form in self.forms
+            if form.cleaned_data.get("title") and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+PUBLICATION_FIELDS = ("title", "year", "doi", "url")
+PublicationFormSet = forms.formset_factory(
+    PublicationForm,
+    formset=BasePublicationFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_PUBLICATIONS,
+    validate_max=True,
+    absolute_max=MAX_PUBLICATIONS + 10,
+)
+
+
+def profile_forms(profile: ResearcherProfile, data=None, files=None):
+    """The profile form and its two formsets, bound to ``data`` or showing what is stored."""
+    form = ResearcherProfileForm(data, files, instance=profile, prefix=None)
+    languages = ProfileLanguageFormSet(
+        data,
+        prefix="languages",
+        initial=None
+        if data is not None
+        else [
+            {"language": pl.language, "level": pl.level} for pl in profile.profile_languages.select_related("language")
+        ],
+    )
+    publications = PublicationFormSet(
+        data,
+        prefix="publications",
+        initial=None
+        if data is not None
+        else [{name: getattr(p, name) for name in PUBLICATION_FIELDS} for p in profile.publications.all()],
+    )
+    return form, languages, publications
 
 
 class AccountDeleteForm(forms.Form):
@@ -158,6 +384,8 @@ __all__ = [
     "MembershipDecisionForm",
     "MembershipRequestForm",
     "OrganisationForm",
+    "ProfileLanguageFormSet",
+    "PublicationFormSet",
     "ResearcherProfileForm",
     "SignupExtraForm",
 ]

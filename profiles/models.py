@@ -237,9 +237,7 @@ class ResearcherProfile(models.Model):
     }
 
     user = models.OneToOneField("profiles.User", on_delete=models.CASCADE, related_name="researcher_profile")
-    photo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    photo = models.ForeignKey("wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     affiliation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.SET_NULL, related_name="researchers"
     )

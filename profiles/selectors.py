@@ -2,8 +2,18 @@
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from profiles.filters import OrganisationFilter
-from profiles.models import CityPage, Membership, Organisation, ResearcherProfile, User
+from wagtail.images import get_image_model
+
+from hub.models import SDGTarget
+from hub.registry import personal_data_parts
+from profiles import visibility
+from profiles.filters import OrganisationFilter, ResearcherFilter, researcher_facets
+from profiles.models import CityPage, Membership, Organisation, ProfileLanguage, ResearcherProfile, User
+
+DIRECTORY_PHOTO = "fill-64x64"
+# The personal fields a directory card shows; pass to ``visibility.public_view(..., only=CARD_FIELDS)``.
+CARD_FIELDS = frozenset({"photo", "affiliation", "career_stage", "countries", "availability"})
+PAGE_PHOTO = "fill-240x240"
 
 
 def organisations_public(*, filters: dict | None = None) -> OrganisationFilter:
@@ -80,12 +90,57 @@ def city_page_context(page: CityPage) -> dict:
     }
 
 
+def _with_profile_relations(queryset: QuerySet[ResearcherProfile], *, photo_filter: str) -> QuerySet[ResearcherProfile]:
+    """Everything a profile page or export reads, fetched in a fixed number of queries."""
+    return _with_card_relations(queryset, photo_filter=photo_filter).prefetch_related(
+        Prefetch("sdg_targets", queryset=SDGTarget.objects.select_related("goal")),
+        "methods",
+        "groups",
+        Prefetch("profile_languages", queryset=ProfileLanguage.objects.select_related("language")),
+        "publications",
+    )
+
+
+def _with_card_relations(queryset: QuerySet[ResearcherProfile], *, photo_filter: str) -> QuerySet[ResearcherProfile]:
+    """What a directory card reads (``CARD_FIELDS`` and themes)."""
+    return queryset.select_related("user", "affiliation", "affiliation__country").prefetch_related(
+        Prefetch("photo", queryset=get_image_model().objects.prefetch_renditions(photo_filter)),
+        "themes",
+        "countries",
+    )
+
+
 def researchers_public() -> QuerySet[ResearcherProfile]:
-    """Researchers listed in the public directory."""
-    return (
-        ResearcherProfile.objects.filter(is_public=True, user__is_active=True)
-        .select_related("user", "affiliation", "affiliation__country")
-        .prefetch_related("themes", "methods", "countries", "languages")
+    """Researchers listed in the public directory (what an anonymous visitor may open)."""
+    return _with_card_relations(visibility.profiles_visible_to(None), photo_filter=DIRECTORY_PHOTO)
+
+
+def researchers_directory(*, params, viewer) -> tuple[ResearcherFilter, list]:
+    """The directory as ``viewer`` sees it: the filtered profiles (``filterset.qs``) and the facets with counts."""
+    base = visibility.profiles_visible_to(viewer).filter(is_public=True)
+    cards = _with_card_relations(base, photo_filter=DIRECTORY_PHOTO)
+    filterset = ResearcherFilter(params, queryset=cards, viewer=viewer)
+    return filterset, researcher_facets(params, base, viewer)
+
+
+def researcher_for_page(*, pk: int, viewer) -> ResearcherProfile | None:
+    """One profile the viewer may open (listed, or their own), with everything its page shows."""
+    queryset = _with_profile_relations(visibility.profiles_visible_to(viewer), photo_filter=PAGE_PHOTO)
+    return queryset.filter(pk=pk).first()
+
+
+def city_researchers(*, organisation_id: int, limit: int = 24) -> list[ResearcherProfile]:
+    """Listed researchers who are members of a public partnership of this city (projects' data, read only)."""
+    return list(
+        visibility.profiles_visible_to(None)
+        .filter(
+            pk__in=ResearcherProfile.objects.filter(
+                user__partnerships__partnership__city_id=organisation_id,
+                user__partnerships__partnership__is_public=True,
+            ).values("pk")
+        )
+        .select_related("user")
+        .order_by("user__last_name", "user__first_name")[:limit]
     )
 
 
@@ -119,22 +174,22 @@ def personal_data_export(*, user: User) -> dict:
         ],
         "researcher_profile": None,
     }
-    profile = (
-        ResearcherProfile.objects.filter(user=user)
-        .select_related("affiliation")
-        .prefetch_related(Prefetch("themes"), "methods", "countries", "languages")
-        .first()
-    )
+    profile = _with_profile_relations(ResearcherProfile.objects.filter(user=user), photo_filter=PAGE_PHOTO).first()
     if profile:
+        # The owner sees every field of their own profile; the same view serialises it for everyone else.
+        view = visibility.public_view(profile, user)
         data["researcher_profile"] = {
-            "career_stage": profile.career_stage,
-            "headline": profile.headline,
-            "bio": profile.bio,
-            "affiliation": profile.affiliation.name if profile.affiliation else None,
+            **view.to_dict(),
             "themes": [t.name for t in profile.themes.all()],
+            "sdg_targets": [t.code for t in profile.sdg_targets.all()],
             "methods": [m.name for m in profile.methods.all()],
-            "countries": [c.code for c in profile.countries.all()],
-            "languages": [lang.code for lang in profile.languages.all()],
+            "groups": [g.name for g in profile.groups.all()],
+            "photo": {"title": profile.photo.title, "file": profile.photo.file.name} if profile.photo else None,
+            "affiliation": profile.affiliation.name if profile.affiliation else None,
             "public": profile.is_public,
+            "visibility": {name: visibility.level_of(profile, name) for name in visibility.PERSONAL_FIELDS},
+            "created_at": profile.created_at.isoformat(),
+            "updated_at": profile.updated_at.isoformat(),
         }
+    data.update(personal_data_parts(user))
     return data

@@ -1,16 +1,35 @@
 """State changes for accounts, organisations and memberships; each checks its own permission."""
 
+import io
+import uuid
+
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
-from profiles.models import FORMER_MEMBER, CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
+from PIL import Image as PILImage
+from PIL import ImageOps
+
+from profiles.models import (
+    FORMER_MEMBER,
+    CitiesIndexPage,
+    CityPage,
+    Membership,
+    Organisation,
+    ProfileLanguage,
+    Publication,
+    ResearcherProfile,
+    User,
+)
+from profiles.validators import normalise_doi, normalise_orcid
 
 # Editors draft and submit for moderation; approvers (the organisation's admins) also publish.
 CITY_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
@@ -304,7 +323,12 @@ def account_delete(*, user: User) -> None:
 
     EmailAddress.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
-    ResearcherProfile.objects.filter(user=user).delete()
+    profile = ResearcherProfile.objects.filter(user=user).select_related("photo").first()
+    if profile:
+        photo = profile.photo
+        profile.delete()  # its languages and publications go with it
+        if photo:
+            photo.delete()
     UserProfile.objects.filter(user=user).delete()
     user.groups.clear()
     user.user_permissions.clear()
@@ -315,3 +339,91 @@ def account_delete(*, user: User) -> None:
     user.last_login = None
     user.set_unusable_password()  # also ends every other session of this user
     user.save()
+
+
+PHOTO_COLLECTION = "Researcher photos"
+PHOTO_MAX_SIDE = 1600
+
+
+def photo_collection() -> Collection:
+    """The collection of profile photos; no city editor group has permissions on it."""
+    root = Collection.get_first_root_node()
+    return root.get_children().filter(name=PHOTO_COLLECTION).first() or root.add_child(name=PHOTO_COLLECTION)
+
+
+def _photo_file(upload) -> tuple[ContentFile, str, tuple[int, int]]:
+    """Re-encode an already validated upload: drops EXIF (location!) and anything hidden after the image."""
+    upload.seek(0)
+    with PILImage.open(upload) as original:
+        image_format = original.format
+        original.draft("RGB", (PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))  # JPEG: decode at a reduced scale
+        image = ImageOps.exif_transpose(original)
+        image.thumbnail((PHOTO_MAX_SIDE, PHOTO_MAX_SIDE))
+        if image_format == "JPEG" and image.mode not in ("RGB", "L"):
+            image = image.convert("RGB")
+        buffer = io.BytesIO()
+        image.save(buffer, format=image_format)
+        size = image.size
+    extension = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}[image_format]
+    return ContentFile(buffer.getvalue()), extension, size
+
+
+def _photo_save(*, profile: ResearcherProfile, upload):
+    image_model = get_image_model()
+    content, extension, (width, height) = _photo_file(upload)
+    image = image_model(title=f"Photo of {profile.user.display_name}"[:255], collection=photo_collection())
+    image.file.save(f"researcher-{profile.pk}-{uuid.uuid4().hex[:8]}.{extension}", content, save=False)
+    image.width, image.height = width, height
+    image._set_image_file_metadata()
+    image.save()
+    return image
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    profile: ResearcherProfile,
+    by: User,
+    fields: dict,
+    relations: dict,
+    languages: list[tuple],
+    publications: list[dict],
+    photo=None,
+    remove_photo: bool = False,
+) -> ResearcherProfile:
+    """Save a researcher's whole profile at once: fields, vocabularies, languages, publications, photo.
+
+    ``languages`` is a list of (Language, level); ``publications`` of dicts with title, year, doi
+    and url; both replace what was there. A new ``photo`` (an upload that passed
+    ``validate_photo``) replaces the old one, whose image is deleted.
+    """
+    if profile.user_id != by.pk:
+        raise PermissionDenied(_("You can only edit your own profile."))
+    old_photo = profile.photo if (photo or remove_photo) else None
+    for name, value in fields.items():
+        setattr(profile, name, value)
+    if remove_photo and not photo:
+        profile.photo = None
+    if fields.get("orcid"):
+        profile.orcid = normalise_orcid(fields["orcid"])
+    profile.full_clean(exclude=["user", "photo"])
+    profile.save()
+    if photo:
+        profile.photo = _photo_save(profile=profile, upload=photo)
+        profile.save(update_fields=["photo", "updated_at"])
+    for name, values in relations.items():
+        getattr(profile, name).set(values)
+    profile.profile_languages.all().delete()
+    ProfileLanguage.objects.bulk_create(
+        ProfileLanguage(profile=profile, language=language, level=level) for language, level in languages
+    )
+    profile.publications.all().delete()
+    for order, item in enumerate(publications):
+        publication = Publication(profile=profile, sort_order=order, **item)
+        if publication.doi:
+            publication.doi = normalise_doi(publication.doi)
+        publication.full_clean(exclude=["profile"])
+        publication.save()
+    if old_photo is not None and old_photo.pk != profile.photo_id:
+        old_photo.delete()
+    return profile

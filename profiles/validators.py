@@ -96,3 +96,70 @@ def validate_doi(value: str) -> None:
         raise ValidationError(
             _("A DOI looks like 10.1000/xyz123 (with or without https://doi.org/ in front)."), code="invalid_doi"
         )
+
+
+PHOTO_FORMATS = {"PNG", "JPEG", "WEBP"}
+# Decoding is what costs memory, so a photo's pixel count is checked from its header first.
+PHOTO_MAX_PIXELS = 40_000_000
+
+
+def photo_max_bytes() -> int:
+    return getattr(settings, "PROFILE_PHOTO_MAX_BYTES", settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE)
+
+
+def _looks_like_markup(upload) -> bool:
+    upload.seek(0)
+    head = upload.read(512).lstrip().lower()
+    return head.startswith((b"<", b"\xef\xbb\xbf<")) or b"<svg" in head
+
+
+def validate_photo(upload) -> None:
+    """A profile photo: JPEG, PNG or WebP judged by content, at most ``photo_max_bytes()`` and 40 megapixels.
+
+    The size and the pixel count are checked before anything is decoded; SVG (which can
+    carry scripts) and anything Pillow cannot identify are refused.
+    """
+    limit = photo_max_bytes()
+    if upload.size > limit:
+        raise ValidationError(
+            _("The photo is %(size)s; the limit is %(limit)s. Please upload a smaller image.")
+            % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)},
+            code="file_too_large",
+        )
+    position = upload.tell() if hasattr(upload, "tell") else 0
+    try:
+        if _looks_like_markup(upload):
+            raise ValidationError(
+                _("SVG and other text files are not accepted as photos. Please upload a JPEG, PNG or WebP image."),
+                code="invalid_image_type",
+            )
+        upload.seek(0)
+        try:
+            with Image.open(upload) as image:  # reads the header only
+                image_format = image.format
+                width, height = image.size
+                if image_format not in PHOTO_FORMATS:
+                    raise ValidationError(
+                        _("%(format)s images are not accepted. Please upload a JPEG, PNG or WebP image.")
+                        % {"format": image_format},
+                        code="invalid_image_type",
+                    )
+                if width * height > PHOTO_MAX_PIXELS:
+                    raise ValidationError(
+                        _(
+                            "The photo is %(width)s × %(height)s pixels; the limit is %(limit)s megapixels. "
+                            "Please upload a smaller image."
+                        )
+                        % {"width": width, "height": height, "limit": PHOTO_MAX_PIXELS // 1_000_000},
+                        code="too_many_pixels",
+                    )
+                image.verify()
+        except ValidationError:
+            raise
+        except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
+            raise ValidationError(
+                _("This file is not an image we can read. Please upload a JPEG, PNG or WebP image."),
+                code="invalid_image",
+            ) from None
+    finally:
+        upload.seek(position)

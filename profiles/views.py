@@ -15,16 +15,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.registry import dashboard_sections
-from profiles import selectors, services
+from profiles import selectors, services, visibility
 from profiles.forms import (
     AccountDeleteForm,
     AccountForm,
     MembershipDecisionForm,
     MembershipRequestForm,
     OrganisationForm,
-    ResearcherProfileForm,
+    profile_forms,
 )
 from profiles.models import Membership, ResearcherProfile
+
+RESEARCHERS_PER_PAGE = 24
 
 
 def _apply_validation_error(form, error: ValidationError) -> None:
@@ -68,13 +70,38 @@ def profile_edit(request):
     if not request.user.is_researcher:
         messages.info(request, _("Choose “Researcher” in your account settings to keep a researcher profile."))
         return redirect("account_edit")
-    profile, _created = ResearcherProfile.objects.get_or_create(user=request.user)
-    form = ResearcherProfileForm(request.POST or None, instance=profile)
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Your profile was saved."))
-        return redirect("dashboard")
-    return render(request, "profiles/profile_form.html", {"form": form})
+    profile, _created = ResearcherProfile.objects.select_related("photo").get_or_create(user=request.user)
+    if request.method == "POST":
+        form, languages, publications = profile_forms(profile, request.POST, request.FILES)
+        # Validate everything before saving anything, so that one mistake loses nothing.
+        valid = [form.is_valid(), languages.is_valid(), publications.is_valid()]
+        if all(valid):
+            try:
+                services.profile_update(
+                    profile=profile,
+                    by=request.user,
+                    fields=form.profile_fields,
+                    relations=form.relations,
+                    languages=languages.entries,
+                    publications=publications.entries,
+                    photo=form.cleaned_data.get("photo_upload"),
+                    remove_photo=form.cleaned_data.get("remove_photo", False),
+                )
+            except ValidationError as error:
+                _apply_validation_error(form, error)
+            else:
+                messages.success(request, _("Your profile was saved."))
+                return redirect("researcher_detail", pk=profile.pk)
+        messages.error(request, _("Your profile was not saved yet. Please correct the problems shown below."))
+        if request.FILES.get("photo_upload") and "photo_upload" not in form.errors:
+            messages.info(request, _("Your photo was fine, but browsers forget a chosen file: please choose it again."))
+    else:
+        form, languages, publications = profile_forms(profile)
+    return render(
+        request,
+        "profiles/profile_form.html",
+        {"form": form, "languages": languages, "publications": publications, "profile": profile},
+    )
 
 
 @login_required
@@ -223,10 +250,37 @@ def organisation_members(request, slug):
 
 
 def researcher_list(request):
-    page = Paginator(selectors.researchers_public(), 24).get_page(request.GET.get("page"))
-    return render(request, "profiles/researcher_list.html", {"page": page})
+    filterset, facets = selectors.researchers_directory(params=request.GET, viewer=request.user)
+    page = Paginator(filterset.qs, RESEARCHERS_PER_PAGE).get_page(request.GET.get("page"))
+    cards = [visibility.public_view(p, request.user, only=selectors.CARD_FIELDS) for p in page.object_list]
+    query = request.GET.copy()
+    query.pop("page", None)
+    chips = []
+    for facet in facets:
+        if facet.selected:
+            remaining = query.copy()
+            remaining.pop(facet.name, None)
+            chips.append({"label": facet.label, "value": facet.selected.label, "remove": remaining.urlencode()})
+    return render(
+        request,
+        "profiles/researcher_list.html",
+        {
+            "page": page,
+            "cards": cards,
+            "filter": filterset,
+            "facets": facets,
+            "chips": chips,
+            "page_query": query.urlencode(),
+        },
+    )
 
 
 def researcher_detail(request, pk):
-    profile = get_object_or_404(selectors.researchers_public(), pk=pk)
-    return render(request, "profiles/researcher_detail.html", {"profile": profile})
+    profile = selectors.researcher_for_page(pk=pk, viewer=request.user)
+    if profile is None:
+        raise Http404(_("There is no public researcher profile here."))
+    return render(
+        request,
+        "profiles/researcher_detail.html",
+        {"profile": profile, "view": visibility.public_view(profile, request.user)},
+    )

@@ -8,8 +8,9 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from calls.hooks import register_award_handler
-        from projects import contributions
+        from projects import alerts, contributions
         from projects.handlers import create_partnership_from_award
 
         register_award_handler(create_partnership_from_award)
         contributions.register()
+        alerts.register()

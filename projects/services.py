@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from calls.alerts import enqueue_instant_alerts
 from calls.models import Proposal, TeamMember
 from profiles.models import User
 from projects.models import Partnership, PartnershipMember
@@ -69,4 +70,6 @@ def partnership_create_from_award(*, proposal: Proposal, by: User) -> Partnershi
             )
         )
     PartnershipMember.objects.bulk_create(members)
+    if partnership.is_public:
+        enqueue_instant_alerts()  # after commit, once themes and members are saved
     return partnership

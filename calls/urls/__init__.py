@@ -1,5 +1,11 @@
 """Front-end URLs of calls: one module per area, so each stays readable."""
 
-from calls.urls import proposals, public, reviews
+from calls.urls import alerts, matching, proposals, public, reviews
 
-urlpatterns = [*public.urlpatterns, *proposals.urlpatterns, *reviews.urlpatterns]
+urlpatterns = [
+    *alerts.urlpatterns,
+    *matching.urlpatterns,
+    *public.urlpatterns,
+    *proposals.urlpatterns,
+    *reviews.urlpatterns,
+]

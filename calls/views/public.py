@@ -12,9 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from calls import deadlines, matching
-from calls.filters import FACETS, PAGE_SIZE, calls_filtered
+from calls import deadlines
+from calls.filters import FACETS, PAGE_SIZE, Sort, calls_filtered
 from calls.forms_public import ConsultationCommentForm, ModerationForm, UptakeForm
+from calls.matching import selectors as matching
 from calls.models import ConsultationComment, ResearchCall
 from calls.selectors import (
     calls_public,
@@ -30,6 +31,7 @@ from calls.services.calls import (
     consultation_comment_post,
     consultation_comment_respond,
 )
+from profiles.models import ResearcherProfile
 
 CALL_TEMPLATE = "calls/research_call_page.html"
 # Listed from the most to the least narrowing, for the empty state's "remove this filter" suggestion.
@@ -67,7 +69,12 @@ def calls_index_context(request) -> dict:
     """Everything /calls/ shows: the filtered, paginated calls, facets with counts and active filters."""
     params = request.GET
     filterset, facets = calls_filtered(params)
-    calls = Paginator(filterset.ordered_qs.prefetch_related("themes"), PAGE_SIZE).get_page(params.get("page"))
+    profile = _researcher_profile(request.user)
+    by_fit = params.get("sort") == Sort.FIT and profile is not None
+    if by_fit:
+        calls = _calls_by_fit(profile, filterset.qs, params.get("page"))
+    else:
+        calls = Paginator(filterset.ordered_qs.prefetch_related("themes"), PAGE_SIZE).get_page(params.get("page"))
     facet_labels = {f.name: f for f in facets}
     chips = []
     for name in RESTRICTIVENESS:
@@ -90,30 +97,27 @@ def calls_index_context(request) -> dict:
         "feed_query": f"?{feed_query}" if feed_query else "",
         "now": timezone.now(),
         "facet_names": FACETS,
+        "can_sort_by_fit": profile is not None,
+        "sort_by_fit": by_fit,
+        "fit_unavailable": params.get("sort") == Sort.FIT and profile is None,
     }
 
 
-def profile_facts(profile) -> matching.ProfileFacts:
-    return matching.ProfileFacts(
-        theme_ids=frozenset(t.pk for t in profile.themes.all()),
-        method_ids=frozenset(m.pk for m in profile.methods.all()),
-        country_codes=frozenset(c.code for c in profile.countries.all()),
-        language_codes=frozenset(lang.code for lang in profile.languages.all()),
-        early_career=profile.is_early_career,
-    )
+def _researcher_profile(user) -> ResearcherProfile | None:
+    if not user.is_authenticated:
+        return None
+    return ResearcherProfile.objects.filter(user=user).select_related("user").first()
 
 
-def call_facts(call: ResearchCall, *, themes, methods, languages) -> matching.CallFacts:
-    country = call.organisation.country if call.organisation else None
-    return matching.CallFacts(
-        themes={t.pk: t.name for t in themes},
-        methods={m.pk: m.name for m in methods},
-        required_languages={lang.code: lang.name for lang in languages},
-        country_code=country.code if country else "",
-        country_name=country.name if country else "",
-        early_career=call.early_career,
-        cross_border=call.cross_border,
-    )
+def _calls_by_fit(profile, queryset, page_number):
+    """One page of the filtered calls ordered by fit for the researcher, each with its ``fit`` (reasons)."""
+    rows = queryset.order_by().values_list("pk", "closes_at")
+    ordered = matching.order_by_fit(profile, [pk for pk, _closes in rows], dict(rows))
+    page = Paginator(ordered, PAGE_SIZE).get_page(page_number)
+    objects = {c.pk: c for c in queryset.filter(pk__in=list(page.object_list)).prefetch_related("themes")}
+    page.object_list = [objects[pk] for pk in page.object_list if pk in objects]
+    matching.fits_for_calls(profile, page.object_list)
+    return page
 
 
 def _start_url(call: ResearchCall) -> str:
@@ -137,13 +141,7 @@ def call_page_context(request, call: ResearchCall, *, comment_form=None) -> dict
     }
     profile = getattr(user, "researcher_profile", None) if user.is_authenticated else None
     if profile is not None:
-        facts = call_facts(
-            call,
-            themes=call.themes.all(),
-            methods=call.methods.all(),
-            languages=call.required_languages.all(),
-        )
-        context["profile_match"] = matching.match(profile_facts(profile), facts)
+        context["profile_match"], context["profile_hints"] = matching.call_page_match(profile, call)
     saved = call.pk is not None  # an unsaved call is being previewed in the admin
     manager = saved and user.is_authenticated and can_manage_call(user, call)
     context["can_manage"] = manager

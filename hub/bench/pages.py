@@ -2,7 +2,7 @@
 
 A path may name values from the seeded data in braces (``{city_slug}``); ``hub.bench.seed.bench_context``
 provides them. ``user`` is who requests the page: ``anonymous`` or one of the seeded accounts
-(``city_editor``, ``network_editor`` — an editor of 20 cities —, ``coordinator``), whose session
+(``city_editor``, ``network_editor`` — an editor of 20 cities —, ``coordinator``, ``researcher``), whose session
 cookie is sent.
 """
 
@@ -12,6 +12,7 @@ ANONYMOUS = "anonymous"
 CITY_EDITOR = "city_editor"
 NETWORK_EDITOR = "network_editor"
 COORDINATOR = "coordinator"
+RESEARCHER = "researcher"
 
 
 @dataclass(frozen=True)
@@ -43,4 +44,10 @@ PAGES: list[BenchPage] = [
     BenchPage("call page", "{call_path}"),
     BenchPage("calls feed (Atom, 200 items)", "/feeds/calls.atom"),
     BenchPage("calls deadlines (iCalendar, 200 items)", "/calls.ics"),
+    # Matching (``--only matching``): top 20 of every researcher for one call, of every open call for one researcher.
+    BenchPage("matching: researchers who fit a call (city editor)", "/calls/{match_call_id}/researchers/", CITY_EDITOR),
+    BenchPage("matching: calls for you (researcher)", "/calls/for-you/", RESEARCHER),
+    BenchPage("matching: partner search (researcher)", "/researchers/partners/", RESEARCHER),
+    BenchPage("matching: calls index sorted by fit (researcher)", "/calls/?sort=fit", RESEARCHER),
+    BenchPage("matching: city page with peer cities", "/cities/{city_slug}/"),
 ]

@@ -44,7 +44,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="database to seed and serve (e.g. postgres://…); default: bench-results/bench-<scale>.sqlite3",
     )
     parser.add_argument("--only", default="", help="measure only pages whose name or path contains this text")
+    parser.add_argument(
+        "--match-researchers",
+        type=int,
+        default=0,
+        help="top up to this many researchers for the matching pages (own database file; e.g. 50000)",
+    )
+    parser.add_argument(
+        "--match-open-calls", type=int, default=0, help="top up to this many open calls for matching (e.g. 5000)"
+    )
     return parser.parse_args(argv)
+
+
+def _matching_top_up(args: argparse.Namespace) -> bool:
+    return bool(args.match_researchers or args.match_open_calls)
 
 
 def log(message: str) -> None:
@@ -70,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     RESULTS_DIR.mkdir(exist_ok=True)
-    database_url = args.database_url or f"sqlite:///{RESULTS_DIR / f'bench-{args.scale}.sqlite3'}"
+    suffix = f"-match-{args.match_researchers}-{args.match_open_calls}" if _matching_top_up(args) else ""
+    database_url = args.database_url or f"sqlite:///{RESULTS_DIR / f'bench-{args.scale}{suffix}.sqlite3'}"
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url}
     os.environ.update({**BENCH_ENV, "DATABASE_URL": database_url})
     try:
@@ -108,8 +122,18 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         log(str(error))
         return 2
     log("  seeded." if seeded else f"  already seeded at scale {args.scale}; skipped.")
+    if _matching_top_up(args):
+        seed.ensure_matching(
+            researchers=args.match_researchers, open_calls=args.match_open_calls, scale=args.scale, log=log
+        )
     context = seed.bench_context()
     log(f"  {context['counts']}")
+    matching_rows = []
+    if not args.only or args.only in "matching":
+        from hub.bench import matching
+
+        log("Matching, in process …")
+        matching_rows = matching.measure(log)
     log("collectstatic …")
     call_command("collectstatic", interactive=False, verbosity=0)
     connections.close_all()
@@ -182,11 +206,16 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             "gunicorn_workers": args.workers,
         },
         "pages": rows,
+        "matching": matching_rows,
     }
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     out = RESULTS_DIR / f"bench-{stamp}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print(format_table(report))
+    if matching_rows:
+        from hub.bench.matching import format_rows
+
+        print("\n" + format_rows(matching_rows))
     print(f"\nSaved {out.relative_to(BASE_DIR)}; total {time.perf_counter() - _START:.0f} s.")
     failures = [row for row in rows if row.get("error")]
     if failures:

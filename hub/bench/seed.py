@@ -21,6 +21,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
+from django.utils.timezone import now as timezone_now
 
 from allauth.account.models import EmailAddress
 
@@ -28,11 +29,12 @@ from hub.models import Country, Language, Method, Theme
 from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups
 
-SEED_VERSION = 3  # bump when the seeded data changes: older databases are then topped up
+SEED_VERSION = 4  # bump when the seeded data changes: older databases are then topped up
 DOMAIN = "bench.example"
 COORDINATOR_EMAIL = f"coordinator@{DOMAIN}"
 CITY_EDITOR_EMAIL = f"city.editor@{DOMAIN}"
 NETWORK_EDITOR_EMAIL = f"network.editor@{DOMAIN}"
+RESEARCHER_EMAIL = f"researcher000000@{DOMAIN}"  # the first seeded researcher: "calls for you" ranks for them
 # Someone who works for a city network is a member of many of its cities, so gets many editor groups.
 NETWORK_EDITOR_CITIES = 20
 MARKER = re.compile(r"bench seed v(?P<version>\d+) scale (?P<scale>\d+)")
@@ -51,6 +53,11 @@ def city_count(scale: int) -> int:
 
 def call_count(scale: int) -> int:
     return max(400, scale // 5)
+
+
+def open_call_count(scale: int) -> int:
+    """Open calls the "calls for you" ranking runs over: 5,000 at scale 50,000."""
+    return max(100, scale // 10)
 
 
 def affiliation_count(scale: int) -> int:
@@ -84,6 +91,8 @@ def ensure(*, scale: int, log) -> bool:
         ("city editor", lambda: _editor(CITY_EDITOR_EMAIL, cities=1, password=password)),
         ("network editor", lambda: _editor(NETWORK_EDITOR_EMAIL, cities=NETWORK_EDITOR_CITIES, password=password)),
         ("research calls (pages, revisions)", lambda: _calls(call_count(scale), rng=rng)),
+        ("open calls for matching (pages, revisions)", lambda: _open_calls(open_call_count(scale), rng=rng)),
+        ("matching vectors (bulk)", _match_vectors),
     ]
     for label, step in steps:
         started = time.perf_counter()
@@ -108,7 +117,10 @@ def _coordinator(password: str) -> User:
 
 
 def _missing(model, field: str, wanted: list[str]) -> list[str]:
-    existing = set(model.objects.filter(**{f"{field}__in": wanted}).values_list(field, flat=True))
+    existing: set[str] = set()
+    for start in range(0, len(wanted), BATCH):  # SQLite allows a limited number of parameters per query
+        chunk = wanted[start : start + BATCH]
+        existing.update(model.objects.filter(**{f"{field}__in": chunk}).values_list(field, flat=True))
     return [value for value in wanted if value not in existing]
 
 
@@ -160,6 +172,7 @@ def _researchers(count: int, *, password: str, rng: random.Random) -> int:
     )
     affiliations = list(Organisation.objects.filter(slug__startswith="bench-university-").values_list("pk", flat=True))
     stages = list(ResearcherProfile.CareerStage.values)
+    before = ResearcherProfile.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     profiles = ResearcherProfile.objects.bulk_create(
         [
             ResearcherProfile(
@@ -175,7 +188,7 @@ def _researchers(count: int, *, password: str, rng: random.Random) -> int:
     )
     if not profiles:
         return 0
-    profiles = list(ResearcherProfile.objects.filter(user__in=users).only("pk"))
+    profiles = list(ResearcherProfile.objects.filter(pk__gt=before).only("pk"))
     vocabularies = [
         ("themes", "theme_id", list(Theme.objects.values_list("pk", flat=True)), 3),
         ("methods", "method_id", list(Method.objects.values_list("pk", flat=True)), 2),
@@ -184,9 +197,11 @@ def _researchers(count: int, *, password: str, rng: random.Random) -> int:
     ]
     for field, column, choices, per_profile in vocabularies:
         through = getattr(ResearcherProfile, field).through
+        # Languages go through ProfileLanguage (with a level), whose key to the profile is ``profile``.
+        owner = "profile_id" if field == "languages" else "researcherprofile_id"
         through.objects.bulk_create(
             [
-                through(researcherprofile_id=profile.pk, **{column: pk})
+                through(**{owner: profile.pk, column: pk})
                 for profile in profiles
                 for pk in rng.sample(choices, min(per_profile, len(choices)))
             ],
@@ -336,6 +351,149 @@ def _calls(count: int, *, rng: random.Random) -> int:
     return len(created)
 
 
+def _open_calls(count: int, *, rng: random.Random) -> int:
+    """Top up the open calls to ``count`` (``_calls`` makes a fifth of its calls open), tagged like them.
+
+    Thousands of pages through ``make_call`` take many minutes, so these are inserted in bulk:
+    tree paths computed under each city page, the Page rows with ``bulk_create``, the ResearchCall
+    rows with one INSERT per batch. They are live, without revisions (not needed to serve or rank).
+    """
+    import datetime as dt
+    import uuid
+    from collections import defaultdict
+
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import F
+    from django.utils import timezone
+
+    from wagtail.models import Locale, Page
+
+    from calls.deadlines import Status
+    from calls.filters import status_q
+    from calls.models import ResearchCall
+    from hub.models import GroupAtRisk
+
+    now = timezone.now().replace(microsecond=0)
+    existing = ResearchCall.objects.live().filter(status_q(Status.OPEN, now)).count()
+    if existing >= count:
+        return 0
+    start = ResearchCall.objects.filter(slug__startswith="bench-open-call-").count()
+    cities = list(
+        CityPage.objects.filter(organisation__slug__startswith="bench-city-")
+        .select_related("organisation")
+        .order_by("organisation__slug")
+    )
+    content_type = ContentType.objects.get_for_model(ResearchCall)
+    locale = Locale.get_default()
+    day = dt.timedelta(days=1)
+    by_city: dict[int, list[int]] = defaultdict(list)
+    for i in range(start, start + count - existing):
+        by_city[(i * 7) % len(cities)].append(i)
+    created = []
+    for position, numbers in by_city.items():
+        city = Page.objects.get(pk=cities[position].pk)
+        last = city.get_last_child()
+        step = last._get_lastpos_in_path() if last else 0
+        pages = []
+        for offset, i in enumerate(numbers, start=1):
+            slug = f"bench-open-call-{i:05d}"
+            title = f"Bench open call {i:05d}: {rng.choice(['housing', 'water', 'health', 'schools'])}"
+            pages.append(
+                Page(
+                    path=Page._get_path(city.path, city.depth + 1, step + offset),
+                    depth=city.depth + 1,
+                    numchild=0,
+                    title=title,
+                    draft_title=title,
+                    slug=slug,
+                    url_path=f"{city.url_path}{slug}/",
+                    content_type=content_type,
+                    locale=locale,
+                    translation_key=uuid.uuid4(),
+                    live=True,
+                    has_unpublished_changes=False,
+                    first_published_at=now,
+                    last_published_at=now,
+                )
+            )
+        Page.objects.bulk_create(pages, batch_size=BATCH)
+        Page.objects.filter(pk=city.pk).update(numchild=F("numchild") + len(pages))
+        organisation = cities[position].organisation
+        calls = [
+            ResearchCall(
+                page_ptr_id=page.pk,
+                organisation=organisation,
+                time_zone=organisation.time_zone,
+                summary="An open call seeded in bulk for the matching benchmark.",
+                budget_min=10000,
+                budget_max=50000,
+                opens_at=now - rng.randint(1, 20) * day,
+                closes_at=now + rng.randint(20, 120) * day,
+                early_career=rng.choice(["open", "open", "open", "only", "reserved"]),
+                early_career_share=25,
+                cross_border=rng.choice(["allowed", "allowed", "required", "domestic"]),
+            )
+            for page in Page.objects.filter(path__in=[p.path for p in pages]).only("pk")
+        ]
+        fields = ResearchCall._meta.local_concrete_fields
+        for batch in range(0, len(calls), 500):
+            ResearchCall._base_manager._insert(calls[batch : batch + 500], fields=fields)
+        created += [call.page_ptr_id for call in calls]
+    languages = list(Language.objects.filter(code__in=["en", "es", "fr", "de", "pt"]).values_list("pk", flat=True))
+    vocabularies = [
+        ("themes", "theme_id", list(Theme.objects.values_list("pk", flat=True)), 3),
+        ("methods", "method_id", list(Method.objects.values_list("pk", flat=True)), 2),
+        ("groups", "groupatrisk_id", list(GroupAtRisk.objects.values_list("pk", flat=True)), 2),
+        ("required_languages", "language_id", languages, 1),
+    ]
+    for field, column, choices, per_call in vocabularies:
+        through = getattr(ResearchCall, field).through
+        through.objects.bulk_create(
+            [
+                through(researchcall_id=pk, **{column: choice})
+                for pk in created
+                if field != "required_languages" or rng.random() < 0.2
+                for choice in rng.sample(choices, min(per_call, len(choices)))
+            ],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+    return len(created)
+
+
+def _match_vectors() -> int:
+    """Everything above went in with bulk_create (no signals): compute the matching bitsets in bulk."""
+    from calls.matching.vectors import rebuild_all
+
+    profiles, calls = rebuild_all()
+    return profiles + calls
+
+
+def ensure_matching(*, researchers: int, open_calls: int, scale: int, log) -> None:
+    """For the matching pages: top up to ``researchers`` profiles and ``open_calls`` open calls, then vectors."""
+    rng = random.Random(researchers + open_calls)
+    password = make_password("bench-only-password")
+    from calls.models import CallVector, ProfileVector, ResearchCall
+
+    def vectors() -> int:
+        if ProfileVector.objects.count() == ResearcherProfile.objects.count() and (
+            CallVector.objects.count() == ResearchCall.objects.count()
+        ):
+            return 0  # nothing new since the last run
+        return _match_vectors()
+
+    steps = [
+        ("matching: researchers", lambda: _researchers(max(researchers, scale), password=password, rng=rng)),
+        ("matching: open calls (bulk pages)", lambda: _open_calls(open_calls, rng=rng)),
+        ("matching: vectors (bulk)", vectors),
+    ]
+    for label, step in steps:
+        started = time.perf_counter()
+        with transaction.atomic():
+            created = step()
+        log(f"  {label}: {created} in {time.perf_counter() - started:.1f} s")
+
+
 def _session_cookie(user: User) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -352,8 +510,28 @@ def _first_call_path() -> str:
     return call.url if call else "/calls/"
 
 
+def _match_call_id() -> int:
+    """The first open call of the city editor's city: the one "researchers who fit" ranks everybody for."""
+    from django.utils import timezone
+
+    from calls.deadlines import Status
+    from calls.filters import status_q
+    from calls.models import ResearchCall
+
+    call = (
+        ResearchCall.objects.live()
+        .filter(organisation__slug="bench-city-00000")
+        .filter(status_q(Status.OPEN, timezone.now()))
+        .order_by("pk")
+        .first()
+    )
+    return call.pk if call else 0
+
+
 def bench_context() -> dict:
     """Values that page paths name, and a fresh session cookie for each seeded account."""
+    from calls.models import CallVector, ProfileVector
+
     editor = User.objects.get(email=CITY_EDITOR_EMAIL)
     city_page = CityPage.objects.get(organisation__slug="bench-city-00000")
     return {
@@ -362,11 +540,13 @@ def bench_context() -> dict:
             "city_page_id": city_page.pk,
             "cities_index_id": CitiesIndexPage.objects.get().pk,
             "call_path": _first_call_path(),
+            "match_call_id": _match_call_id(),
         },
         "cookies": {
             "city_editor": _session_cookie(editor),
             "network_editor": _session_cookie(User.objects.get(email=NETWORK_EDITOR_EMAIL)),
             "coordinator": _session_cookie(User.objects.get(email=COORDINATOR_EMAIL)),
+            "researcher": _session_cookie(User.objects.get(email=RESEARCHER_EMAIL)),
         },
         "counts": {
             "researchers": ResearcherProfile.objects.count(),
@@ -375,5 +555,7 @@ def bench_context() -> dict:
             "groups": Group.objects.count(),
             "city_editor_groups": editor.groups.count(),
             "network_editor_groups": User.objects.get(email=NETWORK_EDITOR_EMAIL).groups.count(),
+            "profile_vectors": ProfileVector.objects.count(),
+            "current_call_vectors": CallVector.objects.filter(current=True, closes_at__gt=timezone_now()).count(),
         },
     }

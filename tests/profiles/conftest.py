@@ -27,3 +27,63 @@ def link_in_last_email():
         raise AssertionError(f"no link containing {fragment!r} in: {mail.outbox[-1].body}")
 
     return find
+
+
+def _image_bytes(image_format: str = "PNG", size=(300, 200), mode: str = "RGB") -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new(mode, size, "white" if mode != "1" else 1).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def image_bytes():
+    """Bytes of a real image: ``image_bytes("JPEG", (640, 480))``."""
+    return _image_bytes
+
+
+@pytest.fixture
+def profile_post():
+    """Form data for /dashboard/profile/ as a browser sends it, with everything optional left empty."""
+
+    def build(*, languages: list[tuple] = (), publications: list[dict] = (), **fields) -> dict:
+        data = {
+            "headline": "",
+            "career_stage": "early_career",
+            "affiliation": "",
+            "orcid": "",
+            "bio": "",
+            "is_available": "on",
+            "available_from": "",
+            "is_public": "on",
+            "photo_visibility": "public",
+            "affiliation_visibility": "public",
+            "orcid_visibility": "public",
+            "career_stage_visibility": "public",
+            "countries_visibility": "public",
+            "languages_visibility": "public",
+            "bio_visibility": "public",
+            "publications_visibility": "public",
+            "availability_visibility": "members",
+            "languages-TOTAL_FORMS": str(len(languages)),
+            "languages-INITIAL_FORMS": "0",
+            "publications-TOTAL_FORMS": str(len(publications)),
+            "publications-INITIAL_FORMS": "0",
+        }
+        for n, (language, level) in enumerate(languages):
+            data[f"languages-{n}-language"] = str(language)
+            data[f"languages-{n}-level"] = level
+        for n, publication in enumerate(publications):
+            for key, value in publication.items():
+                data[f"publications-{n}-{key}"] = value
+        for key, value in fields.items():
+            if value is None:
+                data.pop(key, None)
+            else:
+                data[key] = value
+        return data
+
+    return build

@@ -46,6 +46,20 @@ def test_private_partnerships_are_not_listed_and_404(client, open_call, city):
     assert "Hidden" not in client.get("/partnerships/").content.decode()
 
 
+def test_city_page_lists_its_public_partnerships_only(client, open_call, city, make_city):
+    organisation, official = city
+    shown = award(open_call, official, "Water access in informal settlements", "lead@example.org")
+    hidden = award(open_call, official, "Hidden partnership", "other@example.org")
+    Partnership.objects.filter(pk=hidden.pk).update(is_public=False)
+    other_city, _other_official = make_city("Linz")
+
+    page = client.get(organisation.city_page.url).content.decode()
+    assert shown.get_absolute_url() in page and "Hidden partnership" not in page
+
+    other_page = client.get(other_city.city_page.url).content.decode()
+    assert "Water access" not in other_page and "has no public partnerships yet" in other_page
+
+
 def test_empty_list_explains_where_partnerships_come_from(client, db):
     assert "When a city awards a research call" in client.get("/partnerships/").content.decode()
 
