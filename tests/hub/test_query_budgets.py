@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 BUDGETS = {
     "/": 21,
     "/cities/": 10,
-    "/cities/city-of-town01/": 20,
+    "/cities/city-of-town01/": 22,
     "/organisations/": 6,
     "/researchers/": 9,
 }
