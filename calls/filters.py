@@ -6,7 +6,6 @@ Facet counts are computed like a shop's facets: each facet counts the calls that
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -18,6 +17,7 @@ import django_filters
 from calls.deadlines import STATUS_LABELS, Status
 from calls.models import ResearchCall
 from calls.selectors import calls_public
+from hub.forms import Facet, FacetOption
 
 PAGE_SIZE = 20
 
@@ -119,25 +119,6 @@ class CallFilter(django_filters.FilterSet):
 
 
 FACETS = ("theme", "sdg", "method", "group", "country", "status", "early_career")
-
-
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption]
-
-    @property
-    def selected(self) -> FacetOption | None:
-        return next((o for o in self.options if o.selected), None)
 
 
 def _base_queryset() -> QuerySet[ResearchCall]:

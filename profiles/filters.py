@@ -1,13 +1,12 @@
 """django-filter FilterSets for profile listings."""
 
-from dataclasses import dataclass
-
 from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
+from hub.forms import Facet, FacetOption
 from hub.models import Country
 from profiles import visibility
 from profiles.models import Organisation, ResearcherProfile
@@ -100,25 +99,6 @@ class ResearcherFilter(django_filters.FilterSet):
 
 
 RESEARCHER_FACETS = ("theme", "method", "sdg", "group", "country", "language", "career_stage", "available")
-
-
-@dataclass
-class FacetOption:
-    value: str
-    label: str
-    count: int
-    selected: bool
-
-
-@dataclass
-class Facet:
-    name: str
-    label: str
-    options: list[FacetOption]
-
-    @property
-    def selected(self) -> FacetOption | None:
-        return next((o for o in self.options if o.selected), None)
 
 
 def _facet_rows(name: str, queryset: QuerySet, viewer) -> QuerySet:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hub.forms import apply_validation_error
 from hub.registry import dashboard_sections
 from profiles import selectors, services, visibility
 from profiles.forms import (
@@ -27,14 +28,6 @@ from profiles.forms import (
 from profiles.models import Membership, ResearcherProfile
 
 RESEARCHERS_PER_PAGE = 24
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -88,7 +81,7 @@ def profile_edit(request):
                     remove_photo=form.cleaned_data.get("remove_photo", False),
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("Your profile was saved."))
                 return redirect("researcher_detail", pk=profile.pk)
@@ -164,7 +157,7 @@ def organisation_create(request):
             with transaction.atomic():
                 organisation = services.organisation_register(by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(
                 request,
@@ -187,7 +180,7 @@ def organisation_edit(request, slug):
         try:
             services.organisation_update(organisation=form.save(commit=False), by=request.user)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("The organisation was updated."))
             return redirect(organisation)

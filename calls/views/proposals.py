@@ -33,16 +33,9 @@ from calls.selectors import (
 )
 from calls.services import proposals as services
 from calls.snapshot import proposal_snapshot, snapshot_diff
+from hub.forms import apply_validation_error
 
 ROLE_LABELS = dict(TeamMember.Role.choices)
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _proposal_queryset(user):
@@ -124,7 +117,7 @@ def proposal_start(request, call_id: int):
             if isinstance(error, PermissionDenied):
                 form.add_error(None, str(error))
             else:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
         else:
             messages.success(
                 request, _("Your draft is saved. Fill it in, build your team and submit before the deadline.")
@@ -215,7 +208,7 @@ def proposal_edit(request, pk: int):
                 proposal=proposal, by=request.user, data=data, milestones=milestones_from(formset)
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("proposal_edit", pk=proposal.pk)
@@ -232,7 +225,7 @@ def attachment_add(request, pk: int):
         try:
             attachment = services.attachment_add(proposal=proposal, by=request.user, upload=form.cleaned_data["file"])
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             messages.success(request, _("“%(name)s” is attached.") % {"name": attachment.original_name})
             return redirect("proposal_edit", pk=proposal.pk)
@@ -317,7 +310,7 @@ def proposal_team(request, pk: int):
         try:
             member = services.team_invite(proposal=proposal, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         except PermissionDenied as error:
             form.add_error(None, str(error))
         else:

@@ -23,14 +23,7 @@ from calls.selectors import (
     sealed_proposal_count,
 )
 from calls.services import reviews as services
-
-
-def _apply_validation_error(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
+from hub.forms import apply_validation_error
 
 
 def _sealed_until(call):
@@ -61,7 +54,7 @@ def call_manage(request, call_id: int):
                         due_at=form.due_at,
                     )
                 except ValidationError as error:
-                    _apply_validation_error(form, error)
+                    apply_validation_error(form, error)
                 else:
                     messages.success(
                         request,
@@ -78,7 +71,7 @@ def call_manage(request, call_id: int):
                         proposal=proposal, by=request.user, message=form.cleaned_data["message"]
                     )
                 except ValidationError as error:
-                    _apply_validation_error(form, error)
+                    apply_validation_error(form, error)
                 else:
                     messages.success(
                         request,
@@ -134,7 +127,7 @@ def call_ranking(request, call_id: int):
                 call=call, by=request.user, message=form.cleaned_data["message"], **{action: chosen}
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             labels = dict(DecisionForm.ACTIONS)
             messages.success(
@@ -257,7 +250,7 @@ def review_assignment(request, pk: int):
                     assignment=assignment, by=request.user, scores=form.scores, comments=form.cleaned_data["comments"]
                 )
             except ValidationError as error:
-                _apply_validation_error(form, error)
+                apply_validation_error(form, error)
             else:
                 messages.success(request, _("Your review was saved. You can update it until the city decides."))
                 return redirect("review_assignment", pk=assignment.pk)
@@ -295,7 +288,7 @@ def review_declare(request, pk: int):
                 statement=form.cleaned_data["statement"],
             )
         except ValidationError as error:
-            _apply_validation_error(form, error)
+            apply_validation_error(form, error)
         else:
             if form.has_conflict:
                 messages.success(request, _("Thank you. The city will assign someone else."))
