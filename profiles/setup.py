@@ -61,3 +61,22 @@ def ensure_roles_and_pages(**kwargs) -> None:
     for codename in ("add_page", "change_page", "publish_page"):
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
         GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
+    repair_city_workflows()
+
+
+def repair_city_workflows() -> None:
+    """City pages whose moderation workflow lost (or never saved) its approval task get it back.
+
+    Databases made before that fix would otherwise let "Submit for moderation" publish at once.
+    One query when nothing needs repair.
+    """
+    from wagtail.models import WorkflowPage
+
+    from profiles.models import CityPage
+    from profiles.services import city_approval_workflow_ensure
+
+    broken = WorkflowPage.objects.filter(
+        page__in=CityPage.objects.values("pk"), workflow__workflow_tasks__isnull=True
+    ).values_list("page_id", flat=True)
+    for city_page in CityPage.objects.filter(pk__in=list(broken)).select_related("organisation"):
+        city_approval_workflow_ensure(organisation=city_page.organisation, city_page=city_page)

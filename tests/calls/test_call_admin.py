@@ -95,6 +95,20 @@ def test_a_city_workflow_left_without_its_task_is_repaired(city):
     assert workflow.workflow_tasks.count() == 1
 
 
+def test_migrate_repairs_city_workflows_without_their_task(city):
+    from wagtail.models import WorkflowPage, WorkflowTask
+
+    from profiles.setup import repair_city_workflows
+
+    organisation, _official = city
+    workflow = WorkflowPage.objects.get(page=CityPage.objects.get(organisation=organisation)).workflow
+    WorkflowTask.objects.filter(workflow=workflow).delete()
+
+    repair_city_workflows()
+
+    assert workflow.workflow_tasks.count() == 1
+
+
 @pytest.fixture
 def city_member(city):
     """An approved member (not an administrator) of Graz: a city editor without publish permission."""
