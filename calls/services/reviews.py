@@ -32,15 +32,16 @@ DECIDABLE = (
 )
 
 
-def can_manage_call(user: User, call: ResearchCall) -> tuple[bool, str]:
-    """Only officials of the call's city run its review and award."""
+def can_run_review(user: User, call: ResearchCall) -> tuple[bool, str]:
+    """Only officials of the call's city run its review and award (coordinators, who may edit or
+    cancel any call, do not judge a city's proposals), with the reason when refused."""
     if is_official(user, call.organisation_id):
         return True, ""
     return False, _("Only officials of %(city)s manage this call.") % {"city": call.organisation}
 
 
 def _require_official(user: User, call: ResearchCall) -> None:
-    allowed, reason = can_manage_call(user, call)
+    allowed, reason = can_run_review(user, call)
     if not allowed:
         raise PermissionDenied(reason)
 

@@ -64,3 +64,30 @@ def test_the_demo_award_started_a_public_partnership(demo, client):
 def test_demo_site_pages_render(demo, client):
     for url in ["/", "/cities/", "/calls/", "/partnerships/", *[call.url for call in ResearchCall.objects.live()]]:
         assert client.get(url).status_code == 200, url
+
+
+def test_demo_pages_a_researcher_and_an_official_use_render_with_content(demo, client):
+    from calls.services.calls import can_manage_call
+
+    researcher = ResearcherProfile.objects.filter(is_public=True, themes__isnull=False).distinct().first()
+    city_page = CityPage.objects.live().first()
+    public_urls = ["/researchers/", researcher.get_absolute_url(), city_page.url, "/organisations/"]
+    for url in public_urls:
+        assert client.get(url).status_code == 200, url
+
+    client.force_login(researcher.user)
+    for url in ["/dashboard/", "/calls/?sort=fit", "/calls/for-you/", "/researchers/partners/", "/dashboard/alerts/"]:
+        assert client.get(url).status_code == 200, url
+    # The demo profiles are rich enough that matching explains itself.
+    assert "both:" in client.get("/calls/for-you/").content.decode().lower()
+
+    official = next(
+        m.user
+        for call in ResearchCall.objects.live()
+        for m in call.organisation.memberships.filter(status="approved", role="admin").select_related("user")
+        if can_manage_call(m.user, call)
+    )
+    client.force_login(official)
+    call = next(c for c in ResearchCall.objects.live() if can_manage_call(official, c))
+    response = client.get(f"/calls/{call.pk}/researchers/")
+    assert response.status_code == 200
