@@ -32,7 +32,7 @@ class PartnershipsSource(AlertSource):
         )
 
     def new_items(self, params: dict[str, list[str]], *, since: dt.datetime) -> QuerySet:
-        from projects.selectors import partnerships_public
+        from projects.selectors.partnerships import partnerships_public
 
         queryset = partnerships_public().filter(created_at__gt=since)
         for name, values in params.items():

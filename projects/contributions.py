@@ -9,14 +9,14 @@ CITY_SECTION_PARTNERSHIPS = 10
 
 
 def _count_partnerships() -> int:
-    from projects.selectors import partnerships_public
+    from projects.selectors.partnerships import partnerships_public
 
     return partnerships_public().count()
 
 
 def _city_partnerships(city_page) -> dict:
     """The city's public partnerships, newest first (one query)."""
-    from projects.selectors import partnerships_public
+    from projects.selectors.partnerships import partnerships_public
 
     partnerships = list(
         partnerships_public().filter(city_id=city_page.organisation_id)[: CITY_SECTION_PARTNERSHIPS + 1]

@@ -1,6 +1,6 @@
 """What projects does when calls awards a proposal (registered in ProjectsConfig.ready)."""
 
-from projects.services import partnership_create_from_award
+from projects.services.partnerships import partnership_create_from_award
 
 
 def create_partnership_from_award(*, proposal, by):

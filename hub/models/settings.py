@@ -22,10 +22,20 @@ class SiteSettings(BaseSiteSetting):
     )
     contact_email = models.EmailField(blank=True, default="hello@bridges.example")
     small_cell_threshold = models.PositiveSmallIntegerField(
-        default=5, help_text=_("Public aggregates hide counts below this number.")
+        default=5,
+        help_text=_("The site minimum: public aggregates hide counts below this; a dataset may set more, never less."),
     )
 
-    panels = [FieldPanel("footer_text"), FieldPanel("contact_email"), FieldPanel("small_cell_threshold")]
+    embargo_max_months = models.PositiveSmallIntegerField(
+        default=24, help_text=_("The longest embargo researchers may set on a result, in months.")
+    )
+
+    panels = [
+        FieldPanel("footer_text"),
+        FieldPanel("contact_email"),
+        FieldPanel("small_cell_threshold"),
+        FieldPanel("embargo_max_months"),
+    ]
 
     class Meta:
         verbose_name = _("site settings")

@@ -169,6 +169,8 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGO_MAX_BYTES = 2 * 1024 * 1024
+# CSV datasets: the largest accepted upload (streamed to disk, never read whole into memory).
+DATASET_MAX_UPLOAD_BYTES = int(ENV.get("DATASET_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 # The shared password of demo accounts (seed_demo); shown on the sign-in page only with DEBUG on.
 DEMO_PASSWORD = "bridges-demo-2026"
 

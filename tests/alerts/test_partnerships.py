@@ -54,7 +54,7 @@ def test_instant_partnership_alert_when_an_award_creates_one(
     researcher, saved, housing, commit, mailoutbox, open_call, city
 ):
     from calls.factories import ProposalFactory
-    from projects.services import partnership_create_from_award
+    from projects.services.partnerships import partnership_create_from_award
 
     open_call.themes.set([housing])
     open_call.save()

@@ -8,7 +8,7 @@ import pytest
 from calls.factories import ProposalFactory, submit_for_tests
 from calls.services.reviews import call_decide
 from projects.models import Partnership
-from projects.services import unique_partnership_slug
+from projects.services.partnerships import unique_partnership_slug
 from tests.calls.test_review_assignment import person
 
 

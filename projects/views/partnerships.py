@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from projects import selectors
+from projects.selectors import partnerships as selectors
 
 
 def partnership_list(request):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects import views
+from projects.views import partnerships as views
 
 urlpatterns = [
     path("partnerships/", views.partnership_list, name="partnership_list"),

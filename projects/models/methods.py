@@ -1,0 +1,111 @@
+"""The methods library (``/methods/``): a Wagtail page per research method, with guidance and tools."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from modelcluster.fields import ParentalKey
+from wagtail import blocks
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+GUIDANCE_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
+
+
+class MethodStepBlock(blocks.StructBlock):
+    """One step of applying a method."""
+
+    title = blocks.CharBlock(max_length=200)
+    description = blocks.RichTextBlock(features=["bold", "italic", "ul", "ol", "link"])
+
+    class Meta:
+        icon = "list-ol"
+        template = "blocks/method_step_block.html"
+        description = "A step of the method: what to do and how."
+        preview_value = {"title": "Map who is affected", "description": "<p>List groups and meet them first.</p>"}
+
+
+class MethodsIndexPage(Page):
+    """``/methods/``: every method of the library, with what used it."""
+
+    intro = models.TextField(blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["hub.HomePage"]
+    subpage_types = ["projects.MethodPage"]
+    max_count = 1
+
+
+class MethodPage(Page):
+    """A method: what it is, when to use it, steps, ethics and participation guidance, templates and tools."""
+
+    method = models.OneToOneField(
+        "hub.Method",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="page",
+        help_text=_("The vocabulary entry calls, proposals, partnerships and results are tagged with."),
+    )
+    summary = models.TextField(max_length=600)
+    what_it_is = RichTextField(features=GUIDANCE_FEATURES)
+    when_to_use = RichTextField(features=GUIDANCE_FEATURES, blank=True)
+    steps = StreamField([("step", MethodStepBlock())], blank=True)
+    ethics = RichTextField(_("ethics and participation"), features=GUIDANCE_FEATURES, blank=True)
+    proposed_by = models.ForeignKey(
+        "projects.Partnership",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposed_methods",
+        help_text=_("The partnership that proposed this method, credited on the page."),
+    )
+
+    content_panels = Page.content_panels + [
+        FieldPanel("method"),
+        FieldPanel("summary"),
+        FieldPanel("what_it_is"),
+        FieldPanel("when_to_use"),
+        FieldPanel("steps"),
+        FieldPanel("ethics"),
+        MultiFieldPanel([InlinePanel("tools", label=_("Template or tool"))], heading=_("Templates and tools")),
+        FieldPanel("proposed_by"),
+    ]
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("what_it_is"),
+        index.SearchField("when_to_use"),
+        index.SearchField("ethics"),
+    ]
+    parent_page_types = ["projects.MethodsIndexPage"]
+    subpage_types: list[str] = []
+
+
+class MethodTool(Orderable):
+    """A downloadable template or tool of a method (a Wagtail document) or a link to one."""
+
+    class Kind(models.TextChoices):
+        TEMPLATE = "template", _("Template")
+        TOOL = "tool", _("Tool")
+        GUIDE = "guide", _("Guide")
+
+    page = ParentalKey(MethodPage, on_delete=models.CASCADE, related_name="tools")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.TEMPLATE)
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, max_length=1000)
+    document = models.ForeignKey(
+        "wagtaildocs.Document", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    url = models.URLField(blank=True, max_length=500)
+
+    panels = [
+        FieldPanel("kind"),
+        FieldPanel("title"),
+        FieldPanel("description"),
+        FieldPanel("document"),
+        FieldPanel("url"),
+    ]
+
+    def __str__(self) -> str:
+        return self.title

@@ -1,0 +1,1 @@
+"""Selectors of partnerships and the results commons: one module per area."""

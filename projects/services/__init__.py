@@ -1,0 +1,1 @@
+"""Services of partnerships and the results commons: one module per area."""

@@ -1,0 +1,3 @@
+"""Public URLs: case_studies."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public URLs: methods."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Public URLs: results."""
+
+urlpatterns: list = []

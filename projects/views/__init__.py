@@ -1,0 +1,1 @@
+"""Views of partnerships and the results commons: one module per area."""
