@@ -20,7 +20,11 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) ## Create .venv and install the pinned requirements
+node_modules/.package-lock.json: package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
+	else echo "npm not found: the accessibility checks (axe-core) of the browser tests will be skipped"; fi
+
+install: $(STAMP) node_modules/.package-lock.json ## Create .venv and install the pinned requirements (and axe-core)
 
 migrate: install ## Apply database migrations (loads the vocabularies)
 	$(PY) manage.py migrate --noinput
