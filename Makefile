@@ -29,8 +29,9 @@ install: $(STAMP) node_modules/.package-lock.json ## Create .venv and install th
 migrate: install ## Apply database migrations (loads the vocabularies)
 	$(PY) manage.py migrate --noinput
 
-demo: migrate ## Load the demo content (idempotent)
+demo: migrate ## Load the demo content (idempotent) and bring the search index in line with it
 	$(PY) manage.py seed_demo
+	$(PY) manage.py search_reconcile
 
 run: demo ## Migrate, load demo content and serve on http://127.0.0.1:8000 (SQLite)
 	@echo "Bridges is starting on http://127.0.0.1:$(PORT)/  (demo accounts: see README)"

@@ -8,6 +8,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views as hub_views
+from hub.api import api
 
 vocabulary_patterns = (
     [
@@ -32,6 +33,8 @@ urlpatterns = [
     path("", include("calls.urls")),
     path("", include("projects.urls")),
     path("vocabularies/", include(vocabulary_patterns)),
+    path("search/", include("hub.search.urls")),
+    path("api/v1/", api.urls),
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", hub_views.robots_txt, name="robots_txt"),
 ]

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class ProjectsConfig(AppConfig):
@@ -8,9 +9,27 @@ class ProjectsConfig(AppConfig):
 
     def ready(self):
         from calls.hooks import register_award_handler
-        from projects import alerts, contributions
+        from projects import (
+            alerts,
+            contributions,
+            contributions_case_studies,
+            contributions_datasets,
+            contributions_indicators,
+            contributions_results,
+            contributions_uptake,
+        )
         from projects.handlers import create_partnership_from_award
+        from projects.setup import ensure_pages
 
         register_award_handler(create_partnership_from_award)
-        contributions.register()
+        for module in (
+            contributions,
+            contributions_results,
+            contributions_datasets,
+            contributions_indicators,
+            contributions_uptake,
+            contributions_case_studies,
+        ):
+            module.register()
         alerts.register()
+        post_migrate.connect(ensure_pages, sender=self, dispatch_uid="projects_pages")

@@ -4,6 +4,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from hub.registry import CitySection, Stat, register_city_section, register_stat
+from projects import contributions_partnerships
 
 CITY_SECTION_PARTNERSHIPS = 10
 
@@ -29,6 +30,7 @@ def _city_partnerships(city_page) -> dict:
 
 
 def register() -> None:
+    contributions_partnerships.register()
     register_stat(
         Stat("partnerships", _("partnerships"), 40, _count_partnerships, url=reverse_lazy("partnership_list"))
     )

@@ -79,6 +79,10 @@ def _raise_keyboard_interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.only == "search":
+        from hub.bench import search
+
+        return search.main(["--database-url", args.database_url] if args.database_url else [])
     # SIGTERM (e.g. from make or CI) unwinds like Ctrl-C, so gunicorn is always stopped.
     signal.signal(signal.SIGTERM, _raise_keyboard_interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background

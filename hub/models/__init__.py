@@ -1,5 +1,7 @@
 """Site-wide models: pages, site settings and the shared vocabularies."""
 
+from hub.search.models import SearchEntry, SearchFacet
+
 from .pages import HomePage, StandardPage
 from .settings import SiteSettings
 from .vocabularies import (
@@ -25,6 +27,8 @@ __all__ = [
     "SDGGoal",
     "SDGIndicator",
     "SDGTarget",
+    "SearchEntry",
+    "SearchFacet",
     "SiteSettings",
     "StandardPage",
     "Theme",

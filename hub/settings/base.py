@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "hub.middleware.OutOfRangeIdMiddleware",
 ]
 if QUERY_COUNT_HEADER:
     MIDDLEWARE.insert(0, "hub.middleware.QueryCountHeaderMiddleware")
@@ -204,12 +205,20 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_WORKFLOW_ENABLED = True
 
+# Site search (hub/search/): the database backend by default; Elasticsearch for /search/ when
+# ELASTICSEARCH_URL is set, with short timeouts so that a dead server falls back within seconds.
+ELASTICSEARCH_TIMEOUT = float(ENV.get("ELASTICSEARCH_TIMEOUT", "2"))
+ELASTICSEARCH_INDEX_PREFIX = ENV.get("ELASTICSEARCH_INDEX_PREFIX", "bridges")
+# Wagtail's own search (the admin's page and snippet search) follows the same switch, with the
+# same short timeout and no retries: Wagtail logs indexing errors, so publishing still succeeds.
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
             "BACKEND": "wagtail.search.backends.elasticsearch8",
             "URLS": [ELASTICSEARCH_URL],
-            "INDEX": ENV.get("ELASTICSEARCH_INDEX_PREFIX", "bridges") + "_wagtail",
+            "INDEX": ELASTICSEARCH_INDEX_PREFIX + "_wagtail",
+            "TIMEOUT": ELASTICSEARCH_TIMEOUT,
+            "OPTIONS": {"max_retries": 0, "retry_on_timeout": False},
         }
     }
 else:
@@ -226,3 +235,6 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# Open data API (/api/v1/): anonymous requests per IP, "number/period" (s, min, hour, day); empty = no limit.
+API_ANON_RATE = ENV.get("API_ANON_RATE", "120/min")

@@ -30,6 +30,13 @@ class CaseStudyIndexPage(Page):
     subpage_types = ["projects.CaseStudyPage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from projects.selectors.case_studies import case_studies_listing
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(case_studies_listing(request.GET))
+        return context
+
 
 class CaseStudyPage(Page):
     """A partnership's story: context, method, what changed, lessons, with links to its results and data."""
@@ -83,3 +90,11 @@ class CaseStudyPage(Page):
     ]
     parent_page_types = ["projects.CaseStudyIndexPage"]
     subpage_types: list[str] = []
+
+    def get_context(self, request, *args, **kwargs):
+        from projects.selectors.case_studies import case_study_facets_of, case_study_links
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(case_study_links(self))
+        context.update(case_study_facets_of(self))
+        return context

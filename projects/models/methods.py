@@ -36,6 +36,15 @@ class MethodsIndexPage(Page):
     subpage_types = ["projects.MethodPage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from django.core.paginator import Paginator
+
+        from projects.selectors.methods import method_pages_with_usage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["methods"] = Paginator(method_pages_with_usage(), 30).get_page(request.GET.get("page"))
+        return context
+
 
 class MethodPage(Page):
     """A method: what it is, when to use it, steps, ethics and participation guidance, templates and tools."""
@@ -80,6 +89,14 @@ class MethodPage(Page):
     ]
     parent_page_types = ["projects.MethodsIndexPage"]
     subpage_types: list[str] = []
+
+    def get_context(self, request, *args, **kwargs):
+        from projects.selectors.methods import method_tools, method_usage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["tools"] = method_tools(self)
+        context["usage"] = method_usage(self)
+        return context
 
 
 class MethodTool(Orderable):

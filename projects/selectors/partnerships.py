@@ -1,8 +1,15 @@
-"""Reads of partnerships with their visibility rule: public ones only."""
+"""Reads of partnerships with their visibility rule: public ones only, except for their own members."""
 
-from django.db.models import Prefetch, QuerySet
+import datetime as dt
+from dataclasses import dataclass
 
-from projects.models import Partnership, PartnershipMember
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from hub.forms import Facet
+from hub.models import Method
+from projects.filters import PartnershipFilter, facets_for
+from projects.models import Dataset, Indicator, Milestone, Partnership, PartnershipMember, Result
 
 
 def partnerships_public() -> QuerySet[Partnership]:
@@ -17,10 +24,75 @@ def partnership_list_public() -> QuerySet[Partnership]:
     )
 
 
+def partnerships_filtered(params, *, with_facets: bool = True) -> tuple[PartnershipFilter, list[Facet]]:
+    """The public partnerships matching ``params`` (a QueryDict) and, when asked, the facets with counts."""
+    base = partnerships_public()
+    filterset = PartnershipFilter(params, queryset=base)
+    facets = facets_for(params, base) if with_facets else []
+    return filterset, facets
+
+
+def partnership_list_rows(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    """A page of the list with what each card shows, in a constant number of queries."""
+    return queryset.prefetch_related(
+        Prefetch("members", queryset=PartnershipMember.objects.select_related("country")), "themes"
+    )
+
+
 def partnership_detail_public() -> QuerySet[Partnership]:
     """What a partnership page shows: members with their countries and organisations, methods and themes."""
     return partnerships_public().prefetch_related(
         Prefetch("members", queryset=PartnershipMember.objects.select_related("country", "organisation")),
-        "methods",
+        Prefetch("methods", queryset=Method.objects.select_related("page")),
         "themes",
+        "groups",
+        Prefetch("sdg_targets", queryset=_sdg_targets()),
     )
+
+
+def _sdg_targets():
+    from hub.models import SDGTarget
+
+    return SDGTarget.objects.select_related("goal")
+
+
+def is_late(milestone: Milestone, today: dt.date) -> bool:
+    """Past its due date and neither done nor dropped."""
+    return milestone.due_date < today and milestone.status not in (Milestone.Status.DONE, Milestone.Status.DROPPED)
+
+
+@dataclass
+class PartnershipOutcomes:
+    """What a partnership produced, as shown on its public page."""
+
+    results: list[Result]
+    datasets: list[Dataset]
+    indicators: list[Indicator]
+    milestones: list[Milestone]
+
+
+def partnership_outcomes(partnership: Partnership, *, today: dt.date | None = None) -> PartnershipOutcomes:
+    """Public results, datasets, indicators and the public timeline of a partnership (four queries)."""
+    today = today or timezone.localdate()
+    results = list(Result.objects.public(today=today).filter(partnership=partnership))
+    datasets = list(Dataset.objects.public().filter(partnership=partnership))
+    indicator_ids = Indicator.objects.filter(
+        Q(partnerships=partnership) | Q(observations__partnership=partnership)
+    ).values("pk")
+    indicators = list(Indicator.objects.filter(pk__in=indicator_ids).select_related("theme"))
+    milestones = list(partnership.milestones.filter(is_public=True).order_by("due_date", "pk"))
+    for milestone in milestones:
+        milestone.is_late = is_late(milestone, today)
+    return PartnershipOutcomes(results, datasets, indicators, milestones)
+
+
+def is_member(user, partnership: Partnership) -> bool:
+    """Whether the user is in the partnership (any side)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return PartnershipMember.objects.filter(partnership=partnership, user=user).exists()
+
+
+def partnerships_of(user) -> QuerySet[Partnership]:
+    """The user's partnerships (any side, public or not), newest first."""
+    return Partnership.objects.with_member(user).select_related("city", "call").order_by("-created_at")

@@ -1,4 +1,4 @@
-"""Public URLs of partnerships."""
+"""Public URLs of partnerships, and the coordinators' registration form."""
 
 from django.urls import path
 
@@ -6,5 +6,6 @@ from projects.views import partnerships as views
 
 urlpatterns = [
     path("partnerships/", views.partnership_list, name="partnership_list"),
+    path("partnerships/register/", views.partnership_register, name="partnership_register"),
     path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership_detail"),
 ]

@@ -1,3 +1,13 @@
-"""Public URLs: uptake."""
+"""Public URLs of policy uptake: the list of decisions results informed, and the commissioning city's forms."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from projects.views import uptake as views
+
+urlpatterns = [
+    path("results/uptake/", views.uptake_list, name="uptake_list"),
+    path("results/<slug:slug>/response/", views.response_edit, name="result_response"),
+    path("results/<slug:slug>/uptake/new/", views.uptake_new, name="uptake_new"),
+    path("results/<slug:slug>/uptake/<int:pk>/edit/", views.uptake_edit, name="uptake_edit"),
+    path("results/<slug:slug>/uptake/<int:pk>/delete/", views.uptake_delete, name="uptake_delete"),
+]

@@ -1,19 +1,67 @@
-"""Public pages of partnerships."""
+"""Public pages of partnerships, and a coordinator registering one that exists outside a call."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from hub.forms import apply_validation_error
+from projects.filters import FACETS, PAGE_SIZE
+from projects.forms.partnerships import MemberFormSet, PartnershipRegisterForm
 from projects.selectors import partnerships as selectors
+from projects.services import partnerships as services
+
+# From the most to the least narrowing, for the empty state's "remove this filter" suggestion.
+RESTRICTIVENESS = ("q", "status", "method", "sdg", "theme", "country", "city")
+
+
+def _query_without(params, *names: str) -> str:
+    kept = params.copy()
+    for name in (*names, "page"):
+        kept.pop(name, None)
+    return kept.urlencode()
 
 
 def partnership_list(request):
-    page = Paginator(selectors.partnership_list_public(), 20).get_page(request.GET.get("page"))
-    return render(request, "projects/partnership_list.html", {"page": page})
+    params = request.GET
+    filterset, facets = selectors.partnerships_filtered(params)
+    page = Paginator(selectors.partnership_list_rows(filterset.qs), PAGE_SIZE).get_page(params.get("page"))
+    by_name = {f.name: f for f in facets}
+    chips = []
+    for name in RESTRICTIVENESS:
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        if name in by_name:
+            selected = by_name[name].selected
+            label, shown = by_name[name].label, selected.label if selected else value
+        else:
+            label, shown = _("Search"), value
+        chips.append({"name": name, "label": label, "value": shown, "remove": _query_without(params, name)})
+    can_register, _reason = services.can_register_partnership(request.user)
+    return render(
+        request,
+        "projects/partnership_list.html",
+        {
+            "page": page,
+            "filter": filterset,
+            "facets": facets,
+            "facet_names": FACETS,
+            "chips": chips,
+            "widen": chips[0] if chips else None,
+            "can_register": can_register,
+        },
+    )
 
 
 def partnership_detail(request, slug: str):
     partnership = get_object_or_404(selectors.partnership_detail_public(), slug=slug)
     members = list(partnership.members.all())
+    outcomes = selectors.partnership_outcomes(partnership)
     return render(
         request,
         "projects/partnership_detail.html",
@@ -22,5 +70,46 @@ def partnership_detail(request, slug: str):
             "research_members": [m for m in members if m.side == m.Side.RESEARCH],
             "city_members": [m for m in members if m.side == m.Side.CITY],
             "partner_members": [m for m in members if m.side == m.Side.PARTNER],
+            "outcomes": outcomes,
+            "is_member": any(m.user_id == request.user.pk for m in members if m.user_id),
+            "is_research_member": any(
+                m.user_id == request.user.pk for m in members if m.user_id and m.side == m.Side.RESEARCH
+            ),
         },
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_register(request):
+    """Coordinators only; everyone else gets a 404, as if the page did not exist."""
+    allowed, _reason = services.can_register_partnership(request.user)
+    if not allowed:
+        raise Http404
+    form = PartnershipRegisterForm(request.POST or None)
+    formset = MemberFormSet(request.POST or None, prefix="members")
+    if request.method == "POST" and form.is_valid() & formset.is_valid():
+        data = form.cleaned_data
+        members = [
+            services.MemberInput(
+                side=row["side"],
+                email=row.get("email") or "",
+                name=row.get("name") or "",
+                role=row.get("role") or "",
+                organisation=row.get("organisation"),
+                affiliation=row.get("affiliation") or "",
+                country=row.get("country"),
+            )
+            for row_form in formset.forms
+            if row_form.has_content()
+            for row in [row_form.cleaned_data]
+        ]
+        try:
+            partnership = services.partnership_register(by=request.user, members=members, **data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("“%(title)s” is registered.") % {"title": partnership.title})
+            return redirect(partnership.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/partnerships/register.html", {"form": form, "formset": formset}, status=status)

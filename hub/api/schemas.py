@@ -1,0 +1,82 @@
+"""Schemas and serialisation helpers shared by the API routers of every app."""
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch
+
+from ninja import Schema
+
+
+class Detail(Schema):
+    """Every error: a human-readable ``detail``; validation errors add ``errors``."""
+
+    detail: str
+
+
+class Term(Schema):
+    """A vocabulary entry (theme, method, group in focus) by its stable slug."""
+
+    slug: str
+    name: str
+
+
+class SDGTargetRef(Schema):
+    code: str
+    goal: int
+
+
+class CountryRef(Schema):
+    code: str
+    name: str
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+    slug: str
+
+
+ERRORS = {400: Detail, 404: Detail, 429: Detail}
+
+
+def absolute(request: HttpRequest, path: str | None) -> str | None:
+    return request.build_absolute_uri(path) if path else None
+
+
+def object_url(request: HttpRequest, obj) -> str | None:
+    """The absolute public URL of a model object, or None while its area has no public page."""
+    try:
+        return absolute(request, obj.get_absolute_url())
+    except NoReverseMatch:
+        return None
+
+
+def page_url(request: HttpRequest, page) -> str | None:
+    """The absolute URL of a Wagtail page (Wagtail caches the site roots per request)."""
+    return page.get_full_url(request=request)
+
+
+def terms(items) -> list[dict]:
+    return [{"slug": item.slug, "name": item.name} for item in items]
+
+
+def sdg_targets(items) -> list[dict]:
+    return [{"code": t.code, "goal": t.goal.number} for t in items]
+
+
+def countries(items) -> list[dict]:
+    return [{"code": c.code, "name": c.name} for c in items]
+
+
+def organisation_ref(organisation) -> dict | None:
+    if organisation is None:
+        return None
+    return {"id": organisation.pk, "name": organisation.name, "slug": organisation.slug}
+
+
+def sdg_prefetch(lookup: str = "sdg_targets"):
+    """Prefetch SDG targets with their goal (one query per page, whatever the number of items)."""
+    from django.db.models import Prefetch
+
+    from hub.models import SDGTarget
+
+    return Prefetch(lookup, queryset=SDGTarget.objects.select_related("goal"))

@@ -1,0 +1,46 @@
+"""What policy uptake contributes to hub pages: a "Policy uptake" section on city pages and personal data."""
+
+from django.utils.translation import gettext_lazy as _
+
+from hub.registry import CitySection, PersonalDataPart, register_city_section, register_personal_data
+
+CITY_SECTION_UPTAKE = 30
+
+
+def _city_uptake(city_page) -> dict:
+    """The city's responses by stance, pending ones with their age, and its latest decisions (two queries)."""
+    from projects.selectors.uptake import city_uptake
+
+    organisation = city_page.organisation
+    return {"city_page": city_page, "city_slug": organisation.slug, **city_uptake(organisation.pk)}
+
+
+def _personal_data(user) -> dict:
+    """Responses and uptake records the person wrote for their city."""
+    from projects.models import CityResponse, PolicyUptake
+
+    return {
+        "responses": [
+            {
+                "result": r.result.title,
+                "stance": r.stance,
+                "reasons": r.reasons,
+                "reply": r.reply,
+                "responded_at": r.responded_at.isoformat() if r.responded_at else None,
+            }
+            for r in CityResponse.objects.filter(responded_by=user).select_related("result")
+        ],
+        "uptakes": [
+            {"result": u.result.title, "kind": u.kind, "title": u.title, "date": u.date.isoformat()}
+            for u in PolicyUptake.objects.filter(recorded_by=user).select_related("result")
+        ],
+    }
+
+
+def register() -> None:
+    register_city_section(
+        CitySection(
+            "uptake", _("Policy uptake"), CITY_SECTION_UPTAKE, "projects/city_section_uptake.html", _city_uptake
+        )
+    )
+    register_personal_data(PersonalDataPart("policy_uptake", _personal_data))

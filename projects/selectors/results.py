@@ -1,0 +1,277 @@
+"""Reads of results with their visibility rule, the /results/ facets, usage and the transparency log.
+
+The one rule: published results past any embargo are public; a partnership's research team also
+sees its drafts and embargoed results; a taken-down result shows only its takedown notice.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import django_filters
+
+from hub.forms import Facet, FacetOption
+from profiles.visibility import profiles_visible_to
+from projects import usage
+from projects.models import Licence, PartnershipMember, Result, ResultAuthor, Takedown
+
+PAGE_SIZE = 20
+FACETS = ("kind", "theme", "sdg", "method", "language", "year", "city", "licence")
+
+
+class Sort:
+    NEWEST = "newest"
+    TITLE = "title"
+    CHOICES = [(NEWEST, _("Newest first")), (TITLE, _("Title, A to Z"))]
+
+
+def public_q(today: dt.date, prefix: str = "") -> Q:
+    """The database condition of ``Result.objects.public()``, usable through a relation."""
+    return Q(**{f"{prefix}status": Result.Status.PUBLISHED}) & (
+        Q(**{f"{prefix}embargo_until__isnull": True}) | Q(**{f"{prefix}embargo_until__lte": today})
+    )
+
+
+def research_partnership_ids(user) -> QuerySet:
+    """Partnerships where the user is on the research side (a subquery)."""
+    return PartnershipMember.objects.filter(user=user, side=PartnershipMember.Side.RESEARCH).values("partnership_id")
+
+
+def results_visible_to(user, *, today: dt.date | None = None) -> QuerySet[Result]:
+    """Results the user may open: public ones, and every non-taken-down one of their research partnerships."""
+    today = today or timezone.localdate()
+    condition = public_q(today)
+    if getattr(user, "is_authenticated", False) and user.is_active:
+        condition |= Q(partnership_id__in=research_partnership_ids(user))
+    return Result.objects.exclude(status=Result.Status.TAKEN_DOWN).filter(condition)
+
+
+def results_public(*, today: dt.date | None = None) -> QuerySet[Result]:
+    return Result.objects.public(today=today)
+
+
+def is_public(result: Result, *, today: dt.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return result.status == Result.Status.PUBLISHED and (result.embargo_until is None or result.embargo_until <= today)
+
+
+def _authors_prefetch() -> Prefetch:
+    return Prefetch("authors", queryset=ResultAuthor.objects.select_related("profile"))
+
+
+def result_page_queryset(user, *, today: dt.date | None = None) -> QuerySet[Result]:
+    """What a result page shows, in a constant number of queries."""
+    from hub.models import SDGTarget
+
+    return (
+        results_visible_to(user, today=today)
+        .select_related("partnership", "partnership__city", "partnership__call", "language")
+        .prefetch_related(
+            _authors_prefetch(),
+            "files",
+            "themes",
+            "methods",
+            "groups",
+            Prefetch("sdg_targets", queryset=SDGTarget.objects.select_related("goal")),
+        )
+    )
+
+
+def result_by_slug_any(slug: str) -> Result | None:
+    """The result with this slug whatever its status: a taken-down one shows its notice, not a 404."""
+    return Result.objects.filter(slug=slug).only("pk", "slug", "title", "status").first()
+
+
+def visible_author_profiles(authors: list[ResultAuthor], viewer) -> set[int]:
+    """The ids of linked author profiles the viewer may open (one query)."""
+    ids = [a.profile_id for a in authors if a.profile_id]
+    if not ids:
+        return set()
+    return set(profiles_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+@dataclass
+class Usage:
+    totals: dict[str, int]
+    months: list
+
+
+def result_usage(result: Result, *, with_months: bool) -> Usage:
+    """Views and downloads of the result (totals for everyone; the months for partnership members)."""
+    months = usage.monthly(result) if with_months else []
+    if with_months:
+        totals = {"views": sum(m.views for m in months), "downloads": sum(m.downloads for m in months)}
+    else:
+        totals = usage.totals(result)
+    return Usage(totals, months)
+
+
+# --- /results/ ------------------------------------------------------------------------------------
+
+
+class ResultFilter(django_filters.FilterSet):
+    """Facets of the public results listing; unknown values are ignored rather than refused."""
+
+    q = django_filters.CharFilter(method="filter_q", label=_("Search titles and abstracts"))
+    kind = django_filters.ChoiceFilter(choices=Result.Kind.choices, label=_("Type"))
+    theme = django_filters.CharFilter(field_name="themes__slug", label=_("Human-rights theme"), distinct=True)
+    sdg = django_filters.NumberFilter(field_name="sdg_targets__goal__number", label=_("SDG"), distinct=True)
+    method = django_filters.CharFilter(field_name="methods__slug", label=_("Method"), distinct=True)
+    language = django_filters.CharFilter(field_name="language__code", label=_("Language"))
+    year = django_filters.NumberFilter(field_name="publication_date__year", label=_("Year"))
+    city = django_filters.CharFilter(field_name="partnership__city__slug", label=_("City"))
+    licence = django_filters.ChoiceFilter(choices=Licence.choices, label=_("Licence"))
+    sort = django_filters.ChoiceFilter(method="filter_sort", choices=Sort.CHOICES, label=_("Sort by"), empty_label=None)
+
+    class Meta:
+        model = Result
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()[:100]
+        return queryset.filter(Q(title__icontains=value) | Q(abstract__icontains=value)) if value else queryset
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # ordering is applied last, in ``ordered_qs``
+
+    @property
+    def ordered_qs(self) -> QuerySet[Result]:
+        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else None
+        if sort == Sort.TITLE:
+            return self.qs.order_by("title", "pk")
+        return self.qs.order_by("-publication_date", "-published_at", "-pk")
+
+
+def _without(params, name: str) -> dict:
+    return {key: params.get(key) for key in params if key not in (name, "page", "sort")}
+
+
+def _counts(queryset: QuerySet, value: str, label: str, order: str | None = None) -> list[tuple[str, str, int]]:
+    rows = (
+        queryset.filter(**{f"{value}__isnull": False})
+        .values(value, label)
+        .annotate(n=Count("pk", distinct=True))
+        .order_by(order or label)
+    )
+    return [(str(row[value]), str(row[label]), row["n"]) for row in rows]
+
+
+def _choice_counts(queryset: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
+    labels = dict(choices)
+    rows = queryset.values(field).annotate(n=Count("pk", distinct=True)).order_by(field)
+    return [(r[field], str(labels.get(r[field], r[field])), r["n"]) for r in rows]
+
+
+def _facet_rows(name: str, queryset: QuerySet) -> list[tuple[str, str, int]]:
+    queryset = queryset.order_by()
+    if name == "kind":
+        return _choice_counts(queryset, "kind", Result.Kind.choices)
+    if name == "licence":
+        return _choice_counts(queryset, "licence", Licence.choices)
+    if name == "theme":
+        return _counts(queryset, "themes__slug", "themes__name")
+    if name == "method":
+        return _counts(queryset, "methods__slug", "methods__name")
+    if name == "language":
+        return _counts(queryset, "language__code", "language__name")
+    if name == "city":
+        return _counts(queryset, "partnership__city__slug", "partnership__city__name")
+    if name == "sdg":
+        rows = _counts(
+            queryset, "sdg_targets__goal__number", "sdg_targets__goal__short", order="sdg_targets__goal__number"
+        )
+        return [(value, f"{value}. {label}", n) for value, label, n in rows]
+    if name == "year":
+        rows = (
+            queryset.filter(publication_date__isnull=False)
+            .annotate(y=ExtractYear("publication_date"))
+            .values("y")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("-y")
+        )
+        return [(str(r["y"]), str(r["y"]), r["n"]) for r in rows]
+    raise ValueError(name)
+
+
+_CHOICE_LABELS = {"kind": dict(Result.Kind.choices), "licence": dict(Licence.choices)}
+
+
+def facets_for(params, base: QuerySet) -> list[Facet]:
+    """Each facet's values with how many results match them and every other active filter (a query each)."""
+    facets = []
+    for name in FACETS:
+        others = ResultFilter(_without(params, name), queryset=base)
+        current = str(params.get(name) or "")
+        options = [
+            FacetOption(value, label, count, value == current) for value, label, count in _facet_rows(name, others.qs)
+        ]
+        if current and not any(o.selected for o in options):
+            options.append(FacetOption(current, _CHOICE_LABELS.get(name, {}).get(current, current), 0, True))
+        facets.append(Facet(name, str(ResultFilter.base_filters[name].label), options))
+    return facets
+
+
+def results_filtered(params, *, with_facets: bool = True) -> tuple[ResultFilter, list[Facet]]:
+    """The public results matching ``params`` (a QueryDict) and, when asked, the facets with counts."""
+    base = results_public()
+    filterset = ResultFilter(params, queryset=base)
+    return filterset, facets_for(params, base) if with_facets else []
+
+
+def result_list_rows(queryset: QuerySet[Result]) -> QuerySet[Result]:
+    """A page of the list with what each card shows, in a constant number of queries."""
+    return queryset.select_related("partnership__city", "language").prefetch_related(_authors_prefetch(), "themes")
+
+
+def latest_public(limit: int) -> list[Result]:
+    return list(results_public().order_by("-published_at", "-pk")[:limit])
+
+
+def city_results(organisation_id: int, *, limit: int) -> tuple[list[Result], bool]:
+    """The city's public results (its partnerships'), newest first, and whether there are more."""
+    rows = list(
+        results_public()
+        .filter(partnership__city_id=organisation_id)
+        .select_related("partnership__city")
+        .order_by("-publication_date", "-published_at", "-pk")[: limit + 1]
+    )
+    return rows[:limit], len(rows) > limit
+
+
+def results_of_partnership_for_member(user, partnership) -> QuerySet[Result]:
+    """All of a partnership's results a member may see (drafts for the research team)."""
+    return results_visible_to(user).filter(partnership=partnership)
+
+
+# --- /transparency/ -------------------------------------------------------------------------------
+
+
+def takedowns_public() -> QuerySet[Takedown]:
+    """Every takedown, newest first, with the kind of content it concerned."""
+    return Takedown.objects.select_related("content_type").order_by("-decided_at", "-pk")
+
+
+def research_results_of(user, *, limit: int = 20) -> tuple[list, bool]:
+    """The partnerships where the user is on the research side, each with its results (drafts included).
+
+    Three queries whatever the numbers; ``([], False)`` for users in no research team.
+    """
+    from projects.models import Partnership
+
+    if not getattr(user, "is_authenticated", False):
+        return [], False
+    partnerships = list(
+        Partnership.objects.filter(pk__in=research_partnership_ids(user))
+        .order_by("-created_at")
+        .prefetch_related(
+            Prefetch(
+                "results",
+                queryset=Result.objects.exclude(status=Result.Status.TAKEN_DOWN).order_by("-updated_at"),
+            )
+        )[: limit + 1]
+    )
+    return partnerships[:limit], len(partnerships) > limit

@@ -1,0 +1,283 @@
+"""Reads of policy uptake: city responses and the decisions results informed, for public results only.
+
+The trail a reader follows is research → response → decision → indicator change: every read here
+starts from ``Result.objects.public()`` so that drafts, embargoed and taken-down results never show.
+"""
+
+import datetime as dt
+import statistics
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+import django_filters
+
+from hub.forms import Facet, FacetOption
+from hub.models import Theme
+from projects.models import CityResponse, Indicator, Observation, Partnership, PolicyUptake, Result
+
+PAGE_SIZE = 20
+FACETS = ("city", "kind", "year", "theme")
+STANCES = [s for s in CityResponse.Stance if s != CityResponse.Stance.PENDING] + [CityResponse.Stance.PENDING]
+
+
+def public_results(*, today: dt.date | None = None) -> QuerySet[Result]:
+    """Public results of partnerships that have a commissioning city: those that get a response."""
+    return Result.objects.public(today=today).filter(partnership__city__isnull=False)
+
+
+def result_for_response(slug: str) -> Result | None:
+    """A public result with its partnership and city, for the response and uptake forms."""
+    return public_results().select_related("partnership", "partnership__city").filter(slug=slug).first()
+
+
+def uptake_of_result(result: Result, pk: int) -> PolicyUptake | None:
+    return PolicyUptake.objects.filter(result=result, pk=pk).select_related("result").first()
+
+
+def days_between(start: dt.date | None, end: dt.date) -> int | None:
+    return (end - start).days if start else None
+
+
+@dataclass
+class ResultUptake:
+    """What the result page shows: the response (or how long it has been pending) and the uptake records."""
+
+    result: Result
+    response: CityResponse | None
+    uptakes: list[PolicyUptake]
+    today: dt.date
+
+    @property
+    def is_pending(self) -> bool:
+        return self.response is None or self.response.stance == CityResponse.Stance.PENDING
+
+    @property
+    def pending_days(self) -> int | None:
+        return days_between(self.result.public_since, self.today) if self.is_pending else None
+
+    @property
+    def days_to_respond(self) -> int | None:
+        if self.response is None or self.response.responded_at is None:
+            return None
+        return days_between(self.result.public_since, timezone.localdate(self.response.responded_at))
+
+    @property
+    def was_updated(self) -> bool:
+        """Edited after its first date (a minute's grace for the save that created it)."""
+        response = self.response
+        if response is None:
+            return False
+        first = response.responded_at
+        return first is not None and (response.updated_at - first) > dt.timedelta(minutes=1)
+
+
+def result_uptake(result: Result, *, today: dt.date | None = None) -> ResultUptake:
+    """The response and uptake records of one result (two queries)."""
+    today = today or timezone.localdate()
+    response = CityResponse.objects.filter(result=result).select_related("city").first()
+    uptakes = list(PolicyUptake.objects.filter(result=result).select_related("result"))
+    return ResultUptake(result, response, uptakes, today)
+
+
+@dataclass
+class PartnershipUptake:
+    """What the partnership page shows: each public result's stance and the decisions they informed."""
+
+    results: list[Result]
+    uptakes: list[PolicyUptake]
+    stances: list[dict] = field(default_factory=list)
+
+
+def _stance_of(result: Result) -> str:
+    response = getattr(result, "city_response", None)
+    return response.stance if response else CityResponse.Stance.PENDING
+
+
+def _result_with_response(result: Result, today: dt.date) -> Result:
+    result.stance = _stance_of(result)
+    result.stance_label = CityResponse.Stance(result.stance).label
+    result.pending_days = days_between(result.public_since, today) if result.stance == "pending" else None
+    return result
+
+
+def stance_counts(results: list[Result]) -> list[dict]:
+    counts = {s.value: 0 for s in STANCES}
+    for result in results:
+        counts[result.stance] += 1
+    return [{"stance": s.value, "label": s.label, "count": counts[s.value]} for s in STANCES if counts[s.value]]
+
+
+def partnership_uptake(partnership: Partnership, *, today: dt.date | None = None) -> PartnershipUptake:
+    """Public results of the partnership with their responses, and every uptake record of them (two queries)."""
+    today = today or timezone.localdate()
+    results = [
+        _result_with_response(r, today)
+        for r in public_results(today=today).filter(partnership=partnership).select_related("city_response")
+    ]
+    uptakes = list(PolicyUptake.objects.filter(result__in=[r.pk for r in results]).select_related("result"))
+    return PartnershipUptake(results, uptakes, stance_counts(results))
+
+
+def city_uptake(organisation_id: int, *, limit: int = 5, today: dt.date | None = None) -> dict:
+    """The city's responses (counts per stance, pending ones with their age) and latest uptake records (two queries)."""
+    today = today or timezone.localdate()
+    results = [
+        _result_with_response(r, today)
+        for r in public_results(today=today)
+        .filter(partnership__city_id=organisation_id)
+        .select_related("city_response")
+        .order_by("published_at", "pk")
+    ]
+    pending = [r for r in results if r.stance == CityResponse.Stance.PENDING]
+    uptakes = list(
+        uptakes_public().filter(city_id=organisation_id).select_related("result")[: limit + 1],
+    )
+    return {
+        "results_count": len(results),
+        "stances": stance_counts(results),
+        "pending": pending[:limit],
+        "more_pending": len(pending) > limit,
+        "uptakes": uptakes[:limit],
+        "more_uptakes": len(uptakes) > limit,
+    }
+
+
+def uptakes_public() -> QuerySet[PolicyUptake]:
+    """Uptake records of public results, newest decision first."""
+    return PolicyUptake.objects.filter(result__in=public_results().values("pk"))
+
+
+class UptakeFilter(django_filters.FilterSet):
+    """Facets of /results/uptake/; unknown values are ignored rather than refused."""
+
+    city = django_filters.CharFilter(field_name="city__slug", label=_("City"))
+    kind = django_filters.ChoiceFilter(choices=PolicyUptake.Kind.choices, label=_("Kind of decision"))
+    year = django_filters.NumberFilter(field_name="date__year", label=_("Year"))
+    theme = django_filters.CharFilter(method="filter_theme", label=_("Human-rights theme"))
+
+    class Meta:
+        model = PolicyUptake
+        fields: list[str] = []
+
+    def filter_theme(self, queryset, name, value):
+        # A subquery keeps one row per record without DISTINCT on the whole row.
+        return queryset.filter(result__in=Result.objects.filter(themes__slug=value).values("pk"))
+
+
+def _without(params, name: str) -> dict:
+    return {key: params.get(key) for key in params if key not in (name, "page")}
+
+
+def _facet_rows(name: str, queryset: QuerySet) -> list[tuple[str, str, int]]:
+    queryset = queryset.order_by()
+    if name == "city":
+        rows = queryset.values("city__slug", "city__name").annotate(n=Count("pk")).order_by("city__name")
+        return [(r["city__slug"], r["city__name"], r["n"]) for r in rows]
+    if name == "kind":
+        labels = dict(PolicyUptake.Kind.choices)
+        rows = queryset.values("kind").annotate(n=Count("pk")).order_by("kind")
+        return [(r["kind"], str(labels.get(r["kind"], r["kind"])), r["n"]) for r in rows]
+    if name == "year":
+        rows = queryset.values("date__year").annotate(n=Count("pk")).order_by("-date__year")
+        return [(str(r["date__year"]), str(r["date__year"]), r["n"]) for r in rows]
+    if name == "theme":
+        rows = (
+            queryset.filter(result__themes__isnull=False)
+            .values("result__themes__slug", "result__themes__name")
+            .annotate(n=Count("pk", distinct=True))
+            .order_by("result__themes__name")
+        )
+        return [(r["result__themes__slug"], r["result__themes__name"], r["n"]) for r in rows]
+    raise ValueError(name)
+
+
+def uptake_facets(params, base: QuerySet) -> list[Facet]:
+    """Each facet's values with how many records match them and every other active filter (one query each)."""
+    facets = []
+    for name in FACETS:
+        others = UptakeFilter(_without(params, name), queryset=base)
+        current = str(params.get(name) or "")
+        options = [FacetOption(v, label, n, v == current) for v, label, n in _facet_rows(name, others.qs)]
+        if current and not any(o.selected for o in options):
+            options.append(FacetOption(current, current, 0, True))
+        facets.append(Facet(name, str(UptakeFilter.base_filters[name].label), options))
+    return facets
+
+
+def uptakes_filtered(params, *, with_facets: bool = True) -> tuple[UptakeFilter, list[Facet]]:
+    """Public uptake records matching ``params`` (a QueryDict), and the facets with counts when asked."""
+    base = uptakes_public()
+    filterset = UptakeFilter(params, queryset=base)
+    return filterset, uptake_facets(params, base) if with_facets else []
+
+
+def uptake_list_rows(queryset: QuerySet[PolicyUptake]) -> QuerySet[PolicyUptake]:
+    """What each row of the list shows: city, result with its partnership, response and themes."""
+    return queryset.select_related("city", "result", "result__partnership", "result__city_response").prefetch_related(
+        Prefetch("result__themes", queryset=Theme.objects.only("pk", "name", "slug"))
+    )
+
+
+def add_trail(rows) -> list[PolicyUptake]:
+    """Give each record ``response`` and ``indicators`` (two queries for the whole page).
+
+    ``indicators``: indicators of the result's themes for which the city has observations, each with the
+    URL of the indicator page filtered for the city, so that a reader can look for the indicator change.
+    """
+    rows = list(rows)
+    theme_ids = {t.pk for u in rows for t in u.result.themes.all()}
+    city_ids = {u.city_id for u in rows}
+    pairs: dict[tuple[int, int], list[Indicator]] = {}
+    if theme_ids and city_ids:
+        observed = (
+            Observation.objects.filter(city_id__in=city_ids, indicator__theme_id__in=theme_ids)
+            .values_list("city_id", "indicator_id")
+            .distinct()
+            .order_by()
+        )
+        observed = list(observed)
+        indicators = {i.pk: i for i in Indicator.objects.filter(pk__in={i for _c, i in observed})}
+        for city_id, indicator_id in observed:
+            indicator = indicators[indicator_id]
+            pairs.setdefault((city_id, indicator.theme_id), []).append(indicator)
+    for uptake in rows:
+        uptake.response = getattr(uptake.result, "city_response", None)
+        found: dict[int, Indicator] = {}
+        for theme in uptake.result.themes.all():
+            for indicator in pairs.get((uptake.city_id, theme.pk), []):
+                found[indicator.pk] = indicator
+        uptake.indicators = [
+            {"indicator": i, "url": f"{i.get_absolute_url()}?city={uptake.city.slug}"}
+            for i in sorted(found.values(), key=lambda i: i.title)
+        ]
+    return rows
+
+
+@dataclass
+class UptakeSummary:
+    """Across the hub: responses to public results by stance, and the median days a city took to respond."""
+
+    results_count: int
+    stances: list[dict]
+    median_days_to_respond: float | None
+    uptakes_count: int
+
+
+def uptake_summary(*, today: dt.date | None = None) -> UptakeSummary:
+    """Counts per stance (no response counts as pending) and the median days to respond (two queries)."""
+    today = today or timezone.localdate()
+    results = [_result_with_response(r, today) for r in public_results(today=today).select_related("city_response")]
+    days = []
+    for result in results:
+        response = getattr(result, "city_response", None)
+        if response and response.responded_at and result.public_since:
+            days.append(max(0, (timezone.localdate(response.responded_at) - result.public_since).days))
+    return UptakeSummary(
+        results_count=len(results),
+        stances=stance_counts(results),
+        median_days_to_respond=statistics.median(days) if days else None,
+        uptakes_count=uptakes_public().count(),
+    )

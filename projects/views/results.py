@@ -1,0 +1,380 @@
+"""Result pages: the public list, a result's page, and the research team's create, edit, files and publish.
+
+Every result is fetched through ``results_visible_to``: drafts and embargoed results are a 404 for
+anyone outside the research team; a taken-down result's URLs show the takedown notice (HTTP 410).
+Permission refusals (a city official on an edit URL) get a 403 page that says why.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from hub.forms import apply_validation_error
+from profiles.services import is_coordinator
+from projects import usage
+from projects.forms.results import (
+    AuthorFormSet,
+    PublishForm,
+    ResultFileForm,
+    ResultForm,
+    TakedownForm,
+    authors_from,
+    authors_initial,
+)
+from projects.models import Partnership, PartnershipMember, Result, ResultFile
+from projects.selectors import results as selectors
+from projects.services import results as services
+from projects.services import takedowns
+from projects.views.transparency import takedown_notice_response
+
+FILTER_LABELS = {"q": _("Search")}
+
+
+def _refused(request, reason: str):
+    return render(request, "projects/results/refused.html", {"reason": reason}, status=403)
+
+
+def _query_without(params, *names: str) -> str:
+    kept = params.copy()
+    for name in (*names, "page"):
+        kept.pop(name, None)
+    return kept.urlencode()
+
+
+def result_list(request):
+    params = request.GET
+    filterset, facets = selectors.results_filtered(params)
+    page = Paginator(selectors.result_list_rows(filterset.ordered_qs), selectors.PAGE_SIZE).get_page(params.get("page"))
+    by_name = {f.name: f for f in facets}
+    chips = []
+    for name in ("q", *selectors.FACETS):
+        value = (params.get(name) or "").strip()
+        if not value:
+            continue
+        if name in by_name:
+            selected = by_name[name].selected
+            label, shown = by_name[name].label, selected.label if selected else value
+        else:
+            label, shown = FILTER_LABELS[name], value
+        chips.append({"name": name, "label": label, "value": shown, "remove": _query_without(params, name)})
+    return render(
+        request,
+        "projects/results/result_list.html",
+        {
+            "filter": filterset,
+            "facets": facets,
+            "results": page,
+            "chips": chips,
+            "widen": chips[-1] if chips else None,
+            "sort": params.get("sort") or selectors.Sort.NEWEST,
+            "sort_choices": selectors.Sort.CHOICES,
+        },
+    )
+
+
+def _result_or_notice(request, slug: str, queryset=None):
+    """(result, None) for a result the user may open, (None, notice response) when taken down; else 404."""
+    queryset = selectors.results_visible_to(request.user) if queryset is None else queryset
+    result = queryset.filter(slug=slug).first()
+    if result is not None:
+        return result, None
+    hidden = selectors.result_by_slug_any(slug)
+    if hidden is not None and hidden.status == Result.Status.TAKEN_DOWN:
+        takedown = takedowns.takedown_for(hidden)
+        if takedown is not None:
+            return None, takedown_notice_response(request, takedown=takedown, object_kind=_("result"))
+    raise Http404
+
+
+def _json_ld(request, result: Result, authors) -> str:
+    data = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle" if result.kind == Result.Kind.ARTICLE else "CreativeWork",
+        "name": result.title,
+        "abstract": result.abstract,
+        "url": request.build_absolute_uri(result.get_absolute_url()),
+        "license": f"https://spdx.org/licenses/{result.licence}.html",
+        "author": [{"@type": "Person", "name": a.name} for a in authors],
+    }
+    if result.publication_date:
+        data["datePublished"] = result.publication_date.isoformat()
+    if result.doi:
+        data["identifier"] = f"https://doi.org/{result.doi}"
+    if result.language_id:
+        data["inLanguage"] = result.language.code
+    text = json.dumps(data, ensure_ascii=False)
+    # Like ``json_script``: no "</script>" can end the element early.
+    return mark_safe(text.replace("<", "\\u003C").replace(">", "\\u003E").replace("&", "\\u0026"))  # noqa: S308
+
+
+def _render_detail(request, result: Result, *, publish_form=None, status: int = 200):
+    user = request.user
+    membership = (
+        PartnershipMember.objects.filter(partnership=result.partnership, user=user)
+        .values_list("side", flat=True)
+        .first()
+        if user.is_authenticated
+        else None
+    )
+    research = membership == PartnershipMember.Side.RESEARCH and user.is_active
+    authors = list(result.authors.all())
+    linked = selectors.visible_author_profiles(authors, user)
+    public = selectors.is_public(result)
+    coordinator = is_coordinator(user)
+    max_months = services.embargo_max_months() if research and result.status == Result.Status.DRAFT else 0
+    context = {
+        "result": result,
+        "authors": [{"author": a, "linked": a.profile_id in linked} for a in authors],
+        "files": list(result.files.all()),
+        "is_public": public,
+        "is_research_member": research,
+        "is_member": membership is not None,
+        "can_take_down": coordinator and takedowns.can_take_down(user, result)[0],
+        "usage": selectors.result_usage(result, with_months=membership is not None),
+        "json_ld": _json_ld(request, result, authors) if public else "",
+    }
+    if research and result.status == Result.Status.DRAFT:
+        context["publish_form"] = publish_form or PublishForm(max_months=max_months)
+        context["publish_problems"] = services.publish_problems(result)
+    return render(request, "projects/results/result_detail.html", context, status=status)
+
+
+def result_detail(request, slug: str):
+    result, notice = _result_or_notice(request, slug, selectors.result_page_queryset(request.user))
+    if notice is not None:
+        return notice
+    if selectors.is_public(result) and request.method == "GET":
+        usage.record_view(result)
+    return _render_detail(request, result)
+
+
+def _form_context(result, form, formset, *, partnership, file_form=None) -> dict:
+    return {
+        "result": result,
+        "partnership": partnership,
+        "form": form,
+        "formset": formset,
+        "file_form": file_form or ResultFileForm(),
+        "files": list(result.files.all()) if result else [],
+        "max_files": services.MAX_FILES,
+        "can_delete": result is not None and result.status == Result.Status.DRAFT,
+        "can_remove_files": result is not None and result.status == Result.Status.DRAFT,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_create(request, slug: str):
+    partnership = get_object_or_404(Partnership.objects.select_related("city"), slug=slug)
+    allowed, reason = services.can_create_result(request.user, partnership)
+    if not allowed:
+        return _refused(request, reason)
+    form = ResultForm(request.POST or None)
+    formset = AuthorFormSet(request.POST or None, prefix="authors")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            result = services.result_create(
+                partnership=partnership, by=request.user, data=form.cleaned_data, authors=authors_from(formset)
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            return _refused(request, str(error))
+        else:
+            messages.success(request, _("Draft saved. Add PDF files if you have them, then publish from its page."))
+            return redirect("result_edit", slug=result.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "projects/results/result_form.html",
+        _form_context(None, form, formset, partnership=partnership),
+        status=status,
+    )
+
+
+def _editable(request, slug: str):
+    """(result, None) when the user may edit; (None, response) otherwise (404, notice or 403 with the reason)."""
+    result, notice = _result_or_notice(request, slug)
+    if notice is not None:
+        return None, notice
+    allowed, reason = services.can_edit_result(request.user, result)
+    if not allowed:
+        return None, _refused(request, reason)
+    return result, None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_edit(request, slug: str):
+    result, refusal = _editable(request, slug)
+    if refusal is not None:
+        return refusal
+    if request.method == "GET":
+        form = ResultForm(instance=result)
+        formset = AuthorFormSet(initial=authors_initial(result), prefix="authors")
+        return render(
+            request,
+            "projects/results/result_form.html",
+            _form_context(result, form, formset, partnership=result.partnership),
+        )
+    form = ResultForm(request.POST, instance=Result.objects.get(pk=result.pk))
+    formset = AuthorFormSet(request.POST, initial=authors_initial(result), prefix="authors")
+    if form.is_valid() and formset.is_valid():
+        try:
+            services.result_update(
+                result=result, by=request.user, data=form.cleaned_data, authors=authors_from(formset)
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            return _refused(request, str(error))
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("result_edit", slug=result.slug)
+    return render(
+        request,
+        "projects/results/result_form.html",
+        _form_context(result, form, formset, partnership=result.partnership),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def result_publish(request, slug: str):
+    result, notice = _result_or_notice(request, slug, selectors.result_page_queryset(request.user))
+    if notice is not None:
+        return notice
+    allowed, reason = services.can_publish_result(request.user, result)
+    if not allowed:
+        return _refused(request, reason)
+    form = PublishForm(request.POST, max_months=services.embargo_max_months())
+    if form.is_valid():
+        try:
+            services.result_publish(result=result, by=request.user, embargo_until=form.cleaned_data["embargo_until"])
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            return _refused(request, str(error))
+        else:
+            if result.embargo_until:
+                messages.success(
+                    request,
+                    _("Published with an embargo: the result becomes public on %(date)s by itself.")
+                    % {"date": date_format(result.embargo_until, "j F Y")},
+                )
+            else:
+                messages.success(request, _("Published: the result is public now."))
+            return redirect(result.get_absolute_url())
+    return _render_detail(request, result, publish_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_delete(request, slug: str):
+    result, refusal = _editable(request, slug)
+    if refusal is not None:
+        return refusal
+    allowed, reason = services.can_delete_result(request.user, result)
+    if not allowed:
+        return _refused(request, reason)
+    if request.method == "POST":
+        partnership = result.partnership
+        services.result_delete(result=result, by=request.user)
+        messages.success(request, _("The draft “%(title)s” was deleted.") % {"title": result.title})
+        return redirect(partnership.get_absolute_url() if partnership.is_public else "dashboard")
+    return render(request, "projects/results/result_delete.html", {"result": result})
+
+
+@login_required
+@require_POST
+def result_file_add(request, slug: str):
+    result, refusal = _editable(request, slug)
+    if refusal is not None:
+        return refusal
+    file_form = ResultFileForm(request.POST, request.FILES)
+    if file_form.is_valid():
+        try:
+            stored = services.result_file_add(
+                result=result,
+                by=request.user,
+                upload=file_form.cleaned_data["file"],
+                title=file_form.cleaned_data["title"],
+            )
+        except ValidationError as error:
+            apply_validation_error(file_form, error)
+        except PermissionDenied as error:
+            return _refused(request, str(error))
+        else:
+            messages.success(request, _("“%(name)s” is attached.") % {"name": stored.original_name})
+            return redirect("result_edit", slug=result.slug)
+    form = ResultForm(instance=result)
+    formset = AuthorFormSet(initial=authors_initial(result), prefix="authors")
+    return render(
+        request,
+        "projects/results/result_form.html",
+        _form_context(result, form, formset, partnership=result.partnership, file_form=file_form),
+        status=400,
+    )
+
+
+@login_required
+@require_POST
+def result_file_remove(request, slug: str, file_id: int):
+    result, refusal = _editable(request, slug)
+    if refusal is not None:
+        return refusal
+    stored = get_object_or_404(ResultFile, pk=file_id, result=result)
+    try:
+        services.result_file_remove(file=stored, by=request.user)
+    except PermissionDenied as error:
+        return _refused(request, str(error))
+    messages.success(request, _("“%(name)s” was removed.") % {"name": stored.original_name})
+    return redirect("result_edit", slug=result.slug)
+
+
+def result_file(request, slug: str, file_id: int):
+    """A result's PDF, with the result's visibility: public, or the research team's for drafts and embargoes."""
+    result, notice = _result_or_notice(request, slug)
+    if notice is not None:
+        return notice
+    stored = get_object_or_404(ResultFile, pk=file_id, result=result)
+    if selectors.is_public(result):
+        usage.record_download(result)
+    return FileResponse(
+        stored.file.open("rb"), as_attachment=False, filename=stored.original_name, content_type="application/pdf"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_take_down(request, slug: str):
+    """A coordinator's takedown with a public reason; everyone else is refused."""
+    result, notice = _result_or_notice(request, slug)
+    if notice is not None:
+        return notice
+    allowed, reason = takedowns.can_take_down(request.user, result)
+    if not allowed:
+        return _refused(request, reason)
+    form = TakedownForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            takedowns.take_down(obj=result, reason=form.cleaned_data["reason"], by=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            return _refused(request, str(error))
+        else:
+            messages.success(request, _("The result was taken down; the decision is listed on the transparency page."))
+            return redirect(result.get_absolute_url())
+    status = 400 if request.method == "POST" else 200
+    return render(request, "projects/results/result_take_down.html", {"result": result, "form": form}, status=status)
