@@ -1,6 +1,7 @@
 """Counting views and downloads per object and month, without storing anything about the person."""
 
 import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -49,3 +50,17 @@ def totals(obj) -> dict[str, int]:
         views=Sum("views"), downloads=Sum("downloads")
     )
     return {"views": sums["views"] or 0, "downloads": sums["downloads"] or 0}
+
+
+@dataclass
+class Usage:
+    totals: dict[str, int]
+    months: list
+
+
+def summary(obj, *, with_months: bool) -> Usage:
+    """Totals for everyone; the months too for the object's partnership members (one query either way)."""
+    if not with_months:
+        return Usage(totals(obj), [])
+    months = monthly(obj)
+    return Usage({"views": sum(m.views for m in months), "downloads": sum(m.downloads for m in months)}, months)

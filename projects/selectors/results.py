@@ -5,7 +5,6 @@ sees its drafts and embargoed results; a taken-down result shows only its takedo
 """
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.db.models.functions import ExtractYear
@@ -94,20 +93,9 @@ def visible_author_profiles(authors: list[ResultAuthor], viewer) -> set[int]:
     return set(profiles_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
 
 
-@dataclass
-class Usage:
-    totals: dict[str, int]
-    months: list
-
-
-def result_usage(result: Result, *, with_months: bool) -> Usage:
+def result_usage(result: Result, *, with_months: bool) -> usage.Usage:
     """Views and downloads of the result (totals for everyone; the months for partnership members)."""
-    months = usage.monthly(result) if with_months else []
-    if with_months:
-        totals = {"views": sum(m.views for m in months), "downloads": sum(m.downloads for m in months)}
-    else:
-        totals = usage.totals(result)
-    return Usage(totals, months)
+    return usage.summary(result, with_months=with_months)
 
 
 # --- /results/ ------------------------------------------------------------------------------------

@@ -71,7 +71,8 @@ def case_study_from_partnership(*, partnership: Partnership, by: User) -> CaseSt
     if city_country:
         country_ids.add(city_country.pk)
     summary = (partnership.summary or "").strip()[:600] or _("How %(title)s worked.") % {"title": partnership.title}
-    context_text = (partnership.description or partnership.summary or "").strip()
+    # The summary already heads the page: the context starts from the description, or asks for one.
+    context_text = (partnership.description or "").strip()
     page = CaseStudyPage(
         title=partnership.title,
         slug=_unique_child_slug(index, partnership.title),

@@ -32,6 +32,7 @@ from projects.selectors import datasets as selectors
 from projects.services import datasets as services
 from projects.services import takedowns
 from projects.usage import record_view
+from projects.usage import summary as usage_summary
 from projects.views.transparency import takedown_notice_response
 
 PREVIEW_ROWS = 20
@@ -207,6 +208,7 @@ def _detail_context(request, dataset: Dataset, *, request_form=None) -> dict:
         "my_request": selectors.access_request_of(user, dataset),
         "request_form": request_form,
         "disaggregation_labels": _disaggregation_labels(dataset),
+        "usage": usage_summary(dataset, with_months=member),
         "jsonld": json.dumps(dcat_dataset(dataset, _base(request)), ensure_ascii=False).replace("</", "<\\/"),
     }
 

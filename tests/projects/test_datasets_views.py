@@ -390,3 +390,18 @@ def test_taken_down_without_a_recorded_decision_still_answers_410(client, datase
     Dataset.objects.filter(pk=dataset.pk).update(status=Dataset.Status.TAKEN_DOWN)
     response = client.get(dataset.get_absolute_url())
     assert response.status_code == 410 and "This dataset was taken down" in response.content.decode()
+
+
+def test_usage_totals_are_public_and_the_months_are_for_the_partnership(client, dataset, researcher, outsider):
+    client.get(dataset.get_absolute_url())
+    client.get(f"{dataset.get_absolute_url()}download.csv")
+
+    client.force_login(outsider)
+    page = client.get(dataset.get_absolute_url()).content.decode()
+    assert "1 view, 1 download" in page
+    assert "Usage per month" not in page
+
+    client.force_login(researcher)
+    page = client.get(dataset.get_absolute_url()).content.decode()
+    assert "Usage per month" in page
+    assert "2 views, 1 download" in page
