@@ -9,7 +9,7 @@ SCALE ?= 2000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run migrate demo test test-e2e lint format check bench clean
+.PHONY: help install messages run migrate demo test test-e2e lint format check bench clean
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -26,21 +26,30 @@ node_modules/.package-lock.json: package-lock.json
 
 install: $(STAMP) node_modules/.package-lock.json ## Create .venv and install the pinned requirements (and axe-core)
 
-migrate: install ## Apply database migrations (loads the vocabularies)
+# Compiled catalogues (.mo) are built here, never committed; needs GNU gettext (msgfmt).
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+$(MO_FILES): %.mo: %.po
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules --locale=$(word 2,$(subst /, ,$@))
+
+messages: install $(MO_FILES) ## Compile the translation catalogues (locale/*/LC_MESSAGES/*.po) when they changed
+
+migrate: install messages ## Apply database migrations (loads the vocabularies)
 	$(PY) manage.py migrate --noinput
 
-demo: migrate ## Load the demo content (idempotent) and bring the search index in line with it
+demo: migrate ## Load the demo content (idempotent), bring the search index in line, build the bulk download
 	$(PY) manage.py seed_demo
 	$(PY) manage.py search_reconcile
+	$(PY) manage.py build_bulk_download
 
 run: demo ## Migrate, load demo content and serve on http://127.0.0.1:8000 (SQLite)
 	@echo "Bridges is starting on http://127.0.0.1:$(PORT)/  (demo accounts: see README)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: install ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
+test: install messages ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
-test-e2e: install ## Run only the browser tests (Chromium)
+test-e2e: install messages ## Run only the browser tests (Chromium)
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
 lint: install ## Check code style with ruff and that migrations are complete

@@ -8,7 +8,7 @@ class CallsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calls import alerts, contributions, dashboard, personal_data
+        from calls import alerts, contributions, dashboard, exports, personal_data
         from calls.matching import contributions as matching_contributions
         from calls.matching import signals as matching_signals
         from calls.setup import ensure_pages
@@ -17,6 +17,7 @@ class CallsConfig(AppConfig):
         dashboard.register()
         personal_data.register()
         alerts.register()
+        exports.register()
         matching_contributions.register()
         matching_signals.connect()
         post_migrate.connect(ensure_pages, sender=self, dispatch_uid="calls_pages")

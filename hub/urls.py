@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.views.static import serve
 
@@ -25,24 +26,32 @@ vocabulary_patterns = (
     "vocab",
 )
 
+# Outside the language prefix: the admin (Wagtail has its own language preference),
+# the API, documents, media, the sitemap, robots.txt and the language switcher itself.
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("api/v1/", api.urls),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", hub_views.robots_txt, name="robots_txt"),
+    path("i18n/", include("django.conf.urls.i18n")),
+]
+
+if settings.DEBUG or settings.SERVE_MEDIA:
+    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+
+# The public site: English at /calls/, Spanish at /es/calls/, French at /fr/calls/.
+urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("", include("profiles.urls")),
     path("", include("calls.urls")),
     path("", include("projects.urls")),
     path("vocabularies/", include(vocabulary_patterns)),
     path("search/", include("hub.search.urls")),
-    path("api/v1/", api.urls),
-    path("sitemap.xml", sitemap, name="sitemap"),
-    path("robots.txt", hub_views.robots_txt, name="robots_txt"),
-]
-
-if settings.DEBUG or settings.SERVE_MEDIA:
-    urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
-
-urlpatterns += [path("", include(wagtail_urls))]
+    # Wagtail's page serving stays last: it matches any path.
+    path("", include(wagtail_urls)),
+    prefix_default_language=False,
+)
 
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"

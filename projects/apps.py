@@ -17,6 +17,7 @@ class ProjectsConfig(AppConfig):
             contributions_indicators,
             contributions_results,
             contributions_uptake,
+            exports,
         )
         from projects.handlers import create_partnership_from_award
         from projects.setup import ensure_pages
@@ -32,4 +33,6 @@ class ProjectsConfig(AppConfig):
         ):
             module.register()
         alerts.register()
+        exports.register()
+        exports.connect_signals()
         post_migrate.connect(ensure_pages, sender=self, dispatch_uid="projects_pages")

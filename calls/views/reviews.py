@@ -23,6 +23,7 @@ from calls.selectors import (
     sealed_proposal_count,
 )
 from calls.services import reviews as services
+from hub.csv import csv_safe
 from hub.forms import apply_validation_error
 
 
@@ -162,14 +163,6 @@ def call_ranking(request, call_id: int):
     )
 
 
-def _csv_cell(value) -> str:
-    """Neutralise spreadsheet formulas: a cell starting with = + - @ (or a tab/CR) is prefixed with '."""
-    text = "" if value is None else str(value)
-    if text and text[0] in "=+-@\t\r":
-        return "'" + text
-    return text
-
-
 @login_required
 def call_export(request, call_id: int):
     call = get_object_or_404(calls_managed_by(request.user), pk=call_id)
@@ -202,7 +195,7 @@ def call_export(request, call_id: int):
         ]
         row += ["" if means.get(c.pk) is None else f"{means[c.pk]:.2f}" for c in criteria]
         row += ["" if score.weighted is None else f"{score.weighted:.2f}", score.reviews]
-        writer.writerow([_csv_cell(cell) for cell in row])
+        writer.writerow([csv_safe(cell) for cell in row])
     return response
 
 

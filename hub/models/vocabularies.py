@@ -3,7 +3,7 @@ countries and languages. Loaded by data migrations, edited as Wagtail snippets."
 
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -35,6 +35,17 @@ class TranslatedTitleMixin(models.Model):
         return self.title_in()
 
 
+class TranslatedNameMixin:
+    """Shows ``name`` in the active language from the catalogues (see hub/vocabulary_names.py).
+
+    A name without a translation shows as written (English), never empty.
+    """
+
+    @property
+    def localized_name(self) -> str:
+        return gettext(self.name) if self.name else self.name
+
+
 class Instrument(models.Model):
     """A core international human-rights instrument (UDHR and the nine treaties)."""
 
@@ -52,7 +63,7 @@ class Instrument(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class Theme(index.Indexed, ClusterableModel):
+class Theme(TranslatedNameMixin, index.Indexed, ClusterableModel):
     """A human-rights theme, with the articles it rests on and the SDG targets it links to."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -73,7 +84,7 @@ class Theme(index.Indexed, ClusterableModel):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
     def get_absolute_url(self) -> str:
         return reverse("vocab:theme", args=[self.slug])
@@ -166,7 +177,7 @@ class SDGIndicator(TranslatedTitleMixin):
         super().save(*args, **kwargs)
 
 
-class Method(index.Indexed, models.Model):
+class Method(TranslatedNameMixin, index.Indexed, models.Model):
     """A research method (vocabulary term; the methods library pages describe them in depth)."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -180,10 +191,10 @@ class Method(index.Indexed, models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
 
-class GroupAtRisk(models.Model):
+class GroupAtRisk(TranslatedNameMixin, models.Model):
     """A group at risk of being left behind (women and girls, migrants, Roma, …)."""
 
     slug = models.SlugField(max_length=80, unique=True)
@@ -198,7 +209,7 @@ class GroupAtRisk(models.Model):
         verbose_name_plural = _("groups at risk of being left behind")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
 
 
 class Country(models.Model):

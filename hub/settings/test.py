@@ -23,3 +23,6 @@ os.makedirs(STATIC_ROOT, exist_ok=True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 ELASTICSEARCH_INDEX_PREFIX = "test_bridges"
 SHOW_DEMO_PASSWORDS = False
+# Tests run tasks at once: rebuilding the bulk zip after every committed save would slow every test;
+# the test of that rebuild turns it back on.
+BULK_DOWNLOAD_ON_CHANGE = False

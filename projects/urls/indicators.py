@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from hub.views_exports import bulk_download
 from projects.views import indicators as views
 
 urlpatterns = [
     path("data/", views.data_index, name="data_index"),
+    path("data/bulk.zip", bulk_download, name="data_bulk"),
     path("data/indicators/", views.indicator_list, name="indicator_list"),
     path("data/indicators/<slug:slug>/", views.indicator_detail, name="indicator_detail"),
     path("data/indicators/<slug:slug>/observations.csv", views.indicator_csv, name="indicator_observations_csv"),

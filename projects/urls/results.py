@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+from hub.views_exports import export_csv
 from projects.views import results as views
 from projects.views import transparency
 
 urlpatterns = [
     path("results/", views.result_list, name="result_list"),
+    path("results/export.csv", export_csv, {"key": "results"}, name="result_list_csv"),
     path("partnerships/<slug:slug>/results/new/", views.result_create, name="result_create"),
     path("results/<slug:slug>/", views.result_detail, name="result_detail"),
     path("results/<slug:slug>/edit/", views.result_edit, name="result_edit"),

@@ -4,7 +4,7 @@ import csv
 import io
 
 from calls.factories import ProposalFactory, submit_for_tests
-from calls.views.reviews import _csv_cell
+from hub.csv import csv_safe as _csv_cell
 from tests.calls.test_ranking import add_proposal
 from tests.calls.test_review_assignment import person
 

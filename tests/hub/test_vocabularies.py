@@ -62,5 +62,5 @@ def test_unknown_theme_is_404(client):
 
 
 def test_sdg_page_shows_spanish_titles_when_reader_asks_for_spanish(client):
-    response = client.get("/vocabularies/sdgs/11/", HTTP_ACCEPT_LANGUAGE="es")
+    response = client.get("/es/vocabularies/sdgs/11/")
     assert b"asegurar el acceso de todas las personas a viviendas" in response.content

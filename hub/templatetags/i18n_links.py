@@ -1,0 +1,53 @@
+"""Language-aware links for hard-coded paths, and the language switcher's options.
+
+English (the default language) has no prefix: ``/calls/``; the others do:
+``/es/calls/``, ``/fr/calls/``.
+"""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+_PREFIXED = {code for code, _name in settings.LANGUAGES if code != settings.LANGUAGE_CODE}
+
+
+def _language() -> str:
+    return (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+
+@register.simple_tag
+def lang_path(path: str) -> str:
+    """``/calls/`` in the active language: ``/calls/``, ``/es/calls/`` or ``/fr/calls/``."""
+    language = _language()
+    if language in _PREFIXED and path.startswith("/"):
+        return f"/{language}{path}"
+    return path
+
+
+@register.filter
+def unprefixed(path: str) -> str:
+    """The path without its language prefix, to compare with ``/calls/`` and the like."""
+    first, _sep, rest = path.lstrip("/").partition("/")
+    if first in _PREFIXED:
+        return "/" + rest
+    return path
+
+
+@register.simple_tag(takes_context=True)
+def language_choices(context) -> list[dict]:
+    """Each language with its name in that language and the current page's address in it."""
+    request = context.get("request")
+    path = request.get_full_path() if request else "/"
+    current = _language()
+    return [
+        {
+            "code": code,
+            "name": get_language_info(code)["name_local"].capitalize(),
+            "url": translate_url(path, code),
+            "current": code == current,
+        }
+        for code, _name in settings.LANGUAGES
+    ]

@@ -1,0 +1,66 @@
+"""Names of the loaded themes, groups and methods, marked for translation.
+
+``makemessages`` collects them into the catalogues (locale/*/LC_MESSAGES/django.po);
+``Theme``, ``Method`` and ``GroupAtRisk`` show ``gettext(name)``. A name an editor adds or
+changes in the admin has no entry and shows as written: English, never empty.
+"""
+
+from django.utils.translation import gettext_noop
+
+VOCABULARY_NAMES = (
+    # themes
+    gettext_noop("Right to adequate housing"),
+    gettext_noop("Right to health"),
+    gettext_noop("Right to education"),
+    gettext_noop("Right to work and to just and favourable conditions of work"),
+    gettext_noop("Rights to safe drinking water and sanitation"),
+    gettext_noop("Right to social security"),
+    gettext_noop("Right to adequate food"),
+    gettext_noop("Equality and non-discrimination"),
+    gettext_noop("Women's rights and gender equality"),
+    gettext_noop("Right to take part in public affairs"),
+    gettext_noop("Freedom of expression and access to information"),
+    gettext_noop("Freedom of peaceful assembly and of association"),
+    gettext_noop("Right to privacy"),
+    gettext_noop("Access to justice and fair trial"),
+    gettext_noop("Right to life, liberty and security of person; freedom from violence"),
+    gettext_noop("Freedom from torture and ill-treatment"),
+    gettext_noop("Rights of the child"),
+    gettext_noop("Rights of persons with disabilities (accessibility, independent living)"),
+    gettext_noop("Rights of migrants, refugees and asylum seekers"),
+    gettext_noop("Right to take part in cultural life"),
+    gettext_noop("Right to science: to share in scientific advancement and its benefits"),
+    gettext_noop("Right to a clean, healthy and sustainable environment"),
+    gettext_noop("Right to recognition as a person before the law"),
+    gettext_noop("Right to an adequate standard of living (poverty)"),
+    # groups
+    gettext_noop("Women and girls"),
+    gettext_noop("Children"),
+    gettext_noop("Young people"),
+    gettext_noop("Older persons"),
+    gettext_noop("Persons with disabilities"),
+    gettext_noop("Migrants"),
+    gettext_noop("Refugees and asylum seekers"),
+    gettext_noop("Internally displaced persons"),
+    gettext_noop("Ethnic, national, religious and linguistic minorities"),
+    gettext_noop("Roma and Travellers"),
+    gettext_noop("Indigenous peoples"),
+    gettext_noop("LGBTIQ+ persons"),
+    gettext_noop("Persons experiencing homelessness"),
+    gettext_noop("Persons living in poverty"),
+    gettext_noop("Human rights defenders"),
+    gettext_noop("Persons deprived of liberty"),
+    # methods
+    gettext_noop("Community-based needs assessment"),
+    gettext_noop("Participatory action research"),
+    gettext_noop("Human rights indicators (structural, process, outcome)"),
+    gettext_noop("Human rights impact assessment"),
+    gettext_noop("Human rights-based approach to data"),
+    gettext_noop("Human rights budget analysis"),
+    gettext_noop("Survey research"),
+    gettext_noop("Focus groups and qualitative interviews"),
+    gettext_noop("Participatory mapping and GIS"),
+    gettext_noop("Legal and policy analysis"),
+    gettext_noop("Rights-based monitoring and evaluation"),
+    gettext_noop("Citizen science"),
+)

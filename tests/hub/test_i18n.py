@@ -1,0 +1,93 @@
+"""The interface in English, Spanish and French: language in the URL, the switcher,
+translated vocabularies, and English wherever a translation is missing."""
+
+from django.utils import translation
+
+import pytest
+
+from hub.models import Theme
+
+pytestmark = pytest.mark.django_db
+
+
+def test_spanish_calls_page_is_in_spanish(client):
+    response = client.get("/es/calls/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="es"' in html
+    assert "Convocatorias de investigación" in html
+    assert "Aplicar filtros" in html
+
+
+def test_french_home_page_is_in_french(client):
+    response = client.get("/fr/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="fr"' in html
+    assert "Aller au contenu principal" in html
+    assert "Comment ça marche" in html
+
+
+def test_english_urls_are_unchanged_and_stay_english_whatever_the_browser_asks(client):
+    response = client.get("/calls/", HTTP_ACCEPT_LANGUAGE="es")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en"' in html
+    assert "Apply filters" in html
+    assert "Aplicar filtros" not in html
+
+
+def test_nav_links_keep_the_reader_in_their_language(client):
+    html = client.get("/es/calls/").content.decode()
+    assert 'href="/es/calls/" aria-current="page"' in html
+    assert 'href="/es/results/"' in html
+    english = client.get("/calls/").content.decode()
+    assert 'href="/calls/" aria-current="page"' in english
+
+
+def test_a_missing_translation_falls_back_to_english_never_to_an_empty_string():
+    with translation.override("es"):
+        assert translation.gettext("A sentence nobody has translated") == "A sentence nobody has translated"
+    theme = Theme.objects.create(slug="right-to-test", name="Right to a newly added theme")
+    with translation.override("fr"):
+        assert str(theme) == "Right to a newly added theme"
+
+
+def test_vocabulary_names_follow_the_language():
+    housing = Theme.objects.get(slug="adequate-housing")
+    with translation.override("es"):
+        assert str(housing) == "Derecho a una vivienda adecuada"
+    with translation.override("fr"):
+        assert housing.localized_name == "Droit à un logement convenable"
+    assert str(housing) == "Right to adequate housing"
+
+
+def test_spanish_sdg_titles_show_on_the_spanish_sdg_page(client):
+    response = client.get("/es/vocabularies/sdgs/11/")
+    assert response.status_code == 200
+    assert "asegurar el acceso de todas las personas a viviendas" in response.content.decode()
+
+
+def test_switcher_sets_the_language_and_returns_to_the_same_page_in_it(client):
+    html = client.get("/calls/").content.decode()
+    assert 'action="/i18n/setlang/"' in html
+    assert '<option value="es" lang="es">Español</option>' in html
+    assert '<option value="fr" lang="fr">Français</option>' in html
+
+    response = client.post("/i18n/setlang/", {"language": "es", "next": "/calls/"})
+    assert response.status_code == 302
+    assert response["Location"] == "/es/calls/"
+    assert response.cookies["django_language"].value == "es"
+
+    spanish = client.get("/es/calls/?sort=newest").content.decode()
+    # ``next`` is the page without its language prefix; set_language puts the new one on.
+    assert '<input type="hidden" name="next" value="/calls/?sort=newest">' in spanish
+    back = client.post("/i18n/setlang/", {"language": "fr", "next": "/calls/?sort=newest"})
+    assert back["Location"] == "/fr/calls/?sort=newest"
+    english = client.post("/i18n/setlang/", {"language": "en", "next": "/calls/"})
+    assert english["Location"] == "/calls/"
+
+
+def test_admin_and_api_stay_outside_the_language_prefix(client):
+    assert client.get("/es/admin/").status_code == 404
+    assert client.get("/robots.txt").status_code == 200
