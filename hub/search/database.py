@@ -14,6 +14,9 @@ word of the query, the last one as a prefix. There is no typo tolerance here: El
 fuzzy matching is the answer when that matters; the empty state asks the reader to check spelling.
 """
 
+import json
+from dataclasses import dataclass
+
 from django import forms
 from django.db import connection
 from django.utils.datastructures import MultiValueDict
@@ -84,45 +87,83 @@ def _where(filter_sql: str, column: str) -> str:
 
 
 class _Sqlite:
-    def matches(self, terms: list[str], min_id: int = 0) -> tuple[str, list]:
+    """FTS5: ``MATCH`` on the virtual table, BM25 with the title weighted 5×, ids passed as JSON."""
+
+    # CROSS JOIN keeps the ids as the outer loop: SQLite then reads the facets by entry id.
+    join = "CROSS JOIN"
+
+    def _expression(self, terms: list[str]) -> str:
         words = [f'"{t}"' for t in terms]
         words[-1] += "*"
+        return " AND ".join(words)
+
+    def window(self, terms, filter_sql, filter_params, limit) -> tuple[str, list]:
+        if not terms:
+            return (
+                f"SELECT e.id FROM hub_searchentry e WHERE 1 = 1{_where(filter_sql, 'e.id')} ORDER BY e.id DESC LIMIT %s",
+                [*filter_params, limit],
+            )
+        # "+f.rowid": the filter is checked on each match, never handed to FTS5 as a rowid lookup
+        # (which would re-run the full-text match once per candidate).
         return (
-            "SELECT rowid AS id FROM hub_searchentry_fts WHERE hub_searchentry_fts MATCH %s AND rowid >= %s",
-            [" AND ".join(words), min_id],
+            "SELECT f.rowid FROM hub_searchentry_fts f WHERE hub_searchentry_fts MATCH %s"
+            f"{_where(filter_sql, '+f.rowid')} ORDER BY f.rowid DESC LIMIT %s",
+            [self._expression(terms), *filter_params, limit],
         )
 
-    def page(self, terms, filter_sql, filter_params, limit, offset, min_id=0) -> tuple[str, list]:
-        match_sql, match_params = self.matches(terms, min_id)
+    def ranked(self, terms, filter_sql, filter_params, min_id, limit, offset) -> tuple[str, list]:
+        # BM25 needs the MATCH: rank every match from the window's oldest id up, filters checked per row.
         sql = (
             "SELECT e.id, e.kind, e.title, e.body, e.url, e.year, e.facets "
             "FROM hub_searchentry_fts f JOIN hub_searchentry e ON e.id = f.rowid "
-            f"WHERE hub_searchentry_fts MATCH %s AND f.rowid >= %s{_where(filter_sql, 'e.id')} "
+            f"WHERE hub_searchentry_fts MATCH %s AND f.rowid >= %s{_where(filter_sql, '+f.rowid')} "
             "ORDER BY bm25(hub_searchentry_fts, 5.0, 1.0), e.id LIMIT %s OFFSET %s"
         )
-        return sql, [*match_params, *filter_params, limit, offset]
+        return sql, [self._expression(terms), min_id, *filter_params, limit, offset]
+
+    def ids_table(self) -> str:
+        return "(SELECT CAST(value AS INTEGER) AS id FROM json_each(%s))"
+
+    def ids_param(self, ids: list[int]):
+        return json.dumps(ids)
 
 
 class _Postgres:
+    """``tsvector`` with a GIN index (``simple`` configuration), ``ts_rank``; ids passed as an array."""
+
+    join = "JOIN"
+
     def _tsquery(self, terms: list[str]) -> str:
         words = [f"'{t}'" for t in terms]
         words[-1] += ":*"
         return " & ".join(words)
 
-    def matches(self, terms: list[str], min_id: int = 0) -> tuple[str, list]:
+    def window(self, terms, filter_sql, filter_params, limit) -> tuple[str, list]:
+        if not terms:
+            return (
+                f"SELECT e.id FROM hub_searchentry e WHERE 1 = 1{_where(filter_sql, 'e.id')} ORDER BY e.id DESC LIMIT %s",
+                [*filter_params, limit],
+            )
         return (
-            "SELECT id FROM hub_searchentry WHERE search_vector @@ to_tsquery('simple', %s) AND id >= %s",
-            [self._tsquery(terms), min_id],
+            "SELECT e.id FROM hub_searchentry e WHERE e.search_vector @@ to_tsquery('simple', %s)"
+            f"{_where(filter_sql, 'e.id')} ORDER BY e.id DESC LIMIT %s",
+            [self._tsquery(terms), *filter_params, limit],
         )
 
-    def page(self, terms, filter_sql, filter_params, limit, offset, min_id=0) -> tuple[str, list]:
+    def ranked(self, terms, window_ids, limit, offset) -> tuple[str, list]:
+        # Rank the window's rows only (they already match and pass the filters).
         sql = (
             "SELECT e.id, e.kind, e.title, e.body, e.url, e.year, e.facets "
-            "FROM hub_searchentry e, to_tsquery('simple', %s) q "
-            f"WHERE e.search_vector @@ q AND e.id >= %s{_where(filter_sql, 'e.id')} "
+            "FROM hub_searchentry e, to_tsquery('simple', %s) q WHERE e.id = ANY(%s::bigint[]) "
             "ORDER BY ts_rank(e.search_vector, q) DESC, e.id LIMIT %s OFFSET %s"
         )
-        return sql, [self._tsquery(terms), min_id, *filter_params, limit, offset]
+        return sql, [self._tsquery(terms), window_ids, limit, offset]
+
+    def ids_table(self) -> str:
+        return "(SELECT unnest(%s::bigint[]) AS id)"
+
+    def ids_param(self, ids: list[int]):
+        return ids
 
 
 def _dialect():
@@ -133,12 +174,31 @@ def _dialect():
     raise NotImplementedError(f"The database search backend supports SQLite and PostgreSQL, not {connection.vendor}.")
 
 
+@dataclass
+class _Window:
+    """The newest matches of one set (at most ``WINDOW``) and the size of the whole set, exact or estimated."""
+
+    ids: list[int]
+    total: int
+    estimated: bool
+
+    @property
+    def min_id(self) -> int:
+        return self.ids[-1] if self.ids else 0
+
+
 class DatabaseBackend:
-    """Full text and facets on ``SearchEntry`` (SQLite FTS5 or PostgreSQL tsvector)."""
+    """Full text and facets on ``SearchEntry`` (SQLite FTS5 or PostgreSQL tsvector).
+
+    Every set the page needs (the matches under all filters, and for each selected facet the
+    matches without its own filter) is read once, newest first, up to ``WINDOW`` ids: that is one
+    index walk that stops early, whatever the number of entries. Ranking and facet counts then run
+    on those ids only. Up to ``WINDOW`` matches everything is exact; beyond it the total is
+    estimated from how much of the id range the window covered (matches are spread over time),
+    the facet counts are scaled to it, and the page says that they are estimates.
+    """
 
     name = "database"
-    # Broad queries: relevance ranking and facet counts run over the newest WINDOW matches only
-    # (counts scaled to the exact total and shown as approximate), which keeps every answer fast.
     WINDOW = 3000
 
     def search(self, query: Query) -> Results:
@@ -148,87 +208,93 @@ class DatabaseBackend:
         dialect = _dialect()
         filter_sql, filter_params = _filter_sql(query.filters)
         with connection.cursor() as cursor:
-            if terms:
-                match_sql, match_params = dialect.matches(terms)
+            bounds = None
+            main = self._window(cursor, dialect, terms, filter_sql, filter_params, bounds)
+            if main.estimated:
+                bounds = self._bounds(cursor)
+                main = self._estimate(main, bounds)
+            if not main.ids:
+                rows = []
+            elif terms:
+                if isinstance(dialect, _Postgres):
+                    ranked = dialect.ranked(terms, main.ids, query.page_size, query.offset)
+                else:
+                    ranked = dialect.ranked(
+                        terms, filter_sql, filter_params, main.min_id, query.page_size, query.offset
+                    )
+                cursor.execute(*ranked)
+                rows = cursor.fetchall()
             else:
-                match_sql, match_params = "SELECT id FROM hub_searchentry WHERE id >= %s", [0]
-            # The exact total, and the id from which the newest WINDOW matches start.
-            # MATERIALIZED: the full-text match runs once, never once per candidate row.
-            matched = f"WITH m(id) AS MATERIALIZED ({match_sql}) "
-            cursor.execute(
-                f"{matched}SELECT COUNT(*) FROM m WHERE 1 = 1{_where(filter_sql, 'm.id')}",
-                [*match_params, *filter_params],
-            )
-            total = cursor.fetchone()[0]
-            min_id = 0
-            if total > self.WINDOW:
                 cursor.execute(
-                    f"{matched}SELECT m.id FROM m WHERE 1 = 1{_where(filter_sql, 'm.id')} "
-                    "ORDER BY m.id DESC LIMIT 1 OFFSET %s",
-                    [*match_params, *filter_params, self.WINDOW - 1],
+                    "SELECT e.id, e.kind, e.title, e.body, e.url, e.year, e.facets "
+                    f"FROM hub_searchentry e WHERE e.id IN (SELECT id FROM {dialect.ids_table()} w) "
+                    "ORDER BY e.year DESC, e.id DESC LIMIT %s OFFSET %s",
+                    [dialect.ids_param(main.ids), query.page_size, query.offset],
                 )
-                min_id = cursor.fetchone()[0]
-            if terms:
-                match_sql, match_params = dialect.matches(terms, min_id)
-                page_sql, page_params = dialect.page(
-                    terms, filter_sql, filter_params, query.page_size, query.offset, min_id
-                )
-            else:
-                match_sql, match_params = "SELECT id FROM hub_searchentry WHERE id >= %s", [min_id]
-                page_sql = (
-                    "SELECT e.id, e.kind, e.title, e.body, e.url, e.year, e.facets FROM hub_searchentry e "
-                    f"WHERE e.id >= %s{_where(filter_sql, 'e.id')} ORDER BY e.year DESC, e.id DESC LIMIT %s OFFSET %s"
-                )
-                page_params = [min_id, *filter_params, query.page_size, query.offset]
-            cursor.execute(page_sql, page_params)
-            rows = cursor.fetchall()
-            counts = self._facet_counts(cursor, match_sql, match_params, filter_sql, filter_params, name=None)
+                rows = cursor.fetchall()
+            counts = self._facet_counts(cursor, dialect, main, name=None)
             for name in query.filters:
                 own_sql, own_params = _filter_sql(query.filters, without=name)
-                counts[name] = self._facet_counts(cursor, match_sql, match_params, own_sql, own_params, name=name).get(
-                    name, {}
-                )
+                own = self._window(cursor, dialect, terms, own_sql, own_params, bounds)
+                if own.estimated:
+                    bounds = bounds or self._bounds(cursor)
+                    own = self._estimate(own, bounds)
+                counts[name] = self._facet_counts(cursor, dialect, own, name=name).get(name, {})
 
-        approximate = min_id > 0
-        if approximate:
-            window = min(total, self.WINDOW)
-            counts = {
-                name: {value: max(1, round(count * total / window)) for value, count in values.items()}
-                for name, values in counts.items()
-            }
         facets = label_facets(counts, query.filters)
         hits = [self._hit(row, terms) for row in rows]
         facet_labels_for_hits(hits, facets)
         return Results(
             query=query,
             hits=hits,
-            total=total,
+            total=main.total,
             facets=facets,
             backend=self.name,
-            approximate=approximate,
-            ranked_window=min(total, self.WINDOW),
+            approximate=main.estimated,
+            ranked_window=len(main.ids),
         )
 
+    def _window(self, cursor, dialect, terms, filter_sql, filter_params, bounds) -> _Window:
+        cursor.execute(*dialect.window(terms, filter_sql, filter_params, self.WINDOW + 1))
+        ids = [row[0] for row in cursor.fetchall()]
+        if len(ids) <= self.WINDOW:
+            return _Window(ids=ids, total=len(ids), estimated=False)
+        return _Window(ids=ids[: self.WINDOW], total=self.WINDOW + 1, estimated=True)
+
     @staticmethod
-    def _facet_counts(cursor, match_sql, match_params, filter_sql, filter_params, *, name) -> dict:
-        only = "AND f.name = %s " if name else ""
+    def _bounds(cursor) -> tuple[int, int]:
+        cursor.execute("SELECT (SELECT MIN(id) FROM hub_searchentry), (SELECT MAX(id) FROM hub_searchentry)")
+        low, high = cursor.fetchone()
+        return low or 0, high or 0
+
+    @staticmethod
+    def _estimate(window: _Window, bounds: tuple[int, int]) -> _Window:
+        """Scale the window to the whole id range: WINDOW matches in the newest part → about N in all."""
+        low, high = bounds
+        covered = max(1, high - window.min_id + 1)
+        estimate = round(len(window.ids) * (high - low + 1) / covered)
+        return _Window(ids=window.ids, total=max(window.total, estimate), estimated=True)
+
+    @staticmethod
+    def _facet_counts(cursor, dialect, window: _Window, *, name) -> dict:
+        if not window.ids:
+            return {}
+        only = "WHERE f.name = %s " if name else ""
         cursor.execute(
-            f"WITH m(id) AS MATERIALIZED ({match_sql}) SELECT f.name, f.value, COUNT(*) FROM m "
-            f"JOIN hub_searchfacet f ON f.entry_id = m.id WHERE 1 = 1{_where(filter_sql, 'm.id')} {only}"
-            "GROUP BY f.name, f.value",
-            [*match_params, *filter_params, *([name] if name else [])],
+            f"SELECT f.name, f.value, COUNT(*) FROM {dialect.ids_table()} w "
+            f"{dialect.join} hub_searchfacet f ON f.entry_id = w.id {only}GROUP BY f.name, f.value",
+            [dialect.ids_param(window.ids), *([name] if name else [])],
         )
+        scale = window.total / len(window.ids) if window.estimated else 1
         counts: dict[str, dict[str, int]] = {}
         for facet, value, count in cursor.fetchall():
-            counts.setdefault(facet, {})[value] = count
+            counts.setdefault(facet, {})[value] = max(1, round(count * scale))
         return counts
 
     @staticmethod
     def _hit(row, terms) -> Hit:
         _id, kind, title, body, url, year, facets = row
         if isinstance(facets, str):
-            import json
-
             facets = json.loads(facets)
         search_type = registry.get(kind)
         return Hit(

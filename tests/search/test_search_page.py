@@ -194,6 +194,6 @@ def test_a_broad_query_says_its_counts_are_estimates(client, monkeypatch):
     assert results.total == 8 and results.approximate
     assert len(results.hits) == 5
     html = response.content.decode()
-    assert "8 results" in html
+    assert "About 8 results" in html
     assert "the counts beside the filters are estimates" in html
     assert "(≈8" in html
