@@ -3,6 +3,7 @@
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from hub.activity import Measure, register_measure
 from hub.registry import CitySection, LatestSection, Stat, register_city_section, register_latest, register_stat
 
 CITY_SECTION_RECENT_CLOSED = 5
@@ -40,7 +41,20 @@ def _city_calls(city_page) -> dict:
     }
 
 
+def _calls_per_city() -> dict[int, int]:
+    """Public calls per city organisation (one grouped query) for the home page's activity overview."""
+    from django.db.models import Count
+
+    from calls.selectors import calls_public
+
+    rows = (
+        calls_public().order_by().values("organisation_id").annotate(n=Count("pk")).values_list("organisation_id", "n")
+    )
+    return dict(rows)
+
+
 def register() -> None:
+    register_measure(Measure("calls", _("calls"), 10, _calls_per_city))
     register_stat(Stat("open_calls", _("open calls"), 10, _count_open_calls, url="/calls/?status=open"))
     register_latest(LatestSection("calls", _("Latest research calls"), 10, _latest_calls, url="/calls/"))
     register_city_section(CitySection("calls", _("Research calls"), 10, "calls/city_section_calls.html", _city_calls))

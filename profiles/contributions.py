@@ -3,6 +3,7 @@
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from hub.activity import register_places
 from hub.registry import CitySection, LatestSection, Stat, register_city_section, register_latest, register_stat
 
 
@@ -42,7 +43,26 @@ def _city_researchers(city_page) -> dict:
     return {"researchers": city_researchers(organisation_id=city_page.organisation_id), "city_page": city_page}
 
 
+def _places() -> list:
+    """Every live public city page as a place of the home page's activity overview (one query)."""
+    from hub.activity import Place
+    from profiles.selectors import city_pages_public
+
+    return [
+        Place(
+            organisation_id=page.organisation_id,
+            name=page.title,
+            url=page.url_path,
+            country_code=page.organisation.country.code if page.organisation.country else "",
+            country_name=page.organisation.country.name if page.organisation.country else "",
+            page=page,
+        )
+        for page in city_pages_public()
+    ]
+
+
 def register() -> None:
+    register_places(_places)
     register_stat(Stat("cities", _("cities"), 20, _count_cities, url="/cities/"))
     register_stat(Stat("researchers", _("researchers"), 30, _count_researchers, url=reverse_lazy("researcher_list")))
     register_stat(

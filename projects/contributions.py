@@ -1,8 +1,10 @@
 """What projects contributes to hub pages: the number of public partnerships and a city page section."""
 
+from django.db.models import Count
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from hub.activity import Measure, register_measure
 from hub.registry import CitySection, Stat, register_city_section, register_stat
 from projects import contributions_partnerships
 
@@ -29,8 +31,32 @@ def _city_partnerships(city_page) -> dict:
     }
 
 
+def _partnerships_per_city() -> dict[int, int]:
+    """Public partnerships per city organisation (one grouped query) for the home page's activity overview."""
+    from projects.selectors.partnerships import partnerships_public
+
+    rows = partnerships_public().order_by().values("city_id").annotate(n=Count("pk")).values_list("city_id", "n")
+    return {city_id: n for city_id, n in rows if city_id}
+
+
+def _results_per_city() -> dict[int, int]:
+    """Public results per commissioning city (one grouped query) for the home page's activity overview."""
+    from projects.selectors.results import results_public
+
+    rows = (
+        results_public()
+        .order_by()
+        .values("partnership__city_id")
+        .annotate(n=Count("pk"))
+        .values_list("partnership__city_id", "n")
+    )
+    return {city_id: n for city_id, n in rows if city_id}
+
+
 def register() -> None:
     contributions_partnerships.register()
+    register_measure(Measure("partnerships", _("partnerships"), 20, _partnerships_per_city))
+    register_measure(Measure("results", _("results"), 30, _results_per_city))
     register_stat(
         Stat("partnerships", _("partnerships"), 40, _count_partnerships, url=reverse_lazy("partnership_list"))
     )

@@ -22,9 +22,11 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from hub.activity import overview
         from hub.registry import home_latest, home_stats
 
         context = super().get_context(request, *args, **kwargs)
+        context["activity"] = overview()
         context["stats"] = home_stats()
         context["latest"] = home_latest()
         return context
