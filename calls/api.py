@@ -82,7 +82,8 @@ class CallOut(Schema):
 CallPage = page_schema(CallOut, "CallPage")
 
 
-def _calls():
+def calls_for_api():
+    """The public calls the API and the CSV exports read, with what their serialiser needs."""
     return (
         calls_public()
         .defer_streamfields()
@@ -90,7 +91,8 @@ def _calls():
     )
 
 
-def _serialize(request: HttpRequest, call: ResearchCall, now: dt.datetime) -> dict:
+def serialize_call(request: HttpRequest, call: ResearchCall, now: dt.datetime | None = None) -> dict:
+    """A call as the API and the CSV export give it, its status as of ``now`` (by default, this moment)."""
     organisation = call.organisation
     return {
         "id": call.pk,
@@ -100,7 +102,7 @@ def _serialize(request: HttpRequest, call: ResearchCall, now: dt.datetime) -> di
         "summary": call.summary,
         "organisation": organisation_ref(organisation),
         "country": country_list([organisation.country])[0] if organisation and organisation.country_id else None,
-        "status": call.status_at(now).value,
+        "status": call.status_at(now or timezone.now()).value,
         "consultation_opens_at": call.consultation_opens_at,
         "opens_at": call.opens_at,
         "closes_at": call.closes_at,
@@ -127,15 +129,15 @@ def _serialize(request: HttpRequest, call: ResearchCall, now: dt.datetime) -> di
 def call_list(request: HttpRequest, filters: Query[CallFilters]):
     """Published calls of live city pages, by id; the filters are the facets of /calls/."""
     now = timezone.now()
-    queryset = filtered(CallFilter(filter_data(filters), queryset=_calls(), now=now))
+    queryset = filtered(CallFilter(filter_data(filters), queryset=calls_for_api(), now=now))
     if filters.updated_since:
         queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda call: _serialize(request, call, now))
+    return paginate(request, queryset.order_by("pk"), filters, lambda call: serialize_call(request, call, now))
 
 
 @router.get("/calls/{int:call_id}", response={200: CallOut, **ERRORS}, summary="One published call")
 def call_detail(request: HttpRequest, call_id: int):
-    call = _calls().filter(pk=call_id).first()
+    call = calls_for_api().filter(pk=call_id).first()
     if call is None:
         raise Http404("No published call with this id.")
-    return _serialize(request, call, timezone.now())
+    return serialize_call(request, call, timezone.now())

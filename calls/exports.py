@@ -1,10 +1,8 @@
 """CSV export of /calls/ and the calls file of the bulk download: the API's fields, the page's filters."""
 
-from django.utils import timezone
-
-from calls.api import _calls, _serialize
+from calls.api import calls_for_api, serialize_call
 from calls.filters import calls_filtered
-from hub.exports import Column, Export, register_export
+from hub.exports import Column, Export, register_exports
 
 COLUMNS = (
     Column("id", "Stable identifier of the call (as in the open data API)."),
@@ -40,23 +38,27 @@ COLUMNS = (
 )
 
 
-def call_rows(params):
-    """The published calls /calls/ shows with these filters (every page), by id."""
+def calls_listed(params):
+    """The published calls /calls/ shows with these filters (every page), in its order (``sort=fit``, which is
+    personal, falls back to the deadline order an anonymous visitor sees)."""
     filterset, _facets = calls_filtered(params, with_facets=False)
-    return _calls().filter(pk__in=filterset.qs.values("pk")).order_by("pk")
+    return filterset.ordered_qs
+
+
+EXPORTS = (
+    Export(
+        key="calls",
+        title="Research calls",
+        description="Published research calls of cities and regional governments.",
+        list_path="/calls/",
+        columns=COLUMNS,
+        listed=calls_listed,
+        objects=calls_for_api,
+        serialize=serialize_call,
+        order=10,
+    ),
+)
 
 
 def register() -> None:
-    register_export(
-        Export(
-            key="calls",
-            title="Research calls",
-            description="Published research calls of cities and regional governments.",
-            list_path="/calls/",
-            url_name="calls_export_csv",
-            columns=COLUMNS,
-            rows=call_rows,
-            serialize=lambda request, call: _serialize(request, call, timezone.now()),
-            order=10,
-        )
-    )
+    register_exports(EXPORTS)

@@ -48,10 +48,11 @@ def readme(generated_at=None) -> str:
         "# Bridges open data: bulk download\n",
         f"Generated {generated_at:%Y-%m-%d %H:%M} UTC from {settings.SITE_BASE_URL}. It is regenerated when public "
         "content changes. Every file is UTF-8 CSV (RFC 4180, comma-separated, a header row), one row per public "
-        "object, ordered by `id`; the columns are the fields of the open data API "
+        "object, in the order of its list page; the columns are the fields of the open data API "
         f"({settings.SITE_BASE_URL}/api/v1/docs), nested objects flattened as `field_subfield`, lists joined with "
         '"; ". Only what the site shows to anyone is included: no drafts, no private fields. Cells that a '
-        "spreadsheet would read as a formula (starting with = + - @) are prefixed with an apostrophe.\n",
+        "spreadsheet would read as a formula (starting with = + - @, a tab or a carriage return) are prefixed with "
+        "an apostrophe.\n",
         "## Files\n",
     ]
     parts += [f"- `{e.key}.csv`: {e.description} (list page: {settings.SITE_BASE_URL}{e.list_path})" for e in exports()]

@@ -1,15 +1,17 @@
 """CSV exports of the public lists, registered by the apps that own them (``hub`` imports none of them).
 
-An ``Export`` names its columns (with the description the bulk download's README prints), the public queryset
-filtered exactly as its list page (``rows(params)`` calls the page's own selector/FilterSet), and the open data
-API's serialiser, so that a CSV column is an API field: nested objects are flattened to ``field_subfield`` and
-lists joined with "; ".
+An app declares an ``Export``: its columns (with the description the bulk download's README prints), what its
+list page shows for a set of filters (``listed(params)``: the page's own selector/FilterSet, in the page's order),
+and the open data API's public queryset and serialiser (``objects``, ``serialize``), so that a CSV column is an API
+field: nested objects are flattened to ``field_subfield`` and lists joined with "; ". A row is written only for an
+object that both the page and the API show; everything else (reading in chunks, ordering, flattening) lives here.
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +25,11 @@ LIST_SEPARATOR = "; "
 ITEM_KEYS = ("slug", "code", "language", "name", "title", "id")
 
 
+def export_url_name(key: str) -> str:
+    """The URL name of the page export ``key`` (its route is declared with ``hub.views_exports.export_path``)."""
+    return f"{key}_export_csv"
+
+
 @dataclass(frozen=True)
 class Column:
     name: str
@@ -31,25 +38,42 @@ class Column:
 
 @dataclass(frozen=True)
 class Export:
-    key: str  # the file name without ".csv", in the bulk zip and in the page export
+    key: str  # the file name without ".csv", in the bulk zip and in the page export; names its URL
     title: str
     description: str
     list_path: str  # the public list page, e.g. "/calls/"
-    url_name: str  # the page export's URL name
     columns: tuple[Column, ...]
-    rows: Callable[[Mapping], QuerySet]  # filters (a QueryDict or {}) -> public objects, with their prefetches
+    listed: Callable[[Mapping], QuerySet]  # filters (a QueryDict or {}) -> what the page lists, in its order
+    objects: Callable[[], QuerySet]  # the open data API's public objects, with what ``serialize`` reads
     serialize: Callable[[HttpRequest, Any], dict]  # the open data API's serialiser
     licence: str = "CC BY 4.0"
     order: int = 100
 
     @property
+    def url_name(self) -> str:
+        return export_url_name(self.key)
+
+    @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
 
+    def rows(self, params: Mapping) -> Iterator[Any]:
+        """The public objects the page lists with these filters (every page), in its order, ``CHUNK_SIZE`` at a time.
+
+        The page's ids are streamed; each chunk is read from the API's queryset in one query plus one per prefetch,
+        so that memory and the number of queries do not grow with the rows, whatever the page orders by.
+        """
+        listed = self.listed(params).prefetch_related(None)  # only the ids: what a page card shows is not read
+        ids = listed.values_list("pk", flat=True).iterator(chunk_size=CHUNK_SIZE)
+        objects = self.objects()  # built once: a Wagtail ``public()`` queryset looks up restrictions when created
+        while chunk := list(islice(ids, CHUNK_SIZE)):
+            found = objects.in_bulk(chunk)
+            yield from (found[pk] for pk in chunk if pk in found)
+
     def lines(self, request: HttpRequest, params: Mapping) -> Iterator[list[Any]]:
-        """One list of cells per public object, read in chunks (prefetches run once per chunk)."""
+        """One list of cells per public object."""
         names = self.header
-        for obj in self.rows(params).iterator(chunk_size=CHUNK_SIZE):
+        for obj in self.rows(params):
             flat = flatten(self.serialize(request, obj))
             yield [flat.get(name, "") for name in names]
 
@@ -57,8 +81,9 @@ class Export:
 _exports: dict[str, Export] = {}
 
 
-def register_export(export: Export) -> None:
-    _exports[export.key] = export
+def register_exports(declared: Iterable[Export]) -> None:
+    for export in declared:
+        _exports[export.key] = export
 
 
 def get_export(key: str) -> Export:

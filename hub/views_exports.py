@@ -1,20 +1,27 @@
 """The CSV export of a public list page (its current filters kept) and the bulk download of every public list."""
 
 from django.http import FileResponse, HttpResponse
+from django.urls import URLPattern, path
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from hub import bulk
 from hub.csv import stream_csv
-from hub.exports import get_export
+from hub.exports import export_url_name, get_export
 
-# Parameters of a list page that choose what is shown, not which objects: the export ignores them.
-NOT_FILTERS = ("page", "format", "sort")
+# Parameters of a list page that choose which part is shown, not which objects: the export ignores them
+# (``sort`` is kept: the export comes out in the page's order).
+NOT_FILTERS = ("page", "format")
+
+
+def export_path(list_route: str, key: str) -> URLPattern:
+    """The URL of a list page's CSV export: ``<list_route>export.csv``, named after the export's key."""
+    return path(f"{list_route}export.csv", export_csv, {"key": key}, name=export_url_name(key))
 
 
 @require_GET
 def export_csv(request, key: str):
-    """Every public object the list page shows with these filters (all pages), streamed, ordered by id."""
+    """Every public object the list page shows with these filters (all pages), in the page's order, streamed."""
     export = get_export(key)
     params = request.GET.copy()
     for name in NOT_FILTERS:

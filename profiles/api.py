@@ -58,7 +58,8 @@ class CityOut(Schema):
 CityPageOut = page_schema(CityOut, "CityList")
 
 
-def _city(request: HttpRequest, page: CityPage) -> dict:
+def serialize_city(request: HttpRequest, page: CityPage) -> dict:
+    """One city as the open data API and the CSV exports give it."""
     organisation = page.organisation
     return {
         "id": page.pk,
@@ -76,29 +77,30 @@ def _city(request: HttpRequest, page: CityPage) -> dict:
     }
 
 
-def _cities():
+def cities_for_api():
+    """The public cities the API and the CSV exports read, with what their serialiser needs."""
     return city_pages_public().defer_streamfields()
 
 
 @router.get("/cities/", response={200: CityPageOut, **ERRORS}, summary="List cities", tags=["Cities"])
 def city_list(request: HttpRequest, filters: Query[CityFilters]):
     """Live city pages of verified local and regional governments, by id."""
-    queryset = _cities()
+    queryset = cities_for_api()
     if filters.q:
         queryset = queryset.filter(title__icontains=filters.q.strip())
     if filters.country:
         queryset = queryset.filter(organisation__country__code__iexact=filters.country)
     if filters.updated_since:
         queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda page: _city(request, page))
+    return paginate(request, queryset.order_by("pk"), filters, lambda page: serialize_city(request, page))
 
 
 @router.get("/cities/{int:city_id}", response={200: CityOut, **ERRORS}, summary="One city", tags=["Cities"])
 def city_detail(request: HttpRequest, city_id: int):
-    page = _cities().filter(pk=city_id).first()
+    page = cities_for_api().filter(pk=city_id).first()
     if page is None:
         raise Http404("No city page with this id.")
-    return _city(request, page)
+    return serialize_city(request, page)
 
 
 # Organisations --------------------------------------------------------------------------------------------------
@@ -130,7 +132,8 @@ class OrganisationOut(Schema):
 OrganisationPage = page_schema(OrganisationOut, "OrganisationList")
 
 
-def _organisation(request: HttpRequest, organisation: Organisation) -> dict:
+def serialize_organisation(request: HttpRequest, organisation: Organisation) -> dict:
+    """One organisation as the open data API and the CSV exports give it."""
     return {
         "id": organisation.pk,
         "url": object_url(request, organisation),
@@ -149,7 +152,8 @@ def _organisation(request: HttpRequest, organisation: Organisation) -> dict:
     }
 
 
-def _organisations():
+def organisations_for_api():
+    """The public organisations the API and the CSV exports read, with what their serialiser needs."""
     return Organisation.objects.filter(verified=True).select_related("country").prefetch_related("networks")
 
 
@@ -161,8 +165,8 @@ def _organisations():
 )
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
     """Verified organisations (cities, universities, NHRIs, civil society …), by id; filters as /organisations/."""
-    queryset = filtered(OrganisationFilter(filter_data(filters), queryset=_organisations()))
-    return paginate(request, queryset.order_by("pk"), filters, lambda o: _organisation(request, o))
+    queryset = filtered(OrganisationFilter(filter_data(filters), queryset=organisations_for_api()))
+    return paginate(request, queryset.order_by("pk"), filters, lambda o: serialize_organisation(request, o))
 
 
 @router.get(
@@ -173,10 +177,10 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
 )
 def organisation_detail(request: HttpRequest, ref: str):
     lookup = {"pk": int(ref)} if ref.isdigit() and len(ref) < 18 else {"slug": ref}
-    organisation = _organisations().filter(**lookup).first()
+    organisation = organisations_for_api().filter(**lookup).first()
     if organisation is None:
         raise Http404("No verified organisation with this id or slug.")
-    return _organisation(request, organisation)
+    return serialize_organisation(request, organisation)
 
 
 # Researchers ----------------------------------------------------------------------------------------------------
@@ -235,7 +239,7 @@ class ResearcherOut(Schema):
 ResearcherPage = page_schema(ResearcherOut, "ResearcherList")
 
 
-def _researchers():
+def researchers_for_api():
     """Listed profiles of active users, with everything a public view may read (a fixed number of queries)."""
     return (
         visibility.profiles_visible_to(None)
@@ -252,7 +256,8 @@ def _researchers():
     )
 
 
-def _researcher(request: HttpRequest, profile: ResearcherProfile) -> dict:
+def serialize_researcher(request: HttpRequest, profile: ResearcherProfile) -> dict:
+    """One researcher as the open data API and the CSV exports give it."""
     # Always the anonymous view: the open data API shows only what the researcher made public.
     data = visibility.public_view(profile, None).to_dict()
     data["url"] = absolute(request, data.get("url"))
@@ -270,10 +275,10 @@ def _researcher(request: HttpRequest, profile: ResearcherProfile) -> dict:
 )
 def researcher_list(request: HttpRequest, filters: Query[ResearcherFilters]):
     """Researchers listed in the public directory, by id, with only the fields they made public."""
-    queryset = filtered(ResearcherFilter(filter_data(filters), queryset=_researchers(), viewer=None))
+    queryset = filtered(ResearcherFilter(filter_data(filters), queryset=researchers_for_api(), viewer=None))
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda p: _researcher(request, p))
+    return paginate(request, queryset.order_by("pk"), filters, lambda p: serialize_researcher(request, p))
 
 
 @router.get(
@@ -284,7 +289,7 @@ def researcher_list(request: HttpRequest, filters: Query[ResearcherFilters]):
     exclude_unset=True,
 )
 def researcher_detail(request: HttpRequest, researcher_id: int):
-    profile = _researchers().filter(pk=researcher_id).first()
+    profile = researchers_for_api().filter(pk=researcher_id).first()
     if profile is None:
         raise Http404("No listed researcher with this id.")
-    return _researcher(request, profile)
+    return serialize_researcher(request, profile)

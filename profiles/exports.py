@@ -1,9 +1,17 @@
-"""CSV exports of /organisations/ and /researchers/ (public fields only, per ``profiles.visibility``)."""
+"""CSV exports of /researchers/ (public fields only, per ``profiles.visibility``), /organisations/ and /cities/."""
 
-from hub.exports import Column, Export, register_export
-from profiles.api import _organisation, _organisations, _researcher, _researchers
+from hub.exports import Column, Export, register_exports
+from profiles import visibility
+from profiles.api import (
+    cities_for_api,
+    organisations_for_api,
+    researchers_for_api,
+    serialize_city,
+    serialize_organisation,
+    serialize_researcher,
+)
 from profiles.filters import ResearcherFilter
-from profiles.selectors import organisations_public
+from profiles.selectors import city_pages_public, organisations_public
 
 ORGANISATION_COLUMNS = (
     Column("id", "Stable identifier of the organisation (as in the open data API)."),
@@ -47,42 +55,79 @@ RESEARCHER_COLUMNS = (
 )
 
 
-def organisation_rows(params):
-    """The verified organisations /organisations/ shows with these filters, by id."""
-    filterset = organisations_public(filters=params)
-    return _organisations().filter(pk__in=filterset.qs.values("pk")).order_by("pk")
+CITY_COLUMNS = (
+    Column("id", "Stable identifier of the city page (as in the open data API)."),
+    Column("url", "Absolute URL of the city's page."),
+    Column("title", "Name of the city or region as its page shows it."),
+    Column("slug", "Short name of the city in its URL."),
+    Column("intro", "What the city does for human rights, in two sentences."),
+    Column("organisation_id", "Id of the city's organisation (organisations.csv)."),
+    Column("organisation_name", "Name of that organisation."),
+    Column("organisation_slug", "Short name of that organisation in its URL."),
+    Column("city", "City where the organisation is based."),
+    Column("country_code", "ISO 3166-1 alpha-2 code of its country."),
+    Column("country_name", "Name of its country."),
+    Column("population", "Population."),
+    Column("hr_city_declaration_year", "Year the city declared itself a human-rights city, if it did."),
+    Column("hr_city_declaration_url", "Link to that declaration, if any."),
+    Column("last_published_at", "When the city's page was last published (ISO 8601)."),
+)
 
 
-def researcher_rows(params):
-    """The researchers /researchers/ shows an anonymous visitor with these filters (public fields only), by id."""
-    queryset = _researchers().filter(is_public=True)
-    return ResearcherFilter(params, queryset=queryset, viewer=None).qs.order_by("pk")
+def organisations_listed(params):
+    """The verified organisations /organisations/ shows with these filters, by name."""
+    return organisations_public(filters=params).qs
+
+
+def researchers_listed(params):
+    """The researchers /researchers/ shows an anonymous visitor with these filters, in its order (by last name).
+
+    Filters on a personal field match only the profiles that show that field publicly (``viewer=None``)."""
+    listed = visibility.profiles_visible_to(None).filter(is_public=True)
+    return ResearcherFilter(params, queryset=listed, viewer=None).qs
+
+
+def cities_listed(params):
+    """The live city pages /cities/ shows (it has no filters), by name."""
+    return city_pages_public()
+
+
+EXPORTS = (
+    Export(
+        key="researchers",
+        title="Researchers",
+        description="Researchers listed in the public directory, with only the fields each made public.",
+        list_path="/researchers/",
+        columns=RESEARCHER_COLUMNS,
+        listed=researchers_listed,
+        objects=researchers_for_api,
+        serialize=serialize_researcher,
+        order=20,
+    ),
+    Export(
+        key="organisations",
+        title="Organisations",
+        description="Verified organisations: cities and regions, universities, human-rights institutions, NGOs.",
+        list_path="/organisations/",
+        columns=ORGANISATION_COLUMNS,
+        listed=organisations_listed,
+        objects=organisations_for_api,
+        serialize=serialize_organisation,
+        order=30,
+    ),
+    Export(
+        key="cities",
+        title="Cities",
+        description="Live pages of the verified cities and regional governments.",
+        list_path="/cities/",
+        columns=CITY_COLUMNS,
+        listed=cities_listed,
+        objects=cities_for_api,
+        serialize=serialize_city,
+        order=35,
+    ),
+)
 
 
 def register() -> None:
-    register_export(
-        Export(
-            key="organisations",
-            title="Organisations",
-            description="Verified organisations: cities and regions, universities, human-rights institutions, NGOs.",
-            list_path="/organisations/",
-            url_name="organisation_list_csv",
-            columns=ORGANISATION_COLUMNS,
-            rows=organisation_rows,
-            serialize=_organisation,
-            order=30,
-        )
-    )
-    register_export(
-        Export(
-            key="researchers",
-            title="Researchers",
-            description="Researchers listed in the public directory, with only the fields each made public.",
-            list_path="/researchers/",
-            url_name="researcher_list_csv",
-            columns=RESEARCHER_COLUMNS,
-            rows=researcher_rows,
-            serialize=_researcher,
-            order=20,
-        )
-    )
+    register_exports(EXPORTS)

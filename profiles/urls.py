@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hub.views_exports import export_csv
+from hub.views_exports import export_path
 from profiles import views
 
 urlpatterns = [
@@ -10,13 +10,15 @@ urlpatterns = [
     path("dashboard/export/", views.account_export, name="account_export"),
     path("dashboard/delete/", views.account_delete, name="account_delete"),
     path("organisations/", views.organisation_list, name="organisation_list"),
-    path("organisations/export.csv", export_csv, {"key": "organisations"}, name="organisation_list_csv"),
+    export_path("organisations/", "organisations"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),
     path("organisations/<slug:slug>/", views.organisation_detail, name="organisation_detail"),
     path("organisations/<slug:slug>/edit/", views.organisation_edit, name="organisation_edit"),
     path("organisations/<slug:slug>/join/", views.organisation_join, name="organisation_join"),
     path("organisations/<slug:slug>/members/", views.organisation_members, name="organisation_members"),
     path("researchers/", views.researcher_list, name="researcher_list"),
-    path("researchers/export.csv", export_csv, {"key": "researchers"}, name="researcher_list_csv"),
+    export_path("researchers/", "researchers"),
+    # /cities/ itself is a Wagtail page; its export is routed here, before Wagtail's catch-all.
+    export_path("cities/", "cities"),
     path("researchers/<int:pk>/", views.researcher_detail, name="researcher_detail"),
 ]

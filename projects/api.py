@@ -141,7 +141,8 @@ class PartnershipOut(Schema):
 PartnershipPage = page_schema(PartnershipOut, "PartnershipList")
 
 
-def _partnerships() -> QuerySet[Partnership]:
+def partnerships_for_api() -> QuerySet[Partnership]:
+    """The public partnerships the API and the CSV exports read, with what their serialiser needs."""
     return (
         Partnership.objects.public()
         .select_related("city")
@@ -155,7 +156,8 @@ def _partnerships() -> QuerySet[Partnership]:
     )
 
 
-def _partnership(request: HttpRequest, partnership: Partnership) -> dict:
+def serialize_partnership(request: HttpRequest, partnership: Partnership) -> dict:
+    """One partnership as the open data API and the CSV exports give it."""
     call = partnership.call_id
     return {
         "id": partnership.pk,
@@ -198,7 +200,7 @@ def _partnership(request: HttpRequest, partnership: Partnership) -> dict:
 )
 def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]):
     """Public partnerships, by id."""
-    queryset = _facets(_partnerships(), filters)
+    queryset = _facets(partnerships_for_api(), filters)
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
     if filters.city:
@@ -209,7 +211,7 @@ def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]):
         queryset = queryset.filter(origin=filters.origin)
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda p: _partnership(request, p))
+    return paginate(request, queryset.order_by("pk"), filters, lambda p: serialize_partnership(request, p))
 
 
 @router.get(
@@ -219,10 +221,10 @@ def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]):
     tags=["Partnerships"],
 )
 def partnership_detail(request: HttpRequest, ref: str):
-    partnership = _partnerships().filter(**_by_ref(ref)).first()
+    partnership = partnerships_for_api().filter(**_by_ref(ref)).first()
     if partnership is None:
         raise Http404("No public partnership with this id or slug.")
-    return _partnership(request, partnership)
+    return serialize_partnership(request, partnership)
 
 
 # Results --------------------------------------------------------------------------------------------------------
@@ -279,7 +281,8 @@ def _public_results() -> QuerySet[Result]:
     return Result.objects.public()
 
 
-def _results() -> QuerySet[Result]:
+def results_for_api() -> QuerySet[Result]:
+    """The public results the API and the CSV exports read, with what their serialiser needs."""
     return (
         _public_results()
         .select_related("language", "partnership", "city_response", "city_response__city")
@@ -306,7 +309,8 @@ def _city_response(result: Result) -> dict:
     }
 
 
-def _result(request: HttpRequest, result: Result) -> dict:
+def serialize_result(request: HttpRequest, result: Result) -> dict:
+    """One result as the open data API and the CSV exports give it."""
     return {
         "id": result.pk,
         "url": object_url(request, result),
@@ -334,7 +338,7 @@ def _result(request: HttpRequest, result: Result) -> dict:
 @router.get("/results/", response={200: ResultPage, **ERRORS}, summary="List published results", tags=["Results"])
 def result_list(request: HttpRequest, filters: Query[ResultFilters]):
     """Published results past their embargo (no drafts, nothing taken down), by id."""
-    queryset = _facets(_results(), filters)
+    queryset = _facets(results_for_api(), filters)
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(abstract__icontains=filters.q))
     if filters.kind:
@@ -345,17 +349,17 @@ def result_list(request: HttpRequest, filters: Query[ResultFilters]):
         queryset = queryset.filter(partnership__slug=filters.partnership, partnership__is_public=True)
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda r: _result(request, r))
+    return paginate(request, queryset.order_by("pk"), filters, lambda r: serialize_result(request, r))
 
 
 @router.get(
     "/results/{ref}", response={200: ResultOut, **ERRORS}, summary="One result, by id or slug", tags=["Results"]
 )
 def result_detail(request: HttpRequest, ref: str):
-    result = _results().filter(**_by_ref(ref)).first()
+    result = results_for_api().filter(**_by_ref(ref)).first()
     if result is None:
         raise Http404("No published result with this id or slug.")
-    return _result(request, result)
+    return serialize_result(request, result)
 
 
 # Datasets -------------------------------------------------------------------------------------------------------
@@ -405,7 +409,8 @@ class DatasetOut(Schema):
 DatasetPage = page_schema(DatasetOut, "DatasetList")
 
 
-def _datasets() -> QuerySet[Dataset]:
+def datasets_for_api() -> QuerySet[Dataset]:
+    """The public datasets the API and the CSV exports read, with what their serialiser needs."""
     return (
         Dataset.objects.public()
         .select_related("partnership")
@@ -428,7 +433,8 @@ def _columns(schema: Any) -> list[dict]:
     return columns
 
 
-def _dataset(request: HttpRequest, dataset: Dataset) -> dict:
+def serialize_dataset(request: HttpRequest, dataset: Dataset) -> dict:
+    """One dataset as the open data API and the CSV exports give it."""
     rows_url = request.build_absolute_uri(f"/api/v1/datasets/{dataset.pk}/rows") if dataset.is_open else None
     return {
         "id": dataset.pk,
@@ -461,7 +467,7 @@ def _dataset(request: HttpRequest, dataset: Dataset) -> dict:
 @router.get("/datasets/", response={200: DatasetPage, **ERRORS}, summary="List published datasets", tags=["Datasets"])
 def dataset_list(request: HttpRequest, filters: Query[DatasetFilters]):
     """Metadata of published datasets (whatever their access level), by id; rows of open ones at ``rows_url``."""
-    queryset = _facets(_datasets(), filters)
+    queryset = _facets(datasets_for_api(), filters)
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
     if filters.access_level:
@@ -470,17 +476,17 @@ def dataset_list(request: HttpRequest, filters: Query[DatasetFilters]):
         queryset = queryset.filter(partnership__slug=filters.partnership, partnership__is_public=True)
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda d: _dataset(request, d))
+    return paginate(request, queryset.order_by("pk"), filters, lambda d: serialize_dataset(request, d))
 
 
 @router.get(
     "/datasets/{ref}", response={200: DatasetOut, **ERRORS}, summary="One dataset, by id or slug", tags=["Datasets"]
 )
 def dataset_detail(request: HttpRequest, ref: str):
-    dataset = _datasets().filter(**_by_ref(ref)).first()
+    dataset = datasets_for_api().filter(**_by_ref(ref)).first()
     if dataset is None:
         raise Http404("No published dataset with this id or slug.")
-    return _dataset(request, dataset)
+    return serialize_dataset(request, dataset)
 
 
 class RowsPage(Schema):
@@ -571,13 +577,15 @@ class IndicatorOut(Schema):
 IndicatorPage = page_schema(IndicatorOut, "IndicatorList")
 
 
-def _indicators() -> QuerySet[Indicator]:
+def indicators_for_api() -> QuerySet[Indicator]:
+    """The public indicators the API and the CSV exports read, with what their serialiser needs."""
     from projects.selectors.indicators import indicators_public
 
     return indicators_public().prefetch_related("groups")
 
 
-def _indicator(request: HttpRequest, indicator: Indicator) -> dict:
+def serialize_indicator(request: HttpRequest, indicator: Indicator) -> dict:
+    """One indicator as the open data API and the CSV exports give it."""
     return {
         "id": indicator.pk,
         "url": object_url(request, indicator),
@@ -602,10 +610,10 @@ def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]):
     """Human-rights indicators, by id; the filters are the facets of /data/indicators/."""
     from projects.selectors.indicators import IndicatorFilter
 
-    queryset = filtered(IndicatorFilter(filter_data(filters), queryset=_indicators()))
+    queryset = filtered(IndicatorFilter(filter_data(filters), queryset=indicators_for_api()))
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda i: _indicator(request, i))
+    return paginate(request, queryset.order_by("pk"), filters, lambda i: serialize_indicator(request, i))
 
 
 @router.get(
@@ -615,10 +623,10 @@ def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]):
     tags=["Indicators"],
 )
 def indicator_detail(request: HttpRequest, ref: str):
-    indicator = _indicators().filter(**_by_ref(ref)).first()
+    indicator = indicators_for_api().filter(**_by_ref(ref)).first()
     if indicator is None:
         raise Http404("No indicator with this id or slug.")
-    return _indicator(request, indicator)
+    return serialize_indicator(request, indicator)
 
 
 class ObservationFilters(ListParams):
@@ -719,7 +727,8 @@ class MethodOut(Schema):
 MethodPageOut = page_schema(MethodOut, "MethodList")
 
 
-def _methods() -> QuerySet[MethodPage]:
+def methods_for_api() -> QuerySet[MethodPage]:
+    """The public methods the API and the CSV exports read, with what their serialiser needs."""
     return (
         MethodPage.objects.live()
         .public()
@@ -734,7 +743,8 @@ def _tool_url(request: HttpRequest, tool: MethodTool) -> str | None:
     return tool.url or None
 
 
-def _method(request: HttpRequest, page: MethodPage) -> dict:
+def serialize_method(request: HttpRequest, page: MethodPage) -> dict:
+    """One method as the open data API and the CSV exports give it."""
     return {
         "id": page.pk,
         "url": page_url(request, page),
@@ -762,20 +772,20 @@ def _method(request: HttpRequest, page: MethodPage) -> dict:
 @router.get("/methods/", response={200: MethodPageOut, **ERRORS}, summary="List methods", tags=["Methods"])
 def method_list(request: HttpRequest, filters: Query[MethodFilters]):
     """Live pages of the methods library, by id."""
-    queryset = _methods()
+    queryset = methods_for_api()
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
     if filters.updated_since:
         queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda m: _method(request, m))
+    return paginate(request, queryset.order_by("pk"), filters, lambda m: serialize_method(request, m))
 
 
 @router.get("/methods/{int:method_id}", response={200: MethodOut, **ERRORS}, summary="One method", tags=["Methods"])
 def method_detail(request: HttpRequest, method_id: int):
-    page = _methods().filter(pk=method_id).first()
+    page = methods_for_api().filter(pk=method_id).first()
     if page is None:
         raise Http404("No published method with this id.")
-    return _method(request, page)
+    return serialize_method(request, page)
 
 
 # Case studies ---------------------------------------------------------------------------------------------------
@@ -813,7 +823,8 @@ class CaseStudyOut(Schema):
 CaseStudyPageOut = page_schema(CaseStudyOut, "CaseStudyList")
 
 
-def _case_studies() -> QuerySet[CaseStudyPage]:
+def case_studies_for_api() -> QuerySet[CaseStudyPage]:
+    """The public case studies the API and the CSV exports read, with what their serialiser needs."""
     return (
         CaseStudyPage.objects.live()
         .public()
@@ -829,7 +840,8 @@ def _case_studies() -> QuerySet[CaseStudyPage]:
     )
 
 
-def _case_study(request: HttpRequest, page: CaseStudyPage) -> dict:
+def serialize_case_study(request: HttpRequest, page: CaseStudyPage) -> dict:
+    """One case study as the open data API and the CSV exports give it."""
     return {
         "id": page.pk,
         "url": page_url(request, page),
@@ -858,7 +870,7 @@ def _case_study(request: HttpRequest, page: CaseStudyPage) -> dict:
 )
 def case_study_list(request: HttpRequest, filters: Query[CaseStudyFilters]):
     """Live case studies, by id."""
-    queryset = _facets(_case_studies(), filters)
+    queryset = _facets(case_studies_for_api(), filters)
     if filters.q:
         queryset = queryset.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
     if filters.region:
@@ -867,7 +879,7 @@ def case_study_list(request: HttpRequest, filters: Query[CaseStudyFilters]):
         queryset = queryset.filter(featured=filters.featured)
     if filters.updated_since:
         queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda c: _case_study(request, c))
+    return paginate(request, queryset.order_by("pk"), filters, lambda c: serialize_case_study(request, c))
 
 
 @router.get(
@@ -877,10 +889,10 @@ def case_study_list(request: HttpRequest, filters: Query[CaseStudyFilters]):
     tags=["Case studies"],
 )
 def case_study_detail(request: HttpRequest, case_study_id: int):
-    page = _case_studies().filter(pk=case_study_id).first()
+    page = case_studies_for_api().filter(pk=case_study_id).first()
     if page is None:
         raise Http404("No published case study with this id.")
-    return _case_study(request, page)
+    return serialize_case_study(request, page)
 
 
 # Policy uptake --------------------------------------------------------------------------------------------------
@@ -918,13 +930,15 @@ class UptakeOut(Schema):
 UptakePage = page_schema(UptakeOut, "PolicyUptakeList")
 
 
-def _uptakes() -> QuerySet[PolicyUptake]:
+def uptakes_for_api() -> QuerySet[PolicyUptake]:
+    """The public uptakes the API and the CSV exports read, with what their serialiser needs."""
     return PolicyUptake.objects.filter(result__in=_public_results()).select_related(
         "city", "result", "result__city_response", "result__city_response__city"
     )
 
 
-def _uptake(request: HttpRequest, uptake: PolicyUptake) -> dict:
+def serialize_uptake(request: HttpRequest, uptake: PolicyUptake) -> dict:
+    """One uptake as the open data API and the CSV exports give it."""
     result = uptake.result
     result_url = object_url(request, result)
     return {
@@ -948,7 +962,7 @@ def _uptake(request: HttpRequest, uptake: PolicyUptake) -> dict:
 )
 def uptake_list(request: HttpRequest, filters: Query[UptakeFilters]):
     """Decisions, plans and budget lines that public results informed, with the city's response, by id."""
-    queryset = _uptakes()
+    queryset = uptakes_for_api()
     if filters.city:
         queryset = queryset.filter(city__slug=filters.city)
     if filters.kind:
@@ -959,7 +973,7 @@ def uptake_list(request: HttpRequest, filters: Query[UptakeFilters]):
         queryset = queryset.filter(result__slug=filters.result)
     if filters.updated_since:
         queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda u: _uptake(request, u))
+    return paginate(request, queryset.order_by("pk"), filters, lambda u: serialize_uptake(request, u))
 
 
 @router.get(
@@ -969,7 +983,7 @@ def uptake_list(request: HttpRequest, filters: Query[UptakeFilters]):
     tags=["Policy uptake"],
 )
 def uptake_detail(request: HttpRequest, uptake_id: int):
-    uptake = _uptakes().filter(pk=uptake_id).first()
+    uptake = uptakes_for_api().filter(pk=uptake_id).first()
     if uptake is None:
         raise Http404("No public policy uptake record with this id.")
-    return _uptake(request, uptake)
+    return serialize_uptake(request, uptake)

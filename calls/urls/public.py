@@ -4,12 +4,12 @@ from django.urls import path
 
 from calls.feeds import CallsAtomFeed, calls_ics
 from calls.views import public
-from hub.views_exports import export_csv
+from hub.views_exports import export_path
 
 urlpatterns: list = [
     path("feeds/calls.atom", CallsAtomFeed(), name="calls_feed_atom"),
     path("calls.ics", calls_ics, name="calls_ics"),
-    path("calls/export.csv", export_csv, {"key": "calls"}, name="calls_export_csv"),
+    export_path("calls/", "calls"),
     path("calls/<int:pk>/consultation/", public.consultation_manage, name="call_consultation_manage"),
     path("calls/<int:pk>/consultation/comment/", public.consultation_comment, name="call_consultation_comment"),
     path(

@@ -2,11 +2,13 @@
 
 from django.urls import path
 
+from hub.views_exports import export_path
 from projects.views import datasets as views
 
 urlpatterns = [
     path("data/catalog.jsonld", views.catalog_jsonld, name="dataset_catalog"),
     path("data/datasets/", views.dataset_list, name="dataset_list"),
+    export_path("data/datasets/", "datasets"),
     path("data/datasets/<slug:slug>.jsonld", views.dataset_jsonld, name="dataset_jsonld"),
     path("data/datasets/<slug:slug>/", views.dataset_detail, name="dataset_detail"),
     path("data/datasets/<slug:slug>/download.csv", views.dataset_download_csv, name="dataset_download_csv"),

@@ -2,13 +2,14 @@
 
 from django.urls import path
 
-from hub.views_exports import bulk_download
+from hub.views_exports import bulk_download, export_path
 from projects.views import indicators as views
 
 urlpatterns = [
     path("data/", views.data_index, name="data_index"),
     path("data/bulk.zip", bulk_download, name="data_bulk"),
     path("data/indicators/", views.indicator_list, name="indicator_list"),
+    export_path("data/indicators/", "indicators"),
     path("data/indicators/<slug:slug>/", views.indicator_detail, name="indicator_detail"),
     path("data/indicators/<slug:slug>/observations.csv", views.indicator_csv, name="indicator_observations_csv"),
     path("data/gaps/<slug:organisation>/commission/", views.gap_commission, name="data_gap_commission"),

@@ -2,13 +2,13 @@
 
 from django.urls import path
 
-from hub.views_exports import export_csv
+from hub.views_exports import export_path
 from projects.views import results as views
 from projects.views import transparency
 
 urlpatterns = [
     path("results/", views.result_list, name="result_list"),
-    path("results/export.csv", export_csv, {"key": "results"}, name="result_list_csv"),
+    export_path("results/", "results"),
     path("partnerships/<slug:slug>/results/new/", views.result_create, name="result_create"),
     path("results/<slug:slug>/", views.result_detail, name="result_detail"),
     path("results/<slug:slug>/edit/", views.result_edit, name="result_edit"),
@@ -19,4 +19,5 @@ urlpatterns = [
     path("results/<slug:slug>/files/<int:file_id>/remove/", views.result_file_remove, name="result_file_remove"),
     path("results/<slug:slug>/take-down/", views.result_take_down, name="result_take_down"),
     path("transparency/", transparency.transparency, name="transparency"),
+    export_path("transparency/", "takedowns"),
 ]

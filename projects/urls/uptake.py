@@ -2,10 +2,12 @@
 
 from django.urls import path
 
+from hub.views_exports import export_path
 from projects.views import uptake as views
 
 urlpatterns = [
     path("results/uptake/", views.uptake_list, name="uptake_list"),
+    export_path("results/uptake/", "policy_uptake"),
     path("results/<slug:slug>/response/", views.response_edit, name="result_response"),
     path("results/<slug:slug>/uptake/new/", views.uptake_new, name="uptake_new"),
     path("results/<slug:slug>/uptake/<int:pk>/edit/", views.uptake_edit, name="uptake_edit"),

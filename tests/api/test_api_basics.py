@@ -97,7 +97,7 @@ def test_server_errors_are_json_without_a_traceback(client, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr(calls.api, "_calls", broken)
+    monkeypatch.setattr(calls.api, "calls_for_api", broken)
     response = client.get("/api/v1/calls/")
     assert response.status_code == 500
     assert "secret" not in response.content.decode()

@@ -2,7 +2,6 @@
 
 import re
 
-
 import pytest
 
 from calls.factories import make_call
