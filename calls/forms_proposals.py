@@ -1,5 +1,7 @@
 """Forms of the proposal pages: they validate what was typed; the services decide and store."""
 
+import uuid
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -136,6 +138,16 @@ class AttachmentForm(forms.Form):
         upload = self.cleaned_data["file"]
         validate_pdf(upload)
         return upload
+
+
+class ProposalSubmitForm(forms.Form):
+    """The submit button's form: a one-time key, made when the page is rendered, so a replayed POST submits once."""
+
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("initial", {"idempotency_key": uuid.uuid4()})
+        super().__init__(*args, **kwargs)
 
 
 class TeamInviteForm(forms.Form):

@@ -101,6 +101,8 @@ class ProposalVersion(models.Model):
     submitted_by = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     is_withdrawn = models.BooleanField(default=False)
+    # The one-time key of the submit form that created this version: a replayed POST finds it here.
+    idempotency_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["proposal", "number"]

@@ -2,6 +2,7 @@
 
 import datetime as dt
 import os
+import uuid
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
@@ -250,9 +251,14 @@ def attachment_add(*, proposal: Proposal, by: User, upload) -> Attachment:
         )
     validate_pdf(upload)
     name = os.path.basename(upload.name or "attachment.pdf")[:255]
-    return Attachment.objects.create(
-        proposal=proposal, file=upload, original_name=name, size=upload.size, uploaded_by=by
-    )
+    try:
+        return Attachment.objects.create(
+            proposal=proposal, file=upload, original_name=name, size=upload.size, uploaded_by=by
+        )
+    except OSError:
+        # The disk is full (or the storage failed): the storage removed its partial file and raising
+        # here rolls the row back, so nothing points at a missing file.
+        raise ValidationError(_("The server could not store your file; nothing was saved. Please try again later."))
 
 
 @transaction.atomic
@@ -390,10 +396,20 @@ def submission_problems(proposal: Proposal, now: dt.datetime) -> list[str]:
 
 
 @transaction.atomic
-def proposal_submit(*, proposal: Proposal, by: User) -> ProposalVersion:
-    """Freeze the draft as a new version and tell the team and the city."""
+def proposal_submit(*, proposal: Proposal, by: User, idempotency_key: uuid.UUID | None = None) -> ProposalVersion:
+    """Freeze the draft as a new version and tell the team and the city.
+
+    ``idempotency_key`` (one per rendered submit form) makes a replayed request (a retry after a
+    timeout, a double click) return the version it already created instead of a second one.
+    """
     _require_lead(by, proposal, _("submit the proposal"))
     proposal = _locked(proposal)
+    if idempotency_key is not None:
+        done = ProposalVersion.objects.filter(idempotency_key=idempotency_key).first()
+        if done is not None:
+            if done.proposal_id != proposal.pk:
+                raise ValidationError(_("This form was already used for another proposal; reload the page."))
+            return done
     _require_editable(proposal)
     now = timezone.now()
     if proposal.status == Proposal.Status.INVITED and proposal.call.two_stage:
@@ -409,6 +425,7 @@ def proposal_submit(*, proposal: Proposal, by: User) -> ProposalVersion:
         content=proposal_snapshot(proposal),
         submitted_by=by,
         submitted_at=now,
+        idempotency_key=idempotency_key,
     )
     proposal.status = Proposal.Status.SUBMITTED
     proposal.submitted_at = now

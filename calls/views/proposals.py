@@ -19,6 +19,7 @@ from calls.forms_proposals import (
     MilestoneFormSet,
     ProposalDraftForm,
     ProposalStartForm,
+    ProposalSubmitForm,
     TeamInviteForm,
     draft_initial,
     milestones_from,
@@ -142,6 +143,7 @@ def proposal_detail(request, pk: int):
                 "checks": checks,
                 "is_lead": "lead" in roles,
                 "problems": services.submission_problems(proposal, timezone.now()) if proposal.is_editable else [],
+                "submit_form": ProposalSubmitForm(),
             }
         )
     else:
@@ -273,8 +275,11 @@ def proposal_attachment(request, pk: int, attachment_id: int):
 @require_POST
 def proposal_submit(request, pk: int):
     proposal, _roles = _team_proposal(request, pk)
+    form = ProposalSubmitForm(request.POST)
+    # A malformed key is ignored (the submission still happens once); a valid one makes retries safe.
+    key = form.cleaned_data.get("idempotency_key") if form.is_valid() else None
     try:
-        version = services.proposal_submit(proposal=proposal, by=request.user)
+        version = services.proposal_submit(proposal=proposal, by=request.user, idempotency_key=key)
     except (ValidationError, PermissionDenied) as error:
         _error_messages(request, error)
     else:
