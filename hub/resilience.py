@@ -8,6 +8,7 @@ so the service resumes without restarting the app. Replayed submissions are made
 idempotency key of the submit form (``calls.services.proposals.proposal_submit``).
 """
 
+import errno
 import logging
 
 from django.db import InterfaceError, OperationalError, connections
@@ -17,12 +18,22 @@ from django.template import loader
 logger = logging.getLogger("hub.resilience")
 RETRY_AFTER_SECONDS = 5
 CONNECTION_ERRORS = (OperationalError, InterfaceError)
+# The disk (or the user's quota) is full: whatever upload raised it was not stored.
+STORAGE_FULL_ERRNOS = {errno.ENOSPC, errno.EDQUOT}
 
 
 def database_unavailable(request=None) -> HttpResponse:
     """The 503 page: rendered without context processors, since the database is what failed."""
     response = HttpResponse(loader.render_to_string("503.html"), status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def storage_full(request=None) -> HttpResponse:
+    """The 507 page for a full disk: the storage removed its partial file, the transaction rolled back."""
+    response = HttpResponse(loader.render_to_string("507.html"), status=507)
+    response["Retry-After"] = "600"
     response["Cache-Control"] = "no-store"
     return response
 
@@ -35,7 +46,12 @@ def drop_broken_connections() -> None:
 
 
 class DatabaseUnavailableMiddleware:
-    """Turns a lost database connection during a view into a 503 "try again, nothing was saved"."""
+    """Turns a lost database connection during a view into a 503 "try again, nothing was saved".
+
+    And a full disk during an upload anywhere (datasets, results, workspace documents …) into a 507
+    that says the file was not stored; services with their own message (proposal attachments) answer
+    before this is reached.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -44,6 +60,9 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        if isinstance(exception, OSError) and exception.errno in STORAGE_FULL_ERRNOS:
+            logger.error("Storage full during %s %s; answered 507", request.method, request.path, exc_info=exception)
+            return storage_full(request)
         if not isinstance(exception, CONNECTION_ERRORS):
             return None
         logger.error(

@@ -47,3 +47,27 @@ def test_after_the_disk_is_freed_the_same_upload_succeeds(client, settings, draf
     with private_storage.open(attachment.file.name) as stored:
         assert stored.read() == content
     assert_invariant()
+
+
+def test_disk_full_during_a_workspace_upload_answers_507_and_stores_nothing(client, settings, city, researcher):
+    """Uploads without a message of their own (workspace documents, results, datasets) get the 507 page."""
+    from projects.factories import PartnershipFactory, add_member
+    from projects.models import PartnershipMember, WorkspaceDocument, WorkspaceDocumentVersion
+
+    organisation, _official = city
+    partnership = PartnershipFactory(title="Heat and health Graz", slug="heat-and-health-graz", city=organisation)
+    add_member(partnership, researcher, side=PartnershipMember.Side.RESEARCH, role="Lead researcher")
+    client.force_login(researcher)
+    settings.PRIVATE_STORAGE_DRILL = {"enospc_after_bytes": 1_000}
+    upload = SimpleUploadedFile("plan.pdf", big_pdf(64 * 1024), content_type="application/pdf")
+
+    response = client.post(
+        f"{partnership.get_workspace_url()}documents/add/",
+        {"document-title": "Data plan", "document-description": "", "document-note": "", "document-file": upload},
+    )
+
+    assert response.status_code == 507
+    assert "could not store your file" in response.content.decode()
+    assert_no_traceback(response)
+    assert not WorkspaceDocument.objects.exists() and not WorkspaceDocumentVersion.objects.exists()
+    assert private_files() == [], "a partial file was left on disk"
