@@ -6,10 +6,12 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PORT ?= 8000
 SCALE ?= 2000
+RECORDS ?= 100000
 PYTEST_ARGS ?=
+BACKUP_DIR ?= backups
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run migrate demo test test-e2e lint format check bench clean
+.PHONY: help install messages run migrate demo test test-e2e lint format check bench clean drills backup restore
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -49,6 +51,16 @@ run: demo ## Migrate, load demo content and serve on http://127.0.0.1:8000 (SQLi
 test: install messages ## Run the whole test suite (SQLite by default; set DATABASE_URL for PostgreSQL)
 	$(PY) -m pytest -n auto --dist loadgroup $(PYTEST_ARGS)
 
+drills: install messages ## Fault drills: lost database, search and mail outages, full disk, killed worker, backup/restore
+	$(PY) -m pytest -m drill -n 0 tests/drills $(PYTEST_ARGS)
+
+backup: install ## Back up the database and uploaded files into BACKUP_DIR (default ./backups), with a manifest
+	$(PY) manage.py backup --output-dir $(BACKUP_DIR)
+
+restore: install ## Restore BACKUP=backups/bridges-… into a fresh database (RESTORE_DATABASE_URL, default the site's) and verify it
+	@test -n "$(BACKUP)" || { echo "usage: make restore BACKUP=backups/bridges-… [RESTORE_DATABASE_URL=…]"; exit 2; }
+	$(PY) manage.py restore $(BACKUP) $(if $(RESTORE_DATABASE_URL),--database-url $(RESTORE_DATABASE_URL))
+
 test-e2e: install messages ## Run only the browser tests (Chromium)
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
 
@@ -63,8 +75,8 @@ format: install ## Format and fix imports with ruff
 check: install ## Django's deployment checks with the production settings
 	DJANGO_SETTINGS_MODULE=hub.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$RANDOM-not-a-real-secret-key-0123456789abcdef} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-bridges.example} $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: install ## Seed a separate database at SCALE and report latency percentiles and SQL per page
-	$(PY) -m hub.bench --scale $(SCALE)
+bench: install ## Seed RECORDS objects (RECORDS=0: SCALE only) in a separate database; latency, SQL, cache per page
+	$(PY) -m hub.bench --scale $(SCALE) $(if $(filter-out 0,$(RECORDS)),--records $(RECORDS)) $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, local database, media and caches
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache bench-results

@@ -512,7 +512,8 @@ def digest_message(*, user: User, sections: list[DigestSection], frequency: str)
             "%(count)d new items for your %(searches)d alerts",
             total,
         ) % {"count": total, "searches": len(sections)}
-    subject = f"[Bridges] {subject}"
+    # One line whatever the alert's name holds: a line break would be refused as a header injection.
+    subject = " ".join(f"[Bridges] {subject}".split())
     all_token = unsubscribe_token(user.pk, [s.saved_search.pk for s in sections])
     context = {
         "user": user,

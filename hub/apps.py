@@ -8,9 +8,11 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from hub import page_cache
         from hub.search import registry, signals
         from hub.site_setup import ensure_site_structure
 
         post_migrate.connect(ensure_site_structure, sender=self, dispatch_uid="hub_site_structure")
         registry.autodiscover()
         signals.connect()
+        page_cache.connect()

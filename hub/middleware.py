@@ -1,6 +1,10 @@
-"""Site middleware: out-of-range ids become 404s; and, for benchmarks only, the SQL count in a header."""
+"""Site middleware: private pages stay out of shared caches; out-of-range ids become 404s;
+and, for benchmarks only, the SQL count in a header."""
 
-from django.db import connection
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.db import DatabaseError, connection
+from django.utils.cache import patch_cache_control
 
 
 class QueryCountHeaderMiddleware:
@@ -40,3 +44,46 @@ class OutOfRangeIdMiddleware:
 
             raise Http404("The id is out of range.") from exception
         return None
+
+
+class PrivateCacheControlMiddleware:
+    """``Cache-Control: private, no-store`` on every answer to a signed-in person, and on any answer
+    that sets or varies on the session cookie: no proxy, CDN or browser cache keeps a private page.
+
+    Listed before any page cache in MIDDLEWARE, so that it sees the final response last.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        try:
+            private = self._is_private(request, response)
+        except DatabaseError:
+            private = True  # the session store is down: the safe answer is that nothing is stored
+        if private:
+            patch_cache_control(response, private=True, no_store=True)
+            # "private" already drops "public"; a shared-cache lifetime means nothing now either.
+            cache_control = response.get("Cache-Control", "")
+            response["Cache-Control"] = ", ".join(
+                part.strip() for part in cache_control.split(",") if not part.strip().startswith("s-maxage")
+            )
+        return response
+
+    @staticmethod
+    def _is_private(request, response) -> bool:
+        cookie = settings.SESSION_COOKIE_NAME
+        if cookie in response.cookies:
+            return True
+        user = getattr(request, "user", None)
+        if user is not None:
+            if user.is_authenticated:
+                return True
+        elif cookie in request.COOKIES:
+            # Answered before authentication ran (a page cache inside us): ask the session itself.
+            session = getattr(request, "session", None)
+            if session is not None and session.get(SESSION_KEY):
+                return True
+        vary = {part.strip().lower() for part in response.get("Vary", "").split(",")}
+        return "cookie" in vary and cookie in request.COOKIES

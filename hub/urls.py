@@ -10,6 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views as hub_views
 from hub.api import api
+from profiles import views as profiles_views
 
 vocabulary_patterns = (
     [
@@ -29,6 +30,8 @@ vocabulary_patterns = (
 # Outside the language prefix: the admin (Wagtail has its own language preference),
 # the API, documents, media, the sitemap, robots.txt and the language switcher itself.
 urlpatterns = [
+    # Before Wagtail's own: its sign-in form would skip allauth's rate limits and two-factor step.
+    path("admin/login/", profiles_views.admin_login, name="admin_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),

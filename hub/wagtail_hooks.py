@@ -1,5 +1,11 @@
-"""Vocabularies as Wagtail snippets, grouped under one menu for coordinators."""
+"""Vocabularies as Wagtail snippets, grouped under one menu for coordinators; admin-wide page guards."""
 
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from wagtail import hooks
+from wagtail.admin.views.bulk_action import BulkAction
+from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -86,3 +92,32 @@ class VocabularyGroup(SnippetViewSetGroup):
 
 
 register_snippet(VocabularyGroup)
+
+
+@hooks.register("before_move_page")
+def refuse_moves_out_of_reach(request, page, destination):
+    """A move the user may not make is refused at once, not after a confirmation page that names the target."""
+    if not page.permissions_for_user(request.user).can_move_to(destination):
+        raise PermissionDenied
+
+
+@hooks.register("construct_page_chooser_queryset")
+def chooser_lists_live_pages_and_own_drafts(pages, request):
+    """Wagtail's chooser lists every page; drafts are shown only to those who may edit them (another city's draft
+    call must not be named to its officials)."""
+    editable = PagePermissionPolicy().instances_user_has_any_permission_for(request.user, ["change", "publish"])
+    return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
+
+
+def _actionable_objects_only(self):
+    """Bulk actions name only the objects the user may act on.
+
+    Wagtail lists the others as "You don't have permission to …" with their titles, so any admin user could read
+    another city's draft call titles or membership requests by putting their ids in a bulk action URL.
+    """
+    objects, _refused = _wagtail_actionable_objects(self)
+    return objects, {"items_with_no_access": []}
+
+
+_wagtail_actionable_objects = BulkAction.get_actionable_objects
+BulkAction.get_actionable_objects = _actionable_objects_only

@@ -8,9 +8,14 @@ from django.utils.text import slugify
 
 from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
 from profiles.factories import DEMO_PASSWORD, UserFactory
+from profiles.mfa import totp_activate
 from profiles.models import Membership, Organisation, ProfileLanguage, Publication, ResearcherProfile, User, Visibility
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups, unique_slug
 from profiles.validators import orcid_checksum
+
+# The authenticator-app secret of the demo coordinator and administrator: demo only, public in
+# this file and in the README; `manage.py demo_totp_code` prints its current code.
+DEMO_TOTP_SECRET = "DEMODEMOBRIDGESDEMOONLYNOTSECRET"
 
 DEMO_NOTE = "Demo content: this organisation's profile on Bridges is illustrative."
 
@@ -314,6 +319,9 @@ def seed(*, rng: random.Random, stdout) -> None:
     coordinator = _user("coordinator@bridges.example", "Nora", "Lindqvist", User.AccountType.ORGANISATION)
     coordinator.groups.add(Group.objects.get(name=COORDINATORS_GROUP))
     coordinator = User.objects.get(pk=coordinator.pk)  # fresh permission cache
+    # Both must sign in with a second factor; the demo gives them a known authenticator secret.
+    for account in (admin, coordinator):
+        totp_activate(user=account, secret=DEMO_TOTP_SECRET)
 
     network = _organisation(*OTHER_ORGANISATIONS[-1])
     Membership.objects.get_or_create(
@@ -383,6 +391,7 @@ def seed(*, rng: random.Random, stdout) -> None:
                 defaults={"message": "I would like to help with the housing study."},
             )
     stdout.write(f"Demo accounts use the password “{DEMO_PASSWORD}” (shown on the sign-in page only when DEBUG is on).")
+    stdout.write("The demo coordinator and administrator also need a code: run `manage.py demo_totp_code`.")
 
 
 __all__ = ["seed"]

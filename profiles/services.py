@@ -320,16 +320,23 @@ def account_delete(*, user: User) -> None:
     from wagtail.users.models import UserProfile
 
     from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
 
     EmailAddress.objects.filter(user=user).delete()
+    Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
     profile = ResearcherProfile.objects.filter(user=user).select_related("photo").first()
     if profile:
         photo = profile.photo
-        profile.delete()  # its languages and publications go with it
+        profile.delete()  # its languages and publications go with it, and its search entry
         if photo:
-            photo.delete()
-    UserProfile.objects.filter(user=user).delete()
+            photo.delete()  # Wagtail removes the file and its renditions from disk once committed
+    for wagtail_profile in UserProfile.objects.filter(user=user):
+        if wagtail_profile.avatar:
+            avatar = wagtail_profile.avatar
+            transaction.on_commit(lambda avatar=avatar: avatar.delete(save=False))
+        wagtail_profile.delete()
+    _sessions_end(user=user)
     user.groups.clear()
     user.user_permissions.clear()
     user.email = f"former-member-{user.pk}@deleted.invalid"
@@ -339,6 +346,23 @@ def account_delete(*, user: User) -> None:
     user.last_login = None
     user.set_unusable_password()  # also ends every other session of this user
     user.save()
+
+
+def _sessions_end(*, user: User) -> None:
+    """Delete every stored session of ``user`` (a changed password only makes them unusable)."""
+    from django.conf import settings
+    from django.contrib.auth import SESSION_KEY
+    from django.contrib.sessions.models import Session
+
+    if settings.SESSION_ENGINE not in (
+        "django.contrib.sessions.backends.db",
+        "django.contrib.sessions.backends.cached_db",
+    ):
+        return  # other engines cannot be searched by user; the unusable password still ends them
+    store = Session.get_session_store_class()
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            store(session.session_key).delete()
 
 
 PHOTO_COLLECTION = "Researcher photos"

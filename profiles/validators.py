@@ -9,7 +9,27 @@ from django.utils.translation import gettext as _
 
 from PIL import Image, UnidentifiedImageError
 
+from hub.uploads import frame_count
+
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP"}
+
+
+def _check_pixels(upload, width: int, height: int, *, too_large: str) -> None:
+    """Refuse an image whose frames together pass PHOTO_MAX_PIXELS, from its header (nothing decoded)."""
+    frames = frame_count(upload)
+    if width * height * frames <= PHOTO_MAX_PIXELS:
+        return
+    limit = PHOTO_MAX_PIXELS // 1_000_000
+    if frames > 1:
+        message = _(
+            "This image is an animation of %(frames)s frames of %(width)s × %(height)s pixels; all frames "
+            "together may be at most %(limit)s megapixels. Please upload a still image."
+        )
+    else:
+        message = too_large
+    raise ValidationError(
+        message % {"frames": frames, "width": width, "height": height, "limit": limit}, code="too_many_pixels"
+    )
 
 
 def validate_logo(upload) -> None:
@@ -24,10 +44,23 @@ def validate_logo(upload) -> None:
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)
-        with Image.open(upload) as image:
+        with Image.open(upload) as image:  # reads the header only
             image_format = image.format
+            width, height = image.size
+            # Checked before anything is decoded: a tiny file can declare billions of pixels or frames.
+            _check_pixels(
+                upload,
+                width,
+                height,
+                too_large=_(
+                    "The logo is %(width)s × %(height)s pixels; the limit is %(limit)s megapixels. "
+                    "Please upload a smaller image."
+                ),
+            )
             image.verify()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError):
         raise ValidationError(
             _("This file is not an image we can read. Please upload a PNG, JPEG or WebP image."),
             code="invalid_image",
@@ -144,15 +177,16 @@ def validate_photo(upload) -> None:
                         % {"format": image_format},
                         code="invalid_image_type",
                     )
-                if width * height > PHOTO_MAX_PIXELS:
-                    raise ValidationError(
-                        _(
-                            "The photo is %(width)s × %(height)s pixels; the limit is %(limit)s megapixels. "
-                            "Please upload a smaller image."
-                        )
-                        % {"width": width, "height": height, "limit": PHOTO_MAX_PIXELS // 1_000_000},
-                        code="too_many_pixels",
-                    )
+                # Every frame of an animation is decoded when it is resized: count them all.
+                _check_pixels(
+                    upload,
+                    width,
+                    height,
+                    too_large=_(
+                        "The photo is %(width)s × %(height)s pixels; the limit is %(limit)s megapixels. "
+                        "Please upload a smaller image."
+                    ),
+                )
                 image.verify()
         except ValidationError:
             raise

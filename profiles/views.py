@@ -8,9 +8,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -119,6 +121,24 @@ def account_delete(request):
         messages.success(request, _("Your account and personal data were deleted."))
         return redirect("/")
     return render(request, "profiles/account_delete.html", {"form": form})
+
+
+def admin_login(request):
+    """The Wagtail admin's sign-in page sends to allauth's, so its rate limits and two-factor step apply.
+
+    Credentials posted here are never checked. Someone signed in without admin access lands here
+    too (Wagtail sends them to its login URL); they get a page, not a redirect loop through allauth.
+    """
+    next_url = request.GET.get("next") or request.POST.get("next") or reverse("wagtailadmin_home")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("wagtailadmin_home")
+    if request.user.is_authenticated:
+        if request.user.has_perm("wagtailadmin.access_admin"):
+            return HttpResponseRedirect(next_url)
+        return render(request, "account/admin_no_access.html", status=403)
+    return HttpResponseRedirect(f"{reverse('account_login')}?{urlencode({'next': next_url})}")
 
 
 def organisation_list(request):

@@ -1,11 +1,13 @@
 """Organisations and memberships in the Wagtail admin, with the coordinators' verify action."""
 
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet, SnippetChosenView
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from profiles.admin_views import verify_organisation
@@ -22,9 +24,38 @@ class OrganisationViewSet(SnippetViewSet):
     ordering = ["verified", "name"]
 
 
+class MembershipViewRequired:
+    """Wagtail's snippet choosers answer every admin user; memberships (who asked to join which organisation) are
+    only for those who may view them, not for every city's officials."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("profiles.view_membership"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+
+class MembershipChooseView(MembershipViewRequired, ChooseView):
+    pass
+
+
+class MembershipChooseResultsView(MembershipViewRequired, ChooseResultsView):
+    pass
+
+
+class MembershipChosenView(MembershipViewRequired, SnippetChosenView):
+    pass
+
+
+class MembershipChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = MembershipChooseView
+    choose_results_view_class = MembershipChooseResultsView
+    chosen_view_class = MembershipChosenView
+
+
 class MembershipViewSet(SnippetViewSet):
     model = Membership
     icon = "user"
+    chooser_viewset_class = MembershipChooserViewSet
     list_display = ["user", "organisation", "role", "status", "created_at"]
     list_filter = ["status", "role"]
     inspect_view_enabled = True

@@ -4,6 +4,7 @@ from django.contrib.auth.models import Group
 
 import pytest
 
+from profiles.demo import DEMO_TOTP_SECRET
 from profiles.factories import (
     DEMO_PASSWORD,
     CityOrganisationFactory,
@@ -12,6 +13,7 @@ from profiles.factories import (
     ResearcherProfileFactory,
     UserFactory,
 )
+from profiles.mfa import totp_activate
 from profiles.models import Membership, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify
 
@@ -29,8 +31,10 @@ def password():
 
 @pytest.fixture
 def coordinator(db):
+    """A network coordinator with an authenticator app (coordinators must use two-factor authentication)."""
     user = UserFactory(email="coordinator@example.org", account_type=User.AccountType.ORGANISATION)
     user.groups.add(Group.objects.get(name=COORDINATORS_GROUP))
+    totp_activate(user=user, secret=DEMO_TOTP_SECRET)
     return User.objects.get(pk=user.pk)
 
 

@@ -15,11 +15,19 @@ COORDINATOR = "coordinator"
 RESEARCHER = "researcher"
 
 
+OFFICIAL = "official"
+
+
 @dataclass(frozen=True)
 class BenchPage:
     name: str
     path: str
     user: str = ANONYMOUS
+    # POST pages send ``body`` (form-encoded, with the bench's CSRF token) and may answer with a redirect.
+    method: str = "GET"
+    body: str = ""
+    # Measured a second time with the anonymous page cache on (public HTML pages only).
+    cached: bool = False
 
 
 BASELINE = BenchPage("trivial Django view (baseline)", "/__bench__/trivial/")
@@ -50,4 +58,27 @@ PAGES: list[BenchPage] = [
     BenchPage("matching: partner search (researcher)", "/researchers/partners/", RESEARCHER),
     BenchPage("matching: calls index sorted by fit (researcher)", "/calls/?sort=fit", RESEARCHER),
     BenchPage("matching: city page with peer cities", "/cities/{city_slug}/"),
+]
+
+# ``--records N`` (issue 7): the pages measured at 100,000 records, on SQLite and PostgreSQL.
+PROPOSAL_SAVE_BODY = (
+    "csrfmiddlewaretoken={csrf_token}&title=Bench+proposal+to+save&summary=What+we+will+find+out."
+    "&methodology=Survey+and+focus+groups.&participation_plan=Residents+take+part.&data_management_plan=Kept+safe."
+    "&ethics=&budget=20000&milestones-TOTAL_FORMS=0&milestones-INITIAL_FORMS=0"
+    "&milestones-MIN_NUM_FORMS=0&milestones-MAX_NUM_FORMS=40"
+)
+RECORD_PAGES: list[BenchPage] = [
+    BASELINE,
+    BenchPage("home", "/", cached=True),
+    BenchPage("calls, two facets", "/calls/?theme={theme_slug}&status=open", cached=True),
+    BenchPage("call page", "{call_path}", cached=True),
+    BenchPage("city page", "/cities/{city_slug}/", cached=True),
+    BenchPage("researcher directory", "/researchers/", cached=True),
+    BenchPage("search", "/search/?q=housing+rights", cached=True),
+    BenchPage("dashboard (city official)", "/dashboard/", OFFICIAL),
+    BenchPage(
+        "proposal save (POST, researcher)", "/proposals/{proposal_id}/edit/", RESEARCHER, "POST", PROPOSAL_SAVE_BODY
+    ),
+    BenchPage("API list of calls (JSON)", "/api/v1/calls/"),
+    BenchPage("CSV export of calls", "/calls/export.csv"),
 ]

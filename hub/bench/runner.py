@@ -12,6 +12,8 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
+from hub.bench.pages import BASELINE
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 RESULTS_DIR = BASE_DIR / "bench-results"
 # Loopback only and a throwaway database: these values protect nothing.
@@ -24,7 +26,10 @@ BENCH_ENV = {
     "LOG_LEVEL": "WARNING",
     "STATIC_ROOT": str(RESULTS_DIR / "staticfiles"),
     "MEDIA_ROOT": str(RESULTS_DIR / "media"),
+    "API_ANON_RATE": "",  # the open data API's per-IP limit would answer wrk with 429s
+    "PAGE_CACHE_SECONDS": "0",  # pages are measured uncached; the cached pass turns it on
 }
+CACHED_SECONDS = "300"
 _START = time.perf_counter()
 # Sequential requests per page before wrk: they warm every worker, check the status, read the SQL
 # count, and the fastest gives the latency without contention (steadier on a busy machine).
@@ -52,6 +57,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--match-open-calls", type=int, default=0, help="top up to this many open calls for matching (e.g. 5000)"
+    )
+    parser.add_argument(
+        "--records",
+        type=int,
+        default=0,
+        help="issue 7: seed this many objects (50%% researchers, 10%% calls, 20%% proposals, 5%% partnerships, "
+        "15%% results; e.g. 100000) and measure RECORD_PAGES, uncached and with the page cache",
+    )
+    parser.add_argument(
+        "--mixed", type=int, default=0, help="then a mixed run of this many seconds over all pages (e.g. 600)"
+    )
+    parser.add_argument("--mixed-connections", type=int, default=50, help="simulated users in the mixed run")
+    parser.add_argument("--seed-only", action="store_true", help="seed (and index) the database, measure nothing")
+    parser.add_argument(
+        "--no-redis", action="store_true", help="use the database cache even when redis-server is installed"
     )
     return parser.parse_args(argv)
 
@@ -88,13 +108,20 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     RESULTS_DIR.mkdir(exist_ok=True)
     suffix = f"-match-{args.match_researchers}-{args.match_open_calls}" if _matching_top_up(args) else ""
+    if args.records:
+        suffix += f"-records-{args.records}"
     database_url = args.database_url or f"sqlite:///{RESULTS_DIR / f'bench-{args.scale}{suffix}.sqlite3'}"
     env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url}
     os.environ.update({**BENCH_ENV, "DATABASE_URL": database_url})
+    from hub.bench.server import Redis
+
     try:
-        return _run(args, env)
+        with Redis(enabled=not args.no_redis) as redis:
+            if redis.url:
+                env["REDIS_URL"] = os.environ["REDIS_URL"] = redis.url
+            return _run(args, env)
     except KeyboardInterrupt:
-        log("Interrupted; gunicorn stopped.")
+        log("Interrupted; gunicorn and redis stopped.")
         return 130
 
 
@@ -107,7 +134,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     from django.db import connection, connections
 
     from hub.bench import load, seed
-    from hub.bench.pages import BASELINE, PAGES, BenchPage
+    from hub.bench.pages import PAGES, RECORD_PAGES, BenchPage
 
     wrk = load.ensure_wrk(log)
     started = time.perf_counter()
@@ -126,14 +153,21 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         log(str(error))
         return 2
     log("  seeded." if seeded else f"  already seeded at scale {args.scale}; skipped.")
+    if args.records:
+        log(f"Records: {args.records} …")
+        seeded = seed.ensure_records(records=args.records, log=log)
+        log("  seeded." if seeded else f"  already seeded with {args.records} records; skipped.")
     if _matching_top_up(args):
         seed.ensure_matching(
             researchers=args.match_researchers, open_calls=args.match_open_calls, scale=args.scale, log=log
         )
+    if args.seed_only:
+        log(f"Seeded; preparation took {time.perf_counter() - started:.0f} s.")
+        return 0
     context = seed.bench_context()
     log(f"  {context['counts']}")
     matching_rows = []
-    if not args.only or args.only in "matching":
+    if not args.records and (not args.only or args.only in "matching"):
         from hub.bench import matching
 
         log("Matching, in process …")
@@ -143,10 +177,10 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     connections.close_all()
     log(f"Preparation took {time.perf_counter() - started:.0f} s.")
 
+    all_pages = RECORD_PAGES if args.records else PAGES
     pages: list[BenchPage] = [
-        page for page in PAGES if page is BASELINE or args.only in page.name or args.only in page.path
+        page for page in all_pages if page is BASELINE or args.only in page.name or args.only in page.path
     ]
-    rows = []
     from hub.bench.server import Gunicorn
 
     with Gunicorn(
@@ -155,44 +189,21 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
         log(
             f"gunicorn ({args.workers} workers) on {server.base_url}; wrk {args.duration} s × {args.connections} connections per page"
         )
-        for page in pages:
-            path = page.path.format(**context["paths"])
-            cookie = context["cookies"].get(page.user)
-            row = {"page": page.name, "path": path, "user": page.user}
-            statuses, queries, timings = set(), None, []
-            for _ in range(max(PROBES, args.workers)):
-                probe_started = time.perf_counter()
-                status, queries, location = load.probe(port=server.port, path=path, cookie=cookie)
-                timings.append((time.perf_counter() - probe_started) * 1000)
-                statuses.add(status)
-            row["status"] = sorted(statuses)
-            row["sql_queries"] = queries
-            row["single_ms"] = min(timings)
-            if statuses != {200}:
-                row["error"] = f"status {sorted(statuses)}" + (f" → {location}" if location else "")
-                log(f"  {page.name}: {row['error']}")
-                rows.append(row)
-                continue
-            result = load.run_wrk(
-                wrk=wrk,
-                url=server.base_url + path,
-                cookie=cookie,
-                duration=args.duration,
-                connections=args.connections,
-                threads=min(args.threads, args.connections),
-            )
-            row.update(asdict(result))
-            if result.non2xx or result.socket_errors or result.timeouts:
-                row["error"] = (
-                    f"{result.non2xx} non-2xx, {result.socket_errors} socket errors, {result.timeouts} timeouts"
-                )
-            log(f"  {page.name}: {result.rps:.1f} req/s, p95 {result.p95_ms:.0f} ms, {queries} SQL")
-            rows.append(row)
+        rows = [_measure(page, server=server, context=context, args=args, wrk=wrk) for page in pages]
+    cached_rows, mixed = [], None
+    cached_pages = [page for page in pages if page is BASELINE or page.cached]
+    if args.records and len(cached_pages) > 1:
+        cached_env = {**env, "PAGE_CACHE_SECONDS": CACHED_SECONDS}
+        with Gunicorn(
+            env=cached_env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log", ready_path=BASELINE.path
+        ) as server:
+            log(f"With the anonymous page cache ({'Redis' if env.get('REDIS_URL') else 'database cache'}):")
+            cached_rows = [_measure(page, server=server, context=context, args=args, wrk=wrk) for page in cached_pages]
+            if args.mixed:
+                mixed = _mixed(pages, server=server, context=context, args=args, wrk=wrk)
+    _percent_of_baseline(rows)
+    _percent_of_baseline(cached_rows)
 
-    baseline_rps = next((row.get("rps") for row in rows if row["path"] == BASELINE.path), None)
-    for row in rows:
-        if baseline_rps and row.get("rps"):
-            row["vs_baseline"] = row["rps"] / baseline_rps
     report = {
         "created_at": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "scale": args.scale,
@@ -210,6 +221,10 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             "gunicorn_workers": args.workers,
         },
         "pages": rows,
+        "cached_pages": cached_rows,
+        "mixed": mixed,
+        "records": args.records,
+        "cache_backend": "redis" if env.get("REDIS_URL") else "database",
         "matching": matching_rows,
     }
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -221,7 +236,9 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
 
         print("\n" + format_rows(matching_rows))
     print(f"\nSaved {out.relative_to(BASE_DIR)}; total {time.perf_counter() - _START:.0f} s.")
-    failures = [row for row in rows if row.get("error")]
+    failures = [row for row in [*rows, *cached_rows] if row.get("error")]
+    if mixed and mixed.get("error"):
+        failures.append({"page": "mixed run", "path": "(all)", "error": mixed["error"]})
     if failures:
         print(f"\nFAILED: {len(failures)} page(s) did not answer 200 every time:", file=sys.stderr)
         for row in failures:
@@ -230,25 +247,169 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     return 0
 
 
+def _measure(page, *, server, context: dict, args: argparse.Namespace, wrk: str) -> dict:
+    """Probe a page a few times (status, SQL, uncontended latency), then load it with wrk."""
+    from hub.bench import load
+
+    path = page.path.format(**context["paths"])
+    cookie = _cookie(page, context)
+    body = page.body.format(**context["paths"]) if page.body else ""
+    row = {"page": page.name, "path": path, "user": page.user, "method": page.method}
+    statuses, queries, timings, caches = set(), None, [], []
+    for _ in range(max(PROBES, args.workers)):
+        probe_started = time.perf_counter()
+        status, queries, location, cache = load.probe(
+            port=server.port, path=path, cookie=cookie, method=page.method, body=body
+        )
+        timings.append((time.perf_counter() - probe_started) * 1000)
+        statuses.add(status)
+        caches.append(cache)
+    row["status"] = sorted(statuses)
+    row["sql_queries"] = queries
+    row["single_ms"] = min(timings)
+    row["x_cache"] = caches
+    ok = {200, 302, 303} if page.method == "POST" else {200}
+    if not statuses <= ok:
+        row["error"] = f"status {sorted(statuses)}" + (f" → {location}" if location else "")
+        log(f"  {page.name}: {row['error']}")
+        return row
+    result = load.run_wrk(
+        wrk=wrk,
+        url=server.base_url + path,
+        cookie=cookie,
+        duration=args.duration,
+        connections=args.connections,
+        threads=min(args.threads, args.connections),
+        method=page.method,
+        body=body,
+    )
+    row.update(asdict(result))
+    bad = result.errors if page.method == "POST" else result.non2xx
+    if bad or result.socket_errors or result.timeouts:
+        row["error"] = f"{bad} bad statuses, {result.socket_errors} socket errors, {result.timeouts} timeouts"
+    hits = f", {result.cache_hits / max(result.requests, 1):.0%} hits" if page.cached else ""
+    log(f"  {page.name}: {result.rps:.1f} req/s, p95 {result.p95_ms:.0f} ms, {queries} SQL{hits}")
+    return row
+
+
+def _cookie(page, context: dict) -> str | None:
+    cookie = context["cookies"].get(page.user)
+    if page.method == "POST":
+        csrf = f"{context['csrf_cookie_name']}={context['csrf_token']}"
+        cookie = f"{cookie}; {csrf}" if cookie else csrf
+    return cookie
+
+
+def _mixed(pages, *, server, context: dict, args: argparse.Namespace, wrk: str) -> dict:
+    """``--mixed`` seconds of ``--mixed-connections`` users rotating over every page (cache on): errors must be 0.
+
+    Each cached (public) page comes up six times per rotation, every other page twice, and one request per
+    rotation (about one in 40) saves the proposal, which invalidates the page cache like any content change.
+    """
+    from hub.bench import load
+
+    requests = []
+    for page in pages:
+        if page is BASELINE:
+            continue
+        path = page.path.format(**context["paths"])
+        headers = {}
+        cookie = _cookie(page, context)
+        if cookie:
+            headers["Cookie"] = cookie
+        body = page.body.format(**context["paths"]) if page.body else ""
+        if page.method == "POST":
+            headers["Content-Type"] = load.FORM
+        weight = 6 if page.cached else 2
+        requests += [{"method": page.method, "path": path, "headers": headers, "body": body}] * weight
+    saves = [r for r in requests if r["method"] == "POST"][:1]
+    others = [r for r in requests if r["method"] != "POST"]
+    requests = others + saves  # one proposal save per rotation
+    log(f"Mixed run: {args.mixed} s, {args.mixed_connections} connections over {len(requests)} rotating requests …")
+    load_before = os.getloadavg()[0]
+    result = load.run_wrk(
+        wrk=wrk,
+        url=server.base_url + "/",
+        cookie=None,
+        duration=args.mixed,
+        connections=args.mixed_connections,
+        threads=min(args.threads, args.mixed_connections),
+        requests=requests,
+    )
+    mixed = {
+        "duration_s": args.mixed,
+        "connections": args.mixed_connections,
+        "rotation": len(requests),
+        "load_average": {"before": load_before, "after": os.getloadavg()[0]},
+        **asdict(result),
+    }
+    if result.errors or result.socket_errors or result.timeouts:
+        mixed["error"] = (
+            f"{result.errors} responses ≥ 400, {result.socket_errors} socket errors, {result.timeouts} timeouts"
+        )
+    log(
+        f"  mixed: {result.requests} requests, {result.rps:.1f} req/s, p95 {result.p95_ms:.0f} ms, "
+        f"{result.errors} errors (≥400), {result.socket_errors} socket errors, {result.timeouts} timeouts, "
+        f"{result.cache_hits / max(result.requests, 1):.0%} cache hits"
+    )
+    return mixed
+
+
+def _percent_of_baseline(rows: list[dict]) -> None:
+    baseline_rps = next((row.get("rps") for row in rows if row["path"] == BASELINE.path), None)
+    for row in rows:
+        if baseline_rps and row.get("rps"):
+            row["vs_baseline"] = row["rps"] / baseline_rps
+
+
 def format_table(report: dict) -> str:
     counts = report["counts"]
     lines = [
-        f"Bridges bench — scale {report['scale']} ({counts['researchers']} researchers, "
-        f"{counts['city_pages']} city pages, {counts['groups']} groups), {report['database']}, "
+        f"Bridges bench — scale {report['scale']}"
+        + (f", {report['records']} records" if report.get("records") else "")
+        + f" ({counts['researchers']} researchers, {counts['city_pages']} city pages, {counts.get('calls', '?')} calls, "
+        f"{counts.get('proposals', '?')} proposals, {counts.get('partnerships', '?')} partnerships, "
+        f"{counts.get('results', '?')} results), {report['database']}, "
         f"{report['load']['gunicorn_workers']} gunicorn workers, wrk {report['load']['connections']} connections "
         f"× {report['load']['duration_s']} s, load average {report['load_average']['before']:.1f}"
         f"→{report['load_average']['after']:.1f} on {report['cpus']} CPUs, git {report['git']}",
         "",
     ]
-    header = f"{'page':<44} {'req/s':>8} {'×base':>6} {'1-req ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'SQL/req':>8} {'non-2xx':>8}"
-    lines += [header, "-" * len(header)]
-    for row in report["pages"]:
+    lines += _rows_table(report["pages"])
+    if report.get("cached_pages"):
+        lines += [
+            "",
+            f"With the anonymous page cache ({report.get('cache_backend')}):",
+            *_rows_table(report["cached_pages"]),
+        ]
+    mixed = report.get("mixed")
+    if mixed:
+        lines += [
+            "",
+            f"Mixed run: {mixed['duration_s']} s, {mixed['connections']} connections, {mixed['requests']} requests, "
+            f"{mixed['rps']:.1f} req/s, p50 {mixed['p50_ms']:.0f} ms, p95 {mixed['p95_ms']:.0f} ms, "
+            f"p99 {mixed['p99_ms']:.0f} ms; errors (status ≥ 400) {mixed['errors']}, socket errors "
+            f"{mixed['socket_errors']}, timeouts {mixed['timeouts']}; cache hits "
+            f"{mixed['cache_hits'] / max(mixed['requests'], 1):.0%}",
+        ]
+    return "\n".join(lines)
+
+
+def _rows_table(rows: list[dict]) -> list[str]:
+    header = (
+        f"{'page':<44} {'req/s':>8} {'% triv':>6} {'1-req ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
+        f"{'SQL/req':>8} {'errors':>7} {'hits':>5}"
+    )
+    lines = [header, "-" * len(header)]
+    for row in rows:
         if "rps" not in row:
             lines.append(f"{row['page']:<44} {'FAILED: ' + row['error']}")
             continue
+        bad = row.get("errors", 0) if row.get("method") == "POST" else row["non2xx"]
+        hits = f"{row.get('cache_hits', 0) / max(row['requests'], 1):.0%}"
         lines.append(
-            f"{row['page'][:44]:<44} {row['rps']:>8.1f} {row.get('vs_baseline', 0):>6.2f} {row['single_ms']:>8.1f} {row['p50_ms']:>8.1f} "
-            f"{row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} {row['sql_queries'] if row['sql_queries'] is not None else '?':>8} "
-            f"{row['non2xx']:>8}"
+            f"{row['page'][:44]:<44} {row['rps']:>8.1f} {row.get('vs_baseline', 0) * 100:>5.0f}% {row['single_ms']:>8.1f} "
+            f"{row['p50_ms']:>8.1f} {row['p95_ms']:>8.1f} {row['p99_ms']:>8.1f} "
+            f"{row['sql_queries'] if row['sql_queries'] is not None else '?':>8} {bad:>7} {hits:>5}"
         )
-    return "\n".join(lines)
+    return lines

@@ -29,7 +29,7 @@ from hub.models import Country, Language, Method, Theme
 from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups
 
-SEED_VERSION = 4  # bump when the seeded data changes: older databases are then topped up
+SEED_VERSION = 5  # bump when the seeded data changes: older databases are then topped up
 DOMAIN = "bench.example"
 COORDINATOR_EMAIL = f"coordinator@{DOMAIN}"
 CITY_EDITOR_EMAIL = f"city.editor@{DOMAIN}"
@@ -354,9 +354,35 @@ def _calls(count: int, *, rng: random.Random) -> int:
 def _open_calls(count: int, *, rng: random.Random) -> int:
     """Top up the open calls to ``count`` (``_calls`` makes a fifth of its calls open), tagged like them.
 
-    Thousands of pages through ``make_call`` take many minutes, so these are inserted in bulk:
-    tree paths computed under each city page, the Page rows with ``bulk_create``, the ResearchCall
-    rows with one INSERT per batch. They are live, without revisions (not needed to serve or rank).
+    Thousands of pages through ``make_call`` take many minutes, so these are inserted in bulk
+    (``_insert_call_pages``); they are live, without revisions (not needed to serve or rank).
+    """
+    from django.utils import timezone
+
+    from calls.deadlines import Status
+    from calls.filters import status_q
+    from calls.models import ResearchCall
+
+    now = timezone.now().replace(microsecond=0)
+    existing = ResearchCall.objects.live().filter(status_q(Status.OPEN, now)).count()
+    if existing >= count:
+        return 0
+    start = ResearchCall.objects.filter(slug__startswith="bench-open-call-").count()
+    return _insert_call_pages(
+        range(start, start + count - existing),
+        slug="bench-open-call-{:05d}",
+        title="Bench open call {:05d}",
+        shapes=[(-20, -1, 20, 120)],
+        rng=rng,
+    )
+
+
+def _insert_call_pages(numbers, *, slug: str, title: str, shapes: list[tuple[int, int, int, int]], rng) -> int:
+    """Live call pages inserted in bulk under the bench cities, tagged with vocabularies; returns how many.
+
+    Tree paths are computed under each city page, the Page rows go in with ``bulk_create``, the
+    ResearchCall rows with one INSERT per batch (no signals, no revisions). ``shapes`` gives, in
+    turn, (opens from, opens to, closes from, closes to) in days from now for each number.
     """
     import datetime as dt
     import uuid
@@ -368,16 +394,10 @@ def _open_calls(count: int, *, rng: random.Random) -> int:
 
     from wagtail.models import Locale, Page
 
-    from calls.deadlines import Status
-    from calls.filters import status_q
     from calls.models import ResearchCall
     from hub.models import GroupAtRisk
 
     now = timezone.now().replace(microsecond=0)
-    existing = ResearchCall.objects.live().filter(status_q(Status.OPEN, now)).count()
-    if existing >= count:
-        return 0
-    start = ResearchCall.objects.filter(slug__startswith="bench-open-call-").count()
     cities = list(
         CityPage.objects.filter(organisation__slug__startswith="bench-city-")
         .select_related("organisation")
@@ -387,26 +407,27 @@ def _open_calls(count: int, *, rng: random.Random) -> int:
     locale = Locale.get_default()
     day = dt.timedelta(days=1)
     by_city: dict[int, list[int]] = defaultdict(list)
-    for i in range(start, start + count - existing):
+    for i in numbers:
         by_city[(i * 7) % len(cities)].append(i)
     created = []
-    for position, numbers in by_city.items():
+    topics = ["housing", "water", "health", "schools", "transport"]
+    for position, city_numbers in by_city.items():
         city = Page.objects.get(pk=cities[position].pk)
         last = city.get_last_child()
         step = last._get_lastpos_in_path() if last else 0
         pages = []
-        for offset, i in enumerate(numbers, start=1):
-            slug = f"bench-open-call-{i:05d}"
-            title = f"Bench open call {i:05d}: {rng.choice(['housing', 'water', 'health', 'schools'])}"
+        for offset, i in enumerate(city_numbers, start=1):
+            page_title = f"{title.format(i)}: {rng.choice(topics)}"
+            page_slug = slug.format(i)
             pages.append(
                 Page(
                     path=Page._get_path(city.path, city.depth + 1, step + offset),
                     depth=city.depth + 1,
                     numchild=0,
-                    title=title,
-                    draft_title=title,
-                    slug=slug,
-                    url_path=f"{city.url_path}{slug}/",
+                    title=page_title,
+                    draft_title=page_title,
+                    slug=page_slug,
+                    url_path=f"{city.url_path}{page_slug}/",
                     content_type=content_type,
                     locale=locale,
                     translation_key=uuid.uuid4(),
@@ -419,22 +440,26 @@ def _open_calls(count: int, *, rng: random.Random) -> int:
         Page.objects.bulk_create(pages, batch_size=BATCH)
         Page.objects.filter(pk=city.pk).update(numchild=F("numchild") + len(pages))
         organisation = cities[position].organisation
-        calls = [
-            ResearchCall(
-                page_ptr_id=page.pk,
-                organisation=organisation,
-                time_zone=organisation.time_zone,
-                summary="An open call seeded in bulk for the matching benchmark.",
-                budget_min=10000,
-                budget_max=50000,
-                opens_at=now - rng.randint(1, 20) * day,
-                closes_at=now + rng.randint(20, 120) * day,
-                early_career=rng.choice(["open", "open", "open", "only", "reserved"]),
-                early_career_share=25,
-                cross_border=rng.choice(["allowed", "allowed", "required", "domestic"]),
+        calls = []
+        for number, page in zip(
+            city_numbers, Page.objects.filter(path__in=[p.path for p in pages]).order_by("path").only("pk"), strict=True
+        ):
+            opens_from, opens_to, closes_from, closes_to = shapes[number % len(shapes)]
+            calls.append(
+                ResearchCall(
+                    page_ptr_id=page.pk,
+                    organisation=organisation,
+                    time_zone=organisation.time_zone,
+                    summary="A call seeded in bulk for the benchmark.",
+                    budget_min=10000,
+                    budget_max=50000,
+                    opens_at=now + rng.randint(opens_from, opens_to) * day,
+                    closes_at=now + rng.randint(closes_from, closes_to) * day,
+                    early_career=rng.choice(["open", "open", "open", "only", "reserved"]),
+                    early_career_share=25,
+                    cross_border=rng.choice(["allowed", "allowed", "required", "domestic"]),
+                )
             )
-            for page in Page.objects.filter(path__in=[p.path for p in pages]).only("pk")
-        ]
         fields = ResearchCall._meta.local_concrete_fields
         for batch in range(0, len(calls), 500):
             ResearchCall._base_manager._insert(calls[batch : batch + 500], fields=fields)
@@ -494,6 +519,321 @@ def ensure_matching(*, researchers: int, open_calls: int, scale: int, log) -> No
         log(f"  {label}: {created} in {time.perf_counter() - started:.1f} s")
 
 
+# --records N (issue 7): N objects in realistic proportions on top of the base scale's accounts and cities.
+RECORD_SHARES = {"researchers": 0.50, "calls": 0.10, "proposals": 0.20, "partnerships": 0.05, "results": 0.15}
+RECORDS_MARKER_EMAIL = f"records.marker@{DOMAIN}"
+RECORDS_MARKER = re.compile(r"bench records v(?P<version>\d+) (?P<records>\d+)")
+OFFICIAL_EMAIL = f"official00000@{DOMAIN}"  # the admin official of the first city: their dashboard is measured
+
+
+def record_counts(records: int) -> dict[str, int]:
+    return {name: int(records * share) for name, share in RECORD_SHARES.items()}
+
+
+def seeded_records() -> int | None:
+    marker = User.objects.filter(email=RECORDS_MARKER_EMAIL).first()
+    match = RECORDS_MARKER.fullmatch(marker.last_name) if marker else None
+    if not match or int(match["version"]) != SEED_VERSION:
+        return None
+    return int(match["records"])
+
+
+def ensure_records(*, records: int, log) -> bool:
+    """Top the database up to ``records`` objects (researchers, calls, proposals, partnerships, results).
+
+    Everything goes in with bulk inserts (no signals, no revisions); the search index is then rebuilt
+    with ``search_reindex`` and the matching vectors in bulk. False if already seeded at ``records``.
+    """
+    if seeded_records() == records:
+        return False
+    counts = record_counts(records)
+    rng = random.Random(records)
+    password = make_password("bench-only-password")
+    steps = [
+        ("records: researchers (bulk)", lambda: _researchers(counts["researchers"], password=password, rng=rng)),
+        ("records: calls (bulk pages)", lambda: _bulk_calls(counts["calls"], rng=rng)),
+        ("records: proposals (bulk)", lambda: _proposals(counts["proposals"], rng=rng)),
+        ("records: partnerships (bulk)", lambda: _partnerships(counts["partnerships"], rng=rng)),
+        ("records: results (bulk)", lambda: _results(counts["results"], rng=rng)),
+        ("records: the proposal the bench saves", _bench_proposal),
+        ("records: matching vectors (bulk)", _vectors_if_needed),
+    ]
+    for label, step in steps:
+        started = time.perf_counter()
+        with transaction.atomic():
+            created = step()
+        log(f"  {label}: {created} in {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    created = _search_index(records, rng=rng)  # outside a transaction: it commits per batch and VACUUMs
+    log(f"  records: search index: {created} in {time.perf_counter() - started:.1f} s")
+    _analyze()
+    User.objects.update_or_create(
+        email=RECORDS_MARKER_EMAIL,
+        defaults={
+            "first_name": "Bench",
+            "last_name": f"bench records v{SEED_VERSION} {records}",
+            "password": password,
+            "is_active": False,
+        },
+    )
+    return True
+
+
+def _vectors_if_needed() -> int:
+    from calls.models import CallVector, ProfileVector, ResearchCall
+
+    if ProfileVector.objects.count() == ResearcherProfile.objects.count() and (
+        CallVector.objects.count() == ResearchCall.objects.count()
+    ):
+        return 0
+    return _match_vectors()
+
+
+def _search_index(records: int, *, rng: random.Random) -> int:
+    """/search/ over ``records`` entries: the real calls and cities through ``search_reindex`` (the other
+    types take ~30 minutes to index on this machine), then synthetic entries of every type, as
+    ``--only search`` seeds them, up to ``records`` in all."""
+    from django.core.management import call_command
+
+    from hub.bench import search
+    from hub.search.models import SearchEntry
+
+    if SearchEntry.objects.count() >= records:
+        return 0
+    call_command("search_reindex", type=["call", "city"], stdout=_Quiet())
+    synthetic = SearchEntry.objects.filter(object_id__startswith="bench-").count()
+    real = SearchEntry.objects.count() - synthetic
+    search.seed(records - real, rng=rng)
+    return SearchEntry.objects.count()
+
+
+class _Quiet:
+    def write(self, *_args, **_kwargs):
+        pass
+
+    def flush(self):
+        pass
+
+
+def _analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
+def _bulk_calls(total: int, *, rng: random.Random) -> int:
+    """Top the calls up to ``total`` in every status (open, upcoming, closed, awarded-length past)."""
+    from calls.models import ResearchCall
+
+    existing = ResearchCall.objects.count()
+    if existing >= total:
+        return 0
+    start = ResearchCall.objects.filter(slug__startswith="bench-bulk-call-").count()
+    # (opens from, opens to, closes from, closes to) in days: open, upcoming, closed, long closed, open.
+    shapes = [(-30, -1, 10, 90), (5, 40, 60, 150), (-120, -60, -50, -1), (-500, -200, -190, -100), (-10, -1, 30, 60)]
+    return _insert_call_pages(
+        range(start, start + total - existing),
+        slug="bench-bulk-call-{:05d}",
+        title="Bench call {:05d}",
+        shapes=shapes,
+        rng=rng,
+    )
+
+
+def _researcher_ids(limit: int) -> list[int]:
+    return list(
+        User.objects.filter(email__startswith="researcher", email__endswith=f"@{DOMAIN}")
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def _proposals(total: int, *, rng: random.Random) -> int:
+    """Proposals of researchers to the calls: drafts, submitted, under review, awarded, declined."""
+    from calls.models import Proposal, ResearchCall, TeamMember
+
+    existing = Proposal.objects.count()
+    if existing >= total:
+        return 0
+    calls = list(ResearchCall.objects.values_list("pk", flat=True))
+    researchers = dict(
+        User.objects.filter(email__startswith="researcher", email__endswith=f"@{DOMAIN}").values_list("pk", "email")
+    )
+    leads = sorted(researchers)[1:]  # researcher000000's own proposal is made by ``_bench_proposal``
+    statuses = [
+        (Proposal.Status.DRAFT, 8),
+        (Proposal.Status.SUBMITTED, 5),
+        (Proposal.Status.UNDER_REVIEW, 3),
+        (Proposal.Status.SHORTLISTED, 1),
+        (Proposal.Status.AWARDED, 1),
+        (Proposal.Status.DECLINED, 2),
+    ]
+    weighted = [status for status, weight in statuses for _ in range(weight)]
+    now = timezone_now()
+    proposals = [
+        Proposal(
+            call_id=rng.choice(calls),
+            lead_id=rng.choice(leads),
+            status=(status := rng.choice(weighted)),
+            title=f"Bench proposal {i:05d} on the right to housing",
+            summary="What we will find out and why it matters for human rights in the city. " * 3,
+            methodology="Mixed methods: a survey, focus groups and document analysis. " * 5,
+            budget=rng.randint(10, 50) * 1000,
+            submitted_at=None if status == Proposal.Status.DRAFT else now,
+        )
+        for i in range(existing, total)
+    ]
+    before = Proposal.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    Proposal.objects.bulk_create(proposals, batch_size=BATCH)
+    TeamMember.objects.bulk_create(
+        [
+            TeamMember(
+                proposal_id=pk,
+                user_id=lead,
+                email=researchers[lead],
+                name=f"Lead {lead}",
+                role=TeamMember.Role.LEAD,
+                status=TeamMember.Status.ACCEPTED,
+            )
+            for pk, lead in Proposal.objects.filter(pk__gt=before).values_list("pk", "lead_id")
+        ],
+        batch_size=BATCH,
+    )
+    return len(proposals)
+
+
+def _partnerships(total: int, *, rng: random.Random) -> int:
+    """Public partnerships between the bench cities and researchers, each with a lead and a city official."""
+    from projects.models import Partnership, PartnershipMember
+
+    existing = Partnership.objects.count()
+    if existing >= total:
+        return 0
+    cities = list(Organisation.objects.filter(slug__startswith="bench-city-").values_list("pk", flat=True))
+    researchers = _researcher_ids(20_000)
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    methods = list(Method.objects.values_list("pk", flat=True))
+    today = timezone_now().date()
+    import datetime as dt
+
+    start = Partnership.objects.filter(slug__startswith="bench-partnership-").count()
+    partnerships = [
+        Partnership(
+            title=f"Bench partnership {i:05d}: {rng.choice(['housing', 'water', 'health', 'schools'])} monitor",
+            slug=f"bench-partnership-{i:05d}",
+            summary="A partnership between a city and researchers on the right to adequate housing.",
+            origin=rng.choice([Partnership.Origin.CALL, Partnership.Origin.REGISTERED]),
+            status=rng.choice([Partnership.Status.ACTIVE] * 3 + [Partnership.Status.COMPLETED]),
+            city_id=rng.choice(cities),
+            is_public=rng.random() < 0.95,
+            started_at=today - dt.timedelta(days=rng.randint(30, 900)),
+        )
+        for i in range(start, start + total - existing)
+    ]
+    created = Partnership.objects.bulk_create(partnerships, batch_size=BATCH)
+    created = list(Partnership.objects.filter(slug__in=[p.slug for p in partnerships]).values_list("pk", "city_id"))
+    PartnershipMember.objects.bulk_create(
+        [
+            PartnershipMember(
+                partnership_id=pk,
+                user_id=rng.choice(researchers),
+                name="Bench researcher",
+                role="Lead researcher",
+                side=PartnershipMember.Side.RESEARCH,
+            )
+            for pk, _city in created
+        ]
+        + [
+            PartnershipMember(
+                partnership_id=pk,
+                name="Bench official",
+                role="City official",
+                side=PartnershipMember.Side.CITY,
+                organisation_id=city,
+            )
+            for pk, city in created
+        ],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    for field, column, choices in [("themes", "theme_id", themes), ("methods", "method_id", methods)]:
+        through = getattr(Partnership, field).through
+        through.objects.bulk_create(
+            [through(partnership_id=pk, **{column: c}) for pk, _city in created for c in rng.sample(choices, 2)],
+            batch_size=BATCH,
+            ignore_conflicts=True,
+        )
+    return len(created)
+
+
+def _results(total: int, *, rng: random.Random) -> int:
+    """Results of the public partnerships: mostly published, some drafts, a few taken down."""
+    import datetime as dt
+
+    from projects.models import Partnership, Result
+
+    existing = Result.objects.count()
+    if existing >= total:
+        return 0
+    partnerships = list(
+        Partnership.objects.filter(slug__startswith="bench-partnership-", is_public=True).values_list("pk", flat=True)
+    )
+    themes = list(Theme.objects.values_list("pk", flat=True))
+    kinds = list(Result.Kind.values)
+    now = timezone_now()
+    start = Result.objects.filter(slug__startswith="bench-result-").count()
+    results = []
+    for i in range(start, start + total - existing):
+        status = rng.choice([Result.Status.PUBLISHED] * 8 + [Result.Status.DRAFT, Result.Status.TAKEN_DOWN])
+        results.append(
+            Result(
+                partnership_id=rng.choice(partnerships),
+                kind=rng.choice(kinds),
+                title=f"Bench result {i:05d}: {rng.choice(['older tenants', 'water access', 'school segregation'])}",
+                slug=f"bench-result-{i:05d}",
+                abstract="What the partnership found about human rights in the city. " * 4,
+                status=status,
+                published_at=None if status == Result.Status.DRAFT else now - dt.timedelta(days=rng.randint(1, 900)),
+                publication_date=(now - dt.timedelta(days=rng.randint(1, 900))).date(),
+            )
+        )
+    Result.objects.bulk_create(results, batch_size=BATCH)
+    created = list(Result.objects.filter(slug__startswith="bench-result-").values_list("pk", flat=True))
+    through = Result.themes.through
+    through.objects.bulk_create(
+        [through(result_id=pk, theme_id=t) for pk in created for t in rng.sample(themes, 2)],
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    return len(results)
+
+
+def _bench_proposal() -> int:
+    """researcher000000's draft to the first open call of the first city: the proposal save the bench POSTs."""
+    from calls.models import Proposal
+    from calls.services.proposals import proposal_start
+
+    researcher = User.objects.get(email=RESEARCHER_EMAIL)
+    EmailAddress.objects.get_or_create(
+        user=researcher, email=researcher.email, defaults={"verified": True, "primary": True}
+    )
+    call_id = _match_call_id()
+    if Proposal.objects.filter(lead=researcher, call_id=call_id).exists():
+        return 0
+    from calls.models import ResearchCall
+
+    proposal_start(call=ResearchCall.objects.get(pk=call_id), by=researcher, title="Bench proposal to save")
+    return 1
+
+
+def bench_proposal_id() -> int:
+    from calls.models import Proposal
+
+    proposal = Proposal.objects.filter(lead__email=RESEARCHER_EMAIL, call_id=_match_call_id()).first()
+    return proposal.pk if proposal else 0
+
+
 def _session_cookie(user: User) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -534,19 +874,28 @@ def bench_context() -> dict:
 
     editor = User.objects.get(email=CITY_EDITOR_EMAIL)
     city_page = CityPage.objects.get(organisation__slug="bench-city-00000")
+    from django.utils.crypto import get_random_string
+
+    csrf_token = get_random_string(32)  # sent as the CSRF cookie and as the form's token (unmasked secret)
     return {
+        "csrf_cookie_name": settings.CSRF_COOKIE_NAME,
+        "csrf_token": csrf_token,
         "paths": {
+            "csrf_token": csrf_token,
             "city_slug": city_page.slug,
             "city_page_id": city_page.pk,
             "cities_index_id": CitiesIndexPage.objects.get().pk,
             "call_path": _first_call_path(),
             "match_call_id": _match_call_id(),
+            "proposal_id": bench_proposal_id(),
+            "theme_slug": Theme.objects.order_by("pk").values_list("slug", flat=True).first() or "",
         },
         "cookies": {
             "city_editor": _session_cookie(editor),
             "network_editor": _session_cookie(User.objects.get(email=NETWORK_EDITOR_EMAIL)),
             "coordinator": _session_cookie(User.objects.get(email=COORDINATOR_EMAIL)),
             "researcher": _session_cookie(User.objects.get(email=RESEARCHER_EMAIL)),
+            "official": _session_cookie(User.objects.get(email=OFFICIAL_EMAIL)),
         },
         "counts": {
             "researchers": ResearcherProfile.objects.count(),
@@ -557,5 +906,20 @@ def bench_context() -> dict:
             "network_editor_groups": User.objects.get(email=NETWORK_EDITOR_EMAIL).groups.count(),
             "profile_vectors": ProfileVector.objects.count(),
             "current_call_vectors": CallVector.objects.filter(current=True, closes_at__gt=timezone_now()).count(),
+            **_record_counts_now(),
         },
+    }
+
+
+def _record_counts_now() -> dict[str, int]:
+    from calls.models import Proposal, ResearchCall
+    from hub.search.models import SearchEntry
+    from projects.models import Partnership, Result
+
+    return {
+        "calls": ResearchCall.objects.count(),
+        "proposals": Proposal.objects.count(),
+        "partnerships": Partnership.objects.count(),
+        "results": Result.objects.count(),
+        "search_entries": SearchEntry.objects.count(),
     }

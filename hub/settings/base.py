@@ -25,6 +25,10 @@ SECRET_KEY = ENV.get("SECRET_KEY", "")
 QUERY_COUNT_HEADER = ENV.get("BRIDGES_QUERY_COUNT_HEADER", "") == "1"
 # Let Django serve uploads itself (small deployments without a media-serving proxy).
 SERVE_MEDIA = ENV.get("SERVE_MEDIA", "") == "1"
+# Behind a reverse proxy: how many proxies append to X-Forwarded-For (0 = trust no such header,
+# so that a forged one cannot dodge the sign-in rate limits); or the one header a proxy sets.
+TRUSTED_PROXY_COUNT = int(ENV.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_CLIENT_IP_HEADER = ENV.get("TRUSTED_CLIENT_IP_HEADER", "") or None
 
 INSTALLED_APPS = [
     "hub",
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -64,17 +69,23 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost of ours: it sees every response last, after any page cache inside it.
+    "hub.middleware.PrivateCacheControlMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "hub.page_cache.AnonymousPageCacheMiddleware",  # after the language is known, before CSRF/auth/messages
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "profiles.middleware.MfaRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "hub.middleware.OutOfRangeIdMiddleware",
+    # Last, so its process_exception runs first: a lost database connection → 503 "try again".
+    "hub.resilience.DatabaseUnavailableMiddleware",
 ]
 if QUERY_COUNT_HEADER:
     MIDDLEWARE.insert(0, "hub.middleware.QueryCountHeaderMiddleware")
@@ -102,8 +113,14 @@ TEMPLATES = [
 
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets the site read while the task worker writes.
-    DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 20}
+    # WAL lets the site read while the task worker writes. IMMEDIATE: a transaction takes the write
+    # lock when it begins, so concurrent saves wait their turn (timeout) instead of failing with
+    # "database is locked" when a reader upgrades to a writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL;",
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+    }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -128,9 +145,9 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
-# Signup says plainly when an address is taken (the product asks for a clear message);
-# the rate limits below keep that from being used to enumerate accounts at scale.
-ACCOUNT_PREVENT_ENUMERATION = False
+# Signup, sign-in and password reset answer alike whether or not an address has an account;
+# signing up with a taken address mails its owner instead of saying so on the page.
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bridges] "
@@ -149,6 +166,16 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "reauthenticate": "10/m/user",
 }
+# The client IP behind the per-IP limits: REMOTE_ADDR unless a proxy is configured above.
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = TRUSTED_CLIENT_IP_HEADER
+# Two-factor authentication: an authenticator app (TOTP) with recovery codes; open to all,
+# required of network coordinators and staff (profiles.middleware.MfaRequiredMiddleware).
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Bridges"
+MFA_ADAPTER = "profiles.adapters.MfaAdapter"
+# The Wagtail admin signs in through allauth, so its rate limits and two-factor step apply.
+WAGTAILADMIN_LOGIN_URL = "admin_login"  # profiles.views.admin_login: on to allauth's sign-in
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French"))]
@@ -202,12 +229,38 @@ else:
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Anonymous page cache (hub/page_cache.py): public HTML pages for visitors without a session, from the
+# cache above (Redis or the shared database cache), invalidated on every content change; 0 = off.
+PAGE_CACHE_SECONDS = int(ENV.get("PAGE_CACHE_SECONDS", "300"))
+PAGE_CACHE_ALIAS = "default"
+# Wagtail's frontend cache: purge a CDN/Varnish in front of the site when a page is published or
+# unpublished. Optional: FRONTEND_CACHE_PURGE_URL (an HTTP PURGE endpoint such as Varnish), or
+# CLOUDFLARE_BEARER_TOKEN with CLOUDFLARE_ZONEID.
+FRONTEND_CACHE_PURGE_URL = ENV.get("FRONTEND_CACHE_PURGE_URL", "")
+WAGTAILFRONTENDCACHE = {}
+if FRONTEND_CACHE_PURGE_URL:
+    WAGTAILFRONTENDCACHE["http"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+        "LOCATION": FRONTEND_CACHE_PURGE_URL,
+    }
+if ENV.get("CLOUDFLARE_BEARER_TOKEN") and ENV.get("CLOUDFLARE_ZONEID"):
+    WAGTAILFRONTENDCACHE["cloudflare"] = {
+        "BACKEND": "wagtail.contrib.frontend_cache.backends.CloudflareBackend",
+        "BEARER_TOKEN": ENV["CLOUDFLARE_BEARER_TOKEN"],
+        "ZONEID": ENV["CLOUDFLARE_ZONEID"],
+    }
+if WAGTAILFRONTENDCACHE:
+    INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
+
 WAGTAIL_SITE_NAME = "Bridges"
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "docx", "odt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+# Animations are counted frame by frame; documents must hold what their extension says (hub/forms_media.py).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "hub.forms_media.ImageForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "hub.forms_media.DocumentForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_WORKFLOW_ENABLED = True
 

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 import filetype
 
+from hub.uploads import looks_like_markup, zip_problem
 from profiles.models import User
 from projects.models import (
     Milestone,
@@ -227,7 +228,7 @@ def validate_workspace_upload(upload) -> tuple[str, str]:
             readable = b"\x00" not in head and kind is None
         except UnicodeDecodeError:
             readable = False
-        if not readable:
+        if not readable or looks_like_markup(head):
             raise ValidationError(
                 _("“%(name)s” is not a plain-text file, although its name ends in .%(ext)s. Save it as UTF-8 text.")
                 % {"name": name, "ext": extension}
@@ -242,6 +243,10 @@ def validate_workspace_upload(upload) -> tuple[str, str]:
             _("The content of “%(name)s” is not a .%(ext)s file. Check that you picked the right file.")
             % {"name": name, "ext": extension}
         )
+    if extension in ZIP_MARKERS:
+        problem = zip_problem(upload, name=name)
+        if problem:
+            raise ValidationError(problem)
     return name, expected
 
 

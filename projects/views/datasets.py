@@ -209,7 +209,11 @@ def _detail_context(request, dataset: Dataset, *, request_form=None) -> dict:
         "request_form": request_form,
         "disaggregation_labels": _disaggregation_labels(dataset),
         "usage": usage_summary(dataset, with_months=member),
-        "jsonld": json.dumps(dcat_dataset(dataset, _base(request)), ensure_ascii=False).replace("</", "<\\/"),
+        # Like ``json_script``: no markup at all inside the JSON-LD element, so no text can end it early.
+        "jsonld": json.dumps(dcat_dataset(dataset, _base(request)), ensure_ascii=False)
+        .replace("<", "\\u003C")
+        .replace(">", "\\u003E")
+        .replace("&", "\\u0026"),
     }
 
 

@@ -5,7 +5,9 @@ import pytest
 from calls.factories import ProposalFactory
 from calls.models import ResearchCall, TeamMember
 from calls.services.calls import call_cancel
+from profiles.demo import DEMO_TOTP_SECRET
 from profiles.factories import UserFactory
+from profiles.mfa import totp_activate
 
 pytestmark = pytest.mark.django_db
 
@@ -85,6 +87,7 @@ def test_cancel_is_in_the_audit_log(open_call, city):
 def test_call_with_proposals_cannot_be_deleted(client, open_call, researcher, django_user_model):
     ProposalFactory(call=open_call, lead=researcher)
     admin = django_user_model.objects.create_superuser(email="root@example.org", password="x")
+    totp_activate(user=admin, secret=DEMO_TOTP_SECRET)  # superusers must use two-factor authentication
     client.force_login(admin)
 
     response = client.post(f"/admin/pages/{open_call.pk}/delete/", follow=True)
@@ -95,6 +98,7 @@ def test_call_with_proposals_cannot_be_deleted(client, open_call, researcher, dj
 
 def test_call_without_proposals_can_be_deleted(client, open_call, django_user_model):
     admin = django_user_model.objects.create_superuser(email="root@example.org", password="x")
+    totp_activate(user=admin, secret=DEMO_TOTP_SECRET)  # superusers must use two-factor authentication
     client.force_login(admin)
 
     client.post(f"/admin/pages/{open_call.pk}/delete/")

@@ -68,20 +68,24 @@ def test_spanish_sdg_titles_show_on_the_spanish_sdg_page(client):
     assert "asegurar el acceso de todas las personas a viviendas" in response.content.decode()
 
 
-def test_switcher_sets_the_language_and_returns_to_the_same_page_in_it(client):
+def test_switcher_links_to_the_same_page_in_each_language(client):
+    # Links, not a form: no CSRF token in public pages, so that they can be cached (hub/page_cache.py).
     html = client.get("/calls/").content.decode()
-    assert 'action="/i18n/setlang/"' in html
-    assert '<option value="es" lang="es">Español</option>' in html
-    assert '<option value="fr" lang="fr">Français</option>' in html
+    assert '<a href="/es/calls/" lang="es" hreflang="es">Español</a>' in html
+    assert '<a href="/fr/calls/" lang="fr" hreflang="fr">Français</a>' in html
+    assert '<a href="/calls/" lang="en" hreflang="en" aria-current="true">English</a>' in html
+    assert "csrfmiddlewaretoken" not in html
 
+    spanish = client.get("/es/calls/?sort=newest").content.decode()
+    assert '<a href="/fr/calls/?sort=newest" lang="fr" hreflang="fr">Français</a>' in spanish
+    assert '<a href="/calls/?sort=newest" lang="en" hreflang="en">English</a>' in spanish
+
+
+def test_set_language_endpoint_still_redirects_into_the_language(client):
     response = client.post("/i18n/setlang/", {"language": "es", "next": "/calls/"})
     assert response.status_code == 302
     assert response["Location"] == "/es/calls/"
     assert response.cookies["django_language"].value == "es"
-
-    spanish = client.get("/es/calls/?sort=newest").content.decode()
-    # ``next`` is the page without its language prefix; set_language puts the new one on.
-    assert '<input type="hidden" name="next" value="/calls/?sort=newest">' in spanish
     back = client.post("/i18n/setlang/", {"language": "fr", "next": "/calls/?sort=newest"})
     assert back["Location"] == "/fr/calls/?sort=newest"
     english = client.post("/i18n/setlang/", {"language": "en", "next": "/calls/"})

@@ -7,7 +7,9 @@ import pytest
 
 from hub.models import HomePage
 from profiles import services
+from profiles.demo import DEMO_TOTP_SECRET
 from profiles.factories import CityOrganisationFactory, MembershipFactory, UserFactory
+from profiles.mfa import totp_activate
 from profiles.models import CityPage, Membership, User
 
 pytestmark = pytest.mark.django_db
@@ -89,6 +91,7 @@ def world(make_city, coordinator, researcher):
         "coordinator": coordinator,
         "superuser": UserFactory(email="root@example.org", is_staff=True, is_superuser=True),
     }
+    totp_activate(user=people["superuser"], secret=DEMO_TOTP_SECRET)  # superusers must use two-factor authentication
     return {
         "people": people,
         "city_a": city_a,

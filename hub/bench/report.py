@@ -1,0 +1,83 @@
+"""``python -m hub.bench.report SQLITE.json POSTGRES.json``: the two runs side by side as Markdown tables.
+
+For docs/benchmarks.md: each page's req/s, p50/p95/p99 (ms), SQL per request and req/s as a percentage
+of the trivial view in the same run, and the fastest of five sequential requests (1-req ms), uncached and with the anonymous page cache, then the mixed run.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+
+def _cell(row: dict | None) -> list[str]:
+    if row is None:
+        return ["–"] * 7
+    if "rps" not in row:
+        return ["failed: " + row.get("error", "?"), "", "", "", "", "", ""]
+    sql = "?" if row.get("sql_queries") is None else str(row["sql_queries"])
+    if row["requests"] == 0:  # nothing finished within the run: only the single request's time is known
+        return ["<0.1", f"{row['single_ms']:.0f}", "–", "–", "–", sql, "0 %"]
+    return [
+        f"{row['rps']:.1f}",
+        f"{row['single_ms']:.0f}",
+        f"{row['p50_ms']:.0f}",
+        f"{row['p95_ms']:.0f}",
+        f"{row['p99_ms']:.0f}",
+        sql,
+        f"{row.get('vs_baseline', 0) * 100:.0f} %",
+    ]
+
+
+def table(reports: list[dict], key: str) -> str:
+    names = []
+    for report in reports:
+        for row in report.get(key) or []:
+            if row["page"] not in names:
+                names.append(row["page"])
+    vendors = [report["database"] for report in reports]
+    header = ["page"] + [
+        f"{v} {col}" for v in vendors for col in ("req/s", "1-req ms", "p50", "p95", "p99", "SQL", "% triv")
+    ]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name in names:
+        cells = [name]
+        for report in reports:
+            row = next((r for r in report.get(key) or [] if r["page"] == name), None)
+            cells += _cell(row)
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def mixed(report: dict) -> str:
+    m = report.get("mixed")
+    if not m:
+        return f"{report['database']}: no mixed run."
+    return (
+        f"{report['database']}: {m['duration_s']} s, {m['connections']} connections, {m['requests']} requests, "
+        f"{m['rps']:.1f} req/s, p50 {m['p50_ms']:.0f} ms, p95 {m['p95_ms']:.0f} ms, p99 {m['p99_ms']:.0f} ms; "
+        f"**{m['errors']} errors** (status ≥ 400), {m['socket_errors']} socket errors, {m['timeouts']} timeouts; "
+        f"{m['non2xx'] - m['errors']} redirects (proposal saves); "
+        f"{m['cache_hits'] / max(m['requests'], 1):.0%} page-cache hits; load average "
+        f"{m['load_average']['before']:.1f}→{m['load_average']['after']:.1f}"
+    )
+
+
+def main(argv: list[str]) -> int:
+    reports = [json.loads(Path(path).read_text()) for path in argv]
+    for report in reports:
+        print(
+            f"- {report['database']}: {report['created_at']}, git {report['git']}, load average "
+            f"{report['load_average']['before']:.1f}→{report['load_average']['after']:.1f}, cache {report.get('cache_backend')}"
+        )
+    print("\nUncached (PAGE_CACHE_SECONDS=0):\n")
+    print(table(reports, "pages"))
+    print("\nWith the anonymous page cache (PAGE_CACHE_SECONDS=300):\n")
+    print(table(reports, "cached_pages"))
+    print()
+    for report in reports:
+        print("- " + mixed(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
