@@ -29,6 +29,31 @@ class QueryCountHeaderMiddleware:
         return response
 
 
+class NullCharacterMiddleware:
+    """A NUL character in the path or the query string is refused with a 400 before any view runs.
+
+    PostgreSQL cannot store or compare text containing NUL, so such a value reaching a query is a
+    500; forms already refuse it field by field (Django's ``ProhibitNullCharactersValidator``), this
+    covers query parameters (filters, search, the API) in one place. JSON for the API.
+    """
+
+    MESSAGE = "The request contains a NUL character (\\x00), which is not allowed in a URL or a parameter."
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        ):
+            from django.http import HttpResponseBadRequest, JsonResponse
+
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": self.MESSAGE}, status=400)
+            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+
 class OutOfRangeIdMiddleware:
     """An id too large for the database (SQLite raises OverflowError) names no object: answer 404, not 500."""
 

@@ -82,12 +82,37 @@ def _filter_sql(filters: dict[str, list[str]], without: str | None = None) -> tu
     return f" AND {{column}} IN ({sql})", list(params)
 
 
+def _pg_filter_sql(filters: dict[str, list[str]], without: str | None = None) -> tuple[str, list]:
+    """The same filters as conditions on the outer row ``e`` (PostgreSQL plans these far better than
+    ``e.id IN (SELECT id … WHERE id IN (SELECT entry_id …))``): type and year on the row itself, other
+    facets as an ``EXISTS`` on the facet table's (entry, name, value) index."""
+    sql, params = "", []
+    for name, values in filters.items():
+        if name == without or not values:
+            continue
+        if name == "type":
+            sql += " AND e.kind = ANY(%s)"
+            params.append([str(v) for v in values])
+        elif name == "year":
+            sql += " AND e.year = ANY(%s)"
+            params.append([int(v) for v in values if str(v).isdigit()])
+        else:
+            sql += (
+                " AND EXISTS (SELECT 1 FROM hub_searchfacet sf"
+                " WHERE sf.entry_id = e.id AND sf.name = %s AND sf.value = ANY(%s))"
+            )
+            params += [name, [str(v) for v in values]]
+    return sql, params
+
+
 def _where(filter_sql: str, column: str) -> str:
     return filter_sql.replace("{column}", column)
 
 
 class _Sqlite:
     """FTS5: ``MATCH`` on the virtual table, BM25 with the title weighted 5×, ids passed as JSON."""
+
+    filters = staticmethod(_filter_sql)
 
     # CROSS JOIN keeps the ids as the outer loop: SQLite then reads the facets by entry id.
     join = "CROSS JOIN"
@@ -130,6 +155,8 @@ class _Sqlite:
 
 class _Postgres:
     """``tsvector`` with a GIN index (``simple`` configuration), ``ts_rank``; ids passed as an array."""
+
+    filters = staticmethod(_pg_filter_sql)
 
     join = "JOIN"
 
@@ -206,7 +233,7 @@ class DatabaseBackend:
         if query.is_empty:
             return Results(query=query, hits=[], total=0, facets=[], backend=self.name)
         dialect = _dialect()
-        filter_sql, filter_params = _filter_sql(query.filters)
+        filter_sql, filter_params = dialect.filters(query.filters)
         with connection.cursor() as cursor:
             bounds = None
             main = self._window(cursor, dialect, terms, filter_sql, filter_params, bounds)
@@ -234,7 +261,7 @@ class DatabaseBackend:
                 rows = cursor.fetchall()
             counts = self._facet_counts(cursor, dialect, main, name=None)
             for name in query.filters:
-                own_sql, own_params = _filter_sql(query.filters, without=name)
+                own_sql, own_params = dialect.filters(query.filters, without=name)
                 own = self._window(cursor, dialect, terms, own_sql, own_params, bounds)
                 if own.estimated:
                     bounds = bounds or self._bounds(cursor)

@@ -27,6 +27,9 @@ class SearchEntry(models.Model):
         app_label = "hub"
         verbose_name_plural = "search entries"
         constraints = [models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")]
+        # Year filters: PostgreSQL combines this with the full-text GIN index (a bitmap AND) instead of
+        # testing the text of every row; the unique constraint above already indexes ``kind``.
+        indexes = [models.Index(fields=["year"], name="search_entry_year_idx")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id} {self.title}"
