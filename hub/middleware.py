@@ -30,11 +30,12 @@ class QueryCountHeaderMiddleware:
 
 
 class NullCharacterMiddleware:
-    """A NUL character in the path or the query string is refused with a 400 before any view runs.
+    """A NUL character in an API path or query parameter is refused with a JSON 400 before any view runs.
 
     PostgreSQL cannot store or compare text containing NUL, so such a value reaching a query is a
-    500; forms already refuse it field by field (Django's ``ProhibitNullCharactersValidator``), this
-    covers query parameters (filters, search, the API) in one place. JSON for the API.
+    500. The HTML pages read their parameters through forms, which already refuse NUL field by field
+    (Django's ``ProhibitNullCharactersValidator``) and show the page without that filter; the API's
+    query parameters are checked here, in one place.
     """
 
     MESSAGE = "The request contains a NUL character (\\x00), which is not allowed in a URL or a parameter."
@@ -43,14 +44,13 @@ class NullCharacterMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
+        if request.path.startswith("/api/") and (
+            "\x00" in request.path
+            or any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
         ):
-            from django.http import HttpResponseBadRequest, JsonResponse
+            from django.http import JsonResponse
 
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": self.MESSAGE}, status=400)
-            return HttpResponseBadRequest(self.MESSAGE, content_type="text/plain; charset=utf-8")
+            return JsonResponse({"detail": self.MESSAGE}, status=400)
         return self.get_response(request)
 
 
