@@ -8,13 +8,14 @@ back when the module ends, and every test runs in a savepoint inside it, so the 
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test.utils import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 
@@ -258,6 +259,8 @@ def access_world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("access-world")
     with (
         django_db_blocker.unblock(),
+        # URLs are built in English whatever language an earlier test of this worker left active.
+        translation.override(settings.LANGUAGE_CODE),
         override_settings(
             MEDIA_ROOT=str(media / "media"),
             PRIVATE_MEDIA_ROOT=str(media / "private-media"),
