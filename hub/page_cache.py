@@ -81,7 +81,7 @@ def bump() -> None:
 
 def content_changed(**kwargs) -> None:
     """Signal receiver: invalidate now, and again once the surrounding transaction commits (once per commit)."""
-    if not getattr(settings, "PAGE_CACHE_SECONDS", 0):
+    if not (getattr(settings, "PAGE_CACHE_SECONDS", 0) or getattr(settings, "AGGREGATE_CACHE_SECONDS", 0)):
         return
     bump()
     connection = connections[kwargs.get("using") or DEFAULT_DB_ALIAS]

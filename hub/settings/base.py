@@ -234,6 +234,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # cache above (Redis or the shared database cache), invalidated on every content change; 0 = off.
 PAGE_CACHE_SECONDS = int(ENV.get("PAGE_CACHE_SECONDS", "300"))
 PAGE_CACHE_ALIAS = "default"
+# Cached aggregates (hub/aggregates.py): facet counts, totals and overviews, per content generation (the
+# page cache's) and for at most this many seconds; they serve signed-in users too; 0 = off.
+AGGREGATE_CACHE_SECONDS = int(ENV.get("AGGREGATE_CACHE_SECONDS", "300"))
 # Wagtail's frontend cache: purge a CDN/Varnish in front of the site when a page is published or
 # unpublished. Optional: FRONTEND_CACHE_PURGE_URL (an HTTP PURGE endpoint such as Varnish), or
 # CLOUDFLARE_BEARER_TOKEN with CLOUDFLARE_ZONEID.

@@ -12,6 +12,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # The anonymous page cache is off so that other tests see fresh pages; tests/hub/test_page_cache.py turns it on.
 PAGE_CACHE_SECONDS = 0
+# Cached aggregates are off for the same reason; tests/hub/test_aggregates.py turns them on.
+AGGREGATE_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
