@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.functional import SimpleLazyObject
+
 
 @dataclass(frozen=True)
 class Stat:
@@ -74,6 +76,12 @@ def register_city_section(section: CitySection) -> None:
 
 
 def city_sections(city_page) -> list[dict[str, Any]]:
+    """Each registered section's context for ``city_page``, computed when the template first reads it (lazily:
+    a fragment served from the aggregate cache costs no query)."""
+    return SimpleLazyObject(lambda: _city_sections_now(city_page))
+
+
+def _city_sections_now(city_page) -> list[dict[str, Any]]:
     return [
         {"key": s.key, "title": s.title, "template": s.template, **s.context(city_page)}
         for s in sorted(_city_sections.values(), key=lambda s: s.order)

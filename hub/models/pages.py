@@ -22,13 +22,16 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
+        from django.utils.functional import SimpleLazyObject
+
         from hub.activity import overview
         from hub.registry import home_latest, home_stats
 
         context = super().get_context(request, *args, **kwargs)
-        context["activity"] = overview()
-        context["stats"] = home_stats()
-        context["latest"] = home_latest()
+        # Read by the template inside {% aggregate_cache %} fragments: computed only when not cached.
+        context["activity"] = SimpleLazyObject(overview)
+        context["stats"] = SimpleLazyObject(home_stats)
+        context["latest"] = SimpleLazyObject(home_latest)
         return context
 
 
