@@ -52,8 +52,10 @@ def _key(name: str, parts: Hashable) -> str:
     return f"{KEY_PREFIX}:{page_cache.current_generation()}:{name}:{digest}"
 
 
-def cached(name: str, parts: Hashable, compute: Callable[[], Any]) -> Any:
-    """``compute()``, or its value from the cache for this content generation, language and ``parts``."""
+def cached(name: str, parts: Hashable, compute: Callable[[], Any], *, keep: Callable[[Any], bool] | None = None) -> Any:
+    """``compute()``, or its value from the cache for this content generation, language and ``parts``.
+
+    ``keep(value)`` may refuse to store a value (an answer produced in a degraded mode, say)."""
     if not enabled() or _changing_content():
         return compute()
     cache = caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
@@ -61,5 +63,6 @@ def cached(name: str, parts: Hashable, compute: Callable[[], Any]) -> Any:
     entry = cache.get(key)  # a 1-tuple, so that a computed None is cached too
     if entry is None:
         entry = (compute(),)
-        cache.set(key, entry, settings.AGGREGATE_CACHE_SECONDS)
+        if keep is None or keep(entry[0]):
+            cache.set(key, entry, settings.AGGREGATE_CACHE_SECONDS)
     return entry[0]

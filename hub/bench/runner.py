@@ -42,7 +42,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=5, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=4, help="concurrent wrk connections")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (threaded, gunicorn.conf.py)")
     parser.add_argument(
         "--database-url",
         default="",

@@ -9,6 +9,9 @@ import sys
 import time
 from pathlib import Path
 
+# The repository's gunicorn.conf.py (threaded workers), as in production; --workers below overrides its count.
+GUNICORN_CONF = Path(__file__).resolve().parents[2] / "gunicorn.conf.py"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -39,6 +42,8 @@ class Gunicorn:
                 "-m",
                 "gunicorn",
                 "hub.wsgi:application",
+                "--config",
+                str(GUNICORN_CONF),  # production's: gthread workers
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--workers",

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from hub import page_cache
 from hub.search import registry
 from hub.search.interface import elasticsearch_enabled
 from hub.search.models import SearchEntry, SearchFacet
@@ -67,10 +68,15 @@ def sync(kind: str, object_id) -> str:
     if entry is None:
         db_delete(kind, object_id)
         _elastic(lambda es: es.delete(search_type, object_id))
-        return "removed"
-    db_upsert(search_type, obj, entry)
-    _elastic(lambda es: es.index(search_type, obj, entry))
-    return "indexed"
+        outcome = "removed"
+    else:
+        db_upsert(search_type, obj, entry)
+        _elastic(lambda es: es.index(search_type, obj, entry))
+        outcome = "indexed"
+    # Search answers are cached per content generation; the index changed after the object's own
+    # change (this task runs once it committed), so start a new generation now that it has.
+    page_cache.content_changed()
+    return outcome
 
 
 def _elastic(action) -> None:

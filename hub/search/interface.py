@@ -15,6 +15,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from hub import aggregates
 from hub.forms import Facet, FacetOption
 from hub.search import registry
 
@@ -121,10 +122,24 @@ def get_backend() -> Backend:
 
 
 def search(query: Query) -> Results:
-    """Search with the configured backend; on failure, with the database and ``fallback=True``."""
+    """Search with the configured backend; on failure, with the database and ``fallback=True``.
+
+    Answers are the same for every reader (the index holds public fields only), so they are kept per
+    content generation (``hub.aggregates``); a fallback answer is not kept: the next query tries the
+    configured backend again."""
+    backend = get_backend()
+    filters = tuple(sorted((name, tuple(values)) for name, values in query.filters.items()))
+    return aggregates.cached(
+        "search",
+        (backend.name, query.text, filters, query.page, query.page_size),
+        lambda: _search(backend, query),
+        keep=lambda results: not results.fallback,
+    )
+
+
+def _search(backend: Backend, query: Query) -> Results:
     from hub.search.database import DatabaseBackend
 
-    backend = get_backend()
     if isinstance(backend, DatabaseBackend):
         return backend.search(query)
     try:

@@ -199,3 +199,42 @@ def test_each_language_gets_its_own_fragments(client, make_city):
 
     assert "Bridges today" in english
     assert "Bridges today" not in spanish
+
+
+def test_a_refused_value_is_not_kept():
+    compute, calls = _counter()
+
+    aggregates.cached("degraded", (), compute, keep=lambda value: False)
+    aggregates.cached("degraded", (), compute, keep=lambda value: False)
+
+    assert len(calls) == 2
+
+
+def _found(client, text: str) -> str:
+    response = client.get("/search/", {"q": text})
+    assert response.status_code == 200
+    return response.content.decode().replace("<mark>", "").replace("</mark>", "")
+
+
+def test_search_answers_follow_content_changes_with_the_cache_on(client, settings, city, django_assert_max_num_queries):
+    from projects.factories import PartnershipFactory
+
+    settings.ELASTICSEARCH_URL = ""
+    first = PartnershipFactory(
+        title="Quokka housing partnership", slug="quokka-1", summary="Quokka tenants.", city=city[0]
+    )
+    commit()
+    assert "Quokka housing partnership" in _found(client, "quokka")
+    with django_assert_max_num_queries(6):  # answered from the cache: no search queries
+        assert "Quokka housing partnership" in _found(client, "quokka")
+
+    PartnershipFactory(title="Quokka health partnership", slug="quokka-2", summary="Quokka clinics.", city=city[0])
+    commit()
+    html = _found(client, "quokka")
+    assert "Quokka housing partnership" in html and "Quokka health partnership" in html
+
+    first.is_public = False
+    first.save()
+    commit()
+    html = _found(client, "quokka")
+    assert "Quokka housing partnership" not in html and "Quokka health partnership" in html

@@ -1,0 +1,20 @@
+"""gunicorn settings for production and the benchmark (gunicorn reads ./gunicorn.conf.py by default).
+
+Threaded workers (``gthread``): a long download (a CSV export of every call, the bulk zip) or a slow
+client keeps one thread busy, not a whole worker, so the requests queued behind it are still served.
+Override with the environment: ``WEB_CONCURRENCY`` (worker processes; default: one per CPU plus one),
+``GUNICORN_THREADS`` (threads per worker), ``GUNICORN_TIMEOUT`` (seconds a request may take).
+"""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
+graceful_timeout = 30
+keepalive = 5
+# Recycle workers now and then so that a slow leak in a library cannot grow without bound.
+max_requests = 5000
+max_requests_jitter = 500
