@@ -1,11 +1,10 @@
 """Background tasks of calls (django-tasks); schedule ``send_call_reminders`` daily with the database worker."""
 
-from django.core.mail import EmailMultiAlternatives
-
 from django_tasks import task
 
 from calls.alerts import send_alerts
 from calls.reminders import send_reminders
+from hub.tasks import send_email
 
 
 @task()
@@ -31,7 +30,6 @@ def send_alert_digests(frequency: str) -> dict:
 
 @task()
 def send_alert_email(*, subject: str, body: str, html: str, to: list[str], headers: dict[str, str]) -> int:
-    """One alert digest, with the List-Unsubscribe headers that mail clients show as a button."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to, headers=headers)
-    message.attach_alternative(html, "text/html")
-    return message.send()
+    """One alert digest, with the List-Unsubscribe headers that mail clients show as a button; sent like every
+    other email (``hub.tasks.send_email``), so it is retried with backoff while the mail server is down."""
+    return send_email.call(subject=subject, body=body, html=html, to=to, headers=headers)

@@ -25,10 +25,19 @@ MAIL_UNAVAILABLE = (smtplib.SMTPException, OSError)
 
 @task()
 def send_email(
-    *, subject: str, body: str, to: list[str], from_email: str | None = None, html: str = "", attempt: int = 1
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    from_email: str | None = None,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+    attempt: int = 1,
 ) -> int:
-    """Send one email; enqueued so that a slow mail server never slows a page, re-enqueued later while it is down."""
-    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to)
+    """Send one email; enqueued so that a slow mail server never slows a page, re-enqueued later while it is down.
+
+    ``headers``: extra headers such as ``List-Unsubscribe`` (values already checked by the caller)."""
+    message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to, headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
     try:
@@ -41,7 +50,7 @@ def send_email(
             raise
         delay = RETRY_DELAYS[attempt - 1]
         send_email.using(run_after=timezone.now() + delay).enqueue(
-            subject=subject, body=body, to=to, from_email=from_email, html=html, attempt=attempt + 1
+            subject=subject, body=body, to=to, from_email=from_email, html=html, headers=headers, attempt=attempt + 1
         )
         logger.warning(
             "Email %r to %s not sent (attempt %s of %s: %s); retrying in %s",

@@ -96,3 +96,32 @@ def test_after_the_last_attempt_the_mail_fails_loudly_and_is_not_retried(mail_se
     assert task.status == TaskResultStatus.FAILED
     assert not queued_mail().exists()
     assert "giving up" in caplog.text
+
+
+def test_an_alert_digest_is_retried_with_its_unsubscribe_headers_while_mail_is_down(mail_server_down, caplog):
+    from calls.tasks import send_alert_email
+
+    headers = {"List-Unsubscribe": "<https://bridges.example/alerts/unsubscribe/abc/>"}
+    send_alert_email.enqueue(
+        subject="New calls for you",
+        body="Two new calls.",
+        html="<p>Two new calls.</p>",
+        to=["r@example.org"],
+        headers=headers,
+    )
+
+    with caplog.at_level(logging.WARNING, logger="hub.mail"):
+        run_worker()  # the digest task runs; its email fails and is queued again, later
+
+    retry = queued_mail().get()
+    assert retry.args_kwargs["kwargs"]["headers"] == headers and retry.args_kwargs["kwargs"]["attempt"] == 2
+    assert mail.outbox == []
+
+    mail_server_down.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    queued_mail().update(run_after=timezone.now())
+    run_worker()
+
+    assert len(mail.outbox) == 1
+    sent = mail.outbox[0]
+    assert sent.subject == "New calls for you" and sent.extra_headers["List-Unsubscribe"] == headers["List-Unsubscribe"]
+    assert sent.alternatives and "Two new calls." in sent.alternatives[0][0]
