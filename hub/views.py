@@ -1,5 +1,7 @@
 """Public views of the hub: vocabularies, robots.txt and error pages."""
 
+import sys
+
 from django.db.models import Prefetch
 from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import get_object_or_404, render
@@ -97,5 +99,14 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """The 500 page, or — when the error being handled is a lost database connection raised where
+    ``DatabaseUnavailableMiddleware`` cannot catch it (in a middleware such as sessions or
+    authentication) — the same retryable 503 as a view gets, the broken connection closed."""
+    from hub.resilience import CONNECTION_ERRORS, database_unavailable, drop_broken_connections
+
+    error = sys.exc_info()[1]
+    if isinstance(error, CONNECTION_ERRORS):
+        drop_broken_connections()
+        return database_unavailable(request)
     # No context processors: the database may be what failed.
     return HttpResponseServerError(loader.render_to_string("500.html"))

@@ -95,3 +95,45 @@ def test_connection_killed_mid_submission_rolls_back_and_the_retry_is_stored_onc
     assert ProposalVersion.objects.get(proposal=filled).idempotency_key is not None
     assert Proposal.objects.get(pk=filled.pk).status == Proposal.Status.SUBMITTED
     assert_invariant()
+
+
+@pytest.mark.django_db
+def test_a_connection_lost_inside_a_middleware_is_a_retryable_503_not_a_500(lead, monkeypatch):
+    """Sessions and authentication read the database before any view runs: losing it there answers the
+    same "try again" page, without a traceback."""
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db import OperationalError
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(lead)
+
+    def lost(self):
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(SessionStore, "load", lost)
+    response = client.get("/dashboard/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "try again" in response.content.decode().lower()
+    assert_no_traceback(response)
+
+
+@pytest.mark.django_db
+def test_any_other_error_in_a_middleware_is_still_the_plain_500_page(lead, monkeypatch):
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(lead)
+
+    def bug(self):
+        raise RuntimeError("a bug, not the database")
+
+    monkeypatch.setattr(SessionStore, "load", bug)
+    response = client.get("/dashboard/")
+
+    assert response.status_code == 500
+    assert "Retry-After" not in response
+    assert "Traceback" not in response.content.decode()
