@@ -264,6 +264,14 @@ def _measure(page, *, server, context: dict, args: argparse.Namespace, wrk: str)
         timings.append((time.perf_counter() - probe_started) * 1000)
         statuses.add(status)
         caches.append(cache)
+    if page.method == "GET" and page is not BASELINE:
+        # Cold: the first request after a content change, when cached aggregates are computed again.
+        from hub.bench.urls import NEW_GENERATION_PATH
+
+        load.probe(port=server.port, path=NEW_GENERATION_PATH, cookie=None, method="GET", body="")
+        probe_started = time.perf_counter()
+        load.probe(port=server.port, path=path, cookie=cookie, method=page.method, body=body)
+        row["cold_ms"] = (time.perf_counter() - probe_started) * 1000
     row["status"] = sorted(statuses)
     row["sql_queries"] = queries
     row["single_ms"] = min(timings)
