@@ -9,7 +9,7 @@ import django_filters
 from hub.forms import Facet, FacetOption
 from hub.models import Country
 from profiles import visibility
-from profiles.models import Organisation, ResearcherProfile
+from profiles.models import Organisation, ProfileLanguage, ResearcherProfile
 
 AVAILABLE_CHOICES = [("yes", _("Open to new partnerships")), ("no", _("Not available at the moment"))]
 
@@ -100,35 +100,65 @@ class ResearcherFilter(django_filters.FilterSet):
 
 RESEARCHER_FACETS = ("theme", "method", "sdg", "group", "country", "language", "career_stage", "available")
 
+# The many-to-many facets, counted from their link tables: (link model, its profile field, value, label,
+# the personal field whose visibility applies or None). A profile links to a vocabulary entry at most once,
+# so a plain COUNT is the number of profiles, except for SDGs: several targets of one goal count once.
+_LINKED_FACETS = {
+    "theme": (ResearcherProfile.themes.through, "researcherprofile", F("theme__slug"), "theme__name", None),
+    "method": (ResearcherProfile.methods.through, "researcherprofile", F("method__slug"), "method__name", None),
+    "sdg": (
+        ResearcherProfile.sdg_targets.through,
+        "researcherprofile",
+        Cast("sdgtarget__goal__number", CharField()),
+        "sdgtarget__goal__short",
+        None,
+    ),
+    "group": (ResearcherProfile.groups.through, "researcherprofile", F("groupatrisk__slug"), "groupatrisk__name", None),
+    "country": (
+        ResearcherProfile.countries.through,
+        "researcherprofile",
+        F("country__code"),
+        "country__name",
+        "countries",
+    ),
+    "language": (ProfileLanguage, "profile", F("language__code"), "language__name", "languages"),
+}
 
-def _facet_rows(name: str, queryset: QuerySet, viewer) -> QuerySet:
-    """One facet's (value, label, count) rows as a grouped query, ready to be UNIONed with the others."""
+
+def _facet_rows(name: str, profiles: QuerySet, viewer) -> QuerySet:
+    """One facet's (facet, value, label, count) rows for ``profiles`` as a grouped query, ready to be UNIONed.
+
+    A many-to-many facet groups the rows of its link table whose profile is among ``profiles`` (a semi-join
+    on the profile ids): the work grows with the links, not with profiles × links as a join from the
+    profiles with COUNT(DISTINCT) would."""
     text = CharField()
-    columns = {
-        "theme": (F("themes__slug"), F("themes__name"), None),
-        "method": (F("methods__slug"), F("methods__name"), None),
-        "group": (F("groups__slug"), F("groups__name"), None),
-        "sdg": (Cast("sdg_targets__goal__number", text), F("sdg_targets__goal__short"), None),
-        "country": (F("countries__code"), F("countries__name"), "countries"),
-        "language": (F("profile_languages__language__code"), F("profile_languages__language__name"), "languages"),
-        "career_stage": (F("career_stage"), Value(""), "career_stage"),
-        "available": (
-            Case(When(is_available=True, then=Value("yes")), default=Value("no"), output_field=text),
-            Value(""),
-            "availability",
-        ),
-    }
-    value, label, personal = columns[name]
-    if personal:
-        queryset = visibility.restrict(queryset, personal, viewer)
+    if name in _LINKED_FACETS:
+        link, profile_field, value, label, personal = _LINKED_FACETS[name]
+        if personal:
+            profiles = visibility.restrict(profiles, personal, viewer)
+        count = Count(f"{profile_field}_id", distinct=True) if name == "sdg" else Count("pk")
+        rows = link.objects.filter(**{f"{profile_field}_id__in": profiles.values("pk")})
+        rows = rows.values(facet_value=value, facet_label=F(label))
+    else:
+        if name == "career_stage":
+            value, personal = F("career_stage"), "career_stage"
+        else:
+            value = Case(When(is_available=True, then=Value("yes")), default=Value("no"), output_field=text)
+            personal = "availability"
+        count = Count("pk")
+        rows = visibility.restrict(profiles, personal, viewer).values(facet_value=value, facet_label=Value(""))
     return (
-        queryset.annotate(facet_value=value, facet_label=label)
-        .filter(facet_value__isnull=False)
-        .values("facet_value", "facet_label")
-        .annotate(facet=Value(name, output_field=text), n=Count("pk", distinct=True))
+        rows.annotate(facet=Value(name, output_field=text), n=count)
         .values_list("facet", "facet_value", "facet_label", "n")
         .order_by()
     )
+
+
+def researcher_filter_key(params) -> tuple:
+    """What the directory's matches and facets depend on in ``params``: each given filter's raw value (not the page).
+
+    Raw rather than cleaned values, because an unknown or malformed value is shown back in its facet."""
+    return tuple((name, params.get(name)) for name in ResearcherFilter.base_filters if name in params)
 
 
 def _without(params, name: str) -> dict:

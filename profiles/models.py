@@ -67,6 +67,8 @@ class User(AbstractUser):
 
     class Meta:
         ordering = ["email"]
+        # The researcher directory lists profiles by their user's name (ResearcherProfile.Meta.ordering).
+        indexes = [models.Index(fields=["last_name", "first_name"], name="user_name_idx")]
 
     def __str__(self) -> str:
         return self.display_name
@@ -276,6 +278,8 @@ class ResearcherProfile(models.Model):
 
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
+        # The home page shows the newest researchers.
+        indexes = [models.Index(fields=["created_at"], name="researcher_created_idx")]
 
     def __str__(self) -> str:
         return self.user.display_name

@@ -4,10 +4,12 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from wagtail.images import get_image_model
 
+from hub import aggregates
+from hub.forms import Facet
 from hub.models import SDGTarget
 from hub.registry import personal_data_parts
 from profiles import visibility
-from profiles.filters import OrganisationFilter, ResearcherFilter, researcher_facets
+from profiles.filters import OrganisationFilter, ResearcherFilter, researcher_facets, researcher_filter_key
 from profiles.models import CityPage, Membership, Organisation, ProfileLanguage, ResearcherProfile, User
 
 DIRECTORY_PHOTO = "fill-64x64"
@@ -115,12 +117,19 @@ def researchers_public() -> QuerySet[ResearcherProfile]:
     return _with_card_relations(visibility.profiles_visible_to(None), photo_filter=DIRECTORY_PHOTO)
 
 
-def researchers_directory(*, params, viewer) -> tuple[ResearcherFilter, list]:
-    """The directory as ``viewer`` sees it: the filtered profiles (``filterset.qs``) and the facets with counts."""
+def researchers_directory(*, params, viewer) -> tuple[ResearcherFilter, list[Facet], int]:
+    """The directory as ``viewer`` sees it: the filtered profiles (``filterset.qs``), the facets with counts
+    and how many profiles match.
+
+    The counts come from the aggregate cache, per filter values and per viewer: what a viewer may see of
+    others' profiles, and their own profile, change them."""
     base = visibility.profiles_visible_to(viewer).filter(is_public=True)
     cards = _with_card_relations(base, photo_filter=DIRECTORY_PHOTO)
     filterset = ResearcherFilter(params, queryset=cards, viewer=viewer)
-    return filterset, researcher_facets(params, base, viewer)
+    parts = (researcher_filter_key(params), aggregates.viewer_key(viewer))
+    facets = aggregates.cached("profiles.directory_facets", parts, lambda: researcher_facets(params, base, viewer))
+    total = aggregates.cached("profiles.directory_count", parts, lambda: filterset.qs.count())
+    return filterset, facets, total
 
 
 def researcher_for_page(*, pk: int, viewer) -> ResearcherProfile | None:
