@@ -20,8 +20,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-media")
-PRIVATE_MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-private-media")
+# One media folder per pytest-xdist worker: files such as the bulk zip live at fixed paths.
+_WORKER = ENV.get("PYTEST_XDIST_WORKER", "main")
+MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), f"bridges-test-media-{_WORKER}")
+PRIVATE_MEDIA_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), f"bridges-test-private-media-{_WORKER}")
 STATIC_ROOT = os.path.join(ENV.get("TMPDIR", "/tmp"), "bridges-test-static")
 os.makedirs(STATIC_ROOT, exist_ok=True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
