@@ -2,6 +2,7 @@
 
 from calls.api import calls_for_api, serialize_call
 from calls.filters import calls_filtered
+from hub.bulk import register_not_exported
 from hub.exports import Column, Export, register_exports
 
 COLUMNS = (
@@ -60,5 +61,25 @@ EXPORTS = (
 )
 
 
+# Working data that no export shows: saving a proposal, a review or an alert keeps the bulk zip fresh.
+NOT_EXPORTED = (
+    "calls.Proposal",
+    "calls.Proposal_methods",
+    "calls.ProposalVersion",
+    "calls.TeamMember",
+    "calls.TeamMember_languages",
+    "calls.Milestone",
+    "calls.Attachment",
+    "calls.ReviewAssignment",
+    "calls.ReviewScore",
+    "calls.ProposalReminder",
+    "calls.SavedSearch",
+    "calls.AlertDelivery",
+    "calls.MatchInvitation",
+    "calls.ProfileVector",
+)
+
+
 def register() -> None:
     register_exports(EXPORTS)
+    register_not_exported(*NOT_EXPORTED)

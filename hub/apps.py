@@ -8,7 +8,7 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from hub import page_cache
+        from hub import bulk, page_cache
         from hub.search import registry, signals
         from hub.site_setup import ensure_site_structure
 
@@ -16,3 +16,4 @@ class HubConfig(AppConfig):
         registry.autodiscover()
         signals.connect()
         page_cache.connect()
+        bulk.connect_change_signals()

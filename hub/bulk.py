@@ -4,8 +4,9 @@ Built by a background task into ``MEDIA_ROOT/bulk/`` (written to a temporary fil
 a download never sees half a file); rebuilt when public content changes (``request_rebuild``, debounced with a
 cache key) and by ``manage.py build_bulk_download``.
 
-While the zip is *fresh* — built after the last committed change of any exported model, less than
-``BULK_EXPORT_MAX_AGE`` seconds ago (a call's status changes with the clock) — a list page's unfiltered CSV
+While the zip is *fresh* — built after the last committed change of any model that can show in an export (every
+model of the site's apps but those an app declares private with ``register_not_exported``), less than
+``BULK_EXPORT_MAX_AGE`` seconds ago (an hour: a call's status changes with the clock; cron rebuilds it hourly) — a list page's unfiltered CSV
 export is served from its member of the zip instead of being computed again (``fresh_member``): the same rows
 in the same order, at the speed of reading a file.
 """
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from django_tasks import task
@@ -114,7 +115,7 @@ def fresh_member(key: str) -> zipfile.ZipExtFile | None:
     Fresh needs this build's own record (the zip's mtime is its start), so a zip of unknown origin — replaced
     by another host, or after the cache was emptied — is never trusted."""
     built = cache.get(BUILT_KEY)
-    if built is None or time.time() - built > getattr(settings, "BULK_EXPORT_MAX_AGE", 15 * 60):
+    if built is None or time.time() - built > settings.BULK_EXPORT_MAX_AGE:
         return None
     changed = cache.get(CHANGED_KEY)
     if changed is not None and changed >= built:
@@ -142,8 +143,12 @@ def _enqueue_unless_pending() -> None:
         build_bulk_download.enqueue()
 
 
+def _note_change() -> None:
+    cache.set(CHANGED_KEY, time.time(), None)  # the zip is no longer fresh
+
+
 def _changed() -> None:
-    cache.set(CHANGED_KEY, time.time(), None)  # the zip is no longer fresh, whether or not a rebuild follows
+    _note_change()
     if getattr(settings, "BULK_DOWNLOAD_ON_CHANGE", True):
         _enqueue_unless_pending()
 
@@ -151,6 +156,58 @@ def _changed() -> None:
 def request_rebuild(**_kwargs) -> None:
     """After the change is committed, enqueue a rebuild unless one is already waiting (a burst of saves: one build)."""
     transaction.on_commit(_changed)
+
+
+# Fields whose updates alone change no export (a sign-in stamps ``last_login``).
+NOT_EXPORTED_FIELDS = {"last_login"}
+# Models (labels, through tables included) whose rows never show in an export: private working data.
+_not_exported: set[str] = set()
+
+
+def register_not_exported(*labels: str) -> None:
+    """Declare models that no export reads (proposals, reviews …): saving them keeps the zip fresh. Forgetting one
+    only makes exports computed more often; a model missing here can never serve stale public data."""
+    _not_exported.update(labels)
+
+
+def note_change(sender=None, **kwargs) -> None:
+    """Signal receiver: any other change of the site's models makes the zip stale once it commits."""
+    label = getattr(getattr(sender, "_meta", None), "label", None)
+    if label in _not_exported:
+        return
+    update_fields = kwargs.get("update_fields")
+    if update_fields and set(update_fields) <= NOT_EXPORTED_FIELDS:
+        return
+    # Now (a request during the transaction computes its export) and again at commit (a build that started
+    # in between did not see the change).
+    _note_change()
+    using = kwargs.get("using") or DEFAULT_DB_ALIAS
+    pending = connections[using].run_on_commit if connections[using].in_atomic_block else []
+    if not any(func is _note_change for _sids, func, _robust in pending):
+        transaction.on_commit(_note_change, using=using)
+
+
+def connect_change_signals() -> None:
+    """Staleness of the zip: saves, deletes and m2m changes of every model of the watched apps, and publishing."""
+    from django.apps import apps
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from wagtail.signals import page_published, page_unpublished
+
+    from hub.page_cache import WATCHED_APPS
+
+    for label in WATCHED_APPS:
+        try:
+            app_config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in app_config.get_models(include_auto_created=True):
+            uid = f"bulk-stale:{model._meta.label}"
+            post_save.connect(note_change, sender=model, dispatch_uid=uid)
+            post_delete.connect(note_change, sender=model, dispatch_uid=uid)
+            m2m_changed.connect(note_change, sender=model, dispatch_uid=uid)
+    page_published.connect(note_change, dispatch_uid="bulk-stale:published")
+    page_unpublished.connect(note_change, dispatch_uid="bulk-stale:unpublished")
 
 
 def connect_rebuild_signals(*models) -> None:

@@ -237,6 +237,9 @@ PAGE_CACHE_ALIAS = "default"
 # Cached aggregates (hub/aggregates.py): facet counts, totals and overviews, per content generation (the
 # page cache's) and for at most this many seconds; they serve signed-in users too; 0 = off.
 AGGREGATE_CACHE_SECONDS = int(ENV.get("AGGREGATE_CACHE_SECONDS", "300"))
+# Unfiltered CSV exports are read from the bulk zip when it was built after the last change and at most this
+# many seconds ago (hub/bulk.py); schedule ``build_bulk_download`` hourly.
+BULK_EXPORT_MAX_AGE = int(ENV.get("BULK_EXPORT_MAX_AGE", "3600"))
 # Wagtail's frontend cache: purge a CDN/Varnish in front of the site when a page is published or
 # unpublished. Optional: FRONTEND_CACHE_PURGE_URL (an HTTP PURGE endpoint such as Varnish), or
 # CLOUDFLARE_BEARER_TOKEN with CLOUDFLARE_ZONEID.

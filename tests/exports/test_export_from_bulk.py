@@ -87,3 +87,47 @@ def test_a_zip_replaced_behind_the_sites_back_is_not_trusted(client, city):
     os.utime(path, (time.time() + 5, time.time() + 5))  # another process wrote it since
 
     assert "X-Export-Source" not in _export(client)[0]
+
+
+def test_a_deactivated_researcher_leaves_the_export_at_once(client, django_capture_on_commit_callbacks):
+    """A user row is not an exported model, but its changes show in the researchers' export."""
+    from profiles.factories import ResearcherProfileFactory
+
+    profile = ResearcherProfileFactory(user__first_name="Vesna", user__last_name="Leaving", is_public=True)
+    bulk.build_now()
+    response, text = _export(client, "/researchers/export.csv")
+    assert response["X-Export-Source"] == "bulk" and "Leaving" in text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        profile.user.is_active = False
+        profile.user.save(update_fields=["is_active"])
+
+    response, text = _export(client, "/researchers/export.csv")
+    assert "X-Export-Source" not in response
+    assert "Leaving" not in text
+
+
+def test_saving_a_proposal_keeps_the_zip_fresh(client, city, django_capture_on_commit_callbacks):
+    from calls.models import Proposal
+
+    PartnershipFactory(title="Housing monitor", city=city[0])
+    bulk.build_now()
+    proposal_model_label = Proposal._meta.label
+    assert proposal_model_label in bulk._not_exported
+
+    with django_capture_on_commit_callbacks(execute=True):
+        bulk.note_change(sender=Proposal)
+
+    assert _export(client)[0]["X-Export-Source"] == "bulk"
+
+
+def test_signing_in_keeps_the_zip_fresh(client, city, django_capture_on_commit_callbacks):
+    from profiles.factories import UserFactory
+
+    PartnershipFactory(title="Housing monitor", city=city[0])
+    user = UserFactory()
+    bulk.build_now()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.force_login(user)  # stamps last_login
+
+    assert _export(client)[0]["X-Export-Source"] == "bulk"
