@@ -1,4 +1,5 @@
-"""Organisations and memberships in the Wagtail admin, with the coordinators' verify action."""
+"""Organisations and memberships in the Wagtail admin, with the coordinators' verify action; the admin API's
+images and documents limited to those the user may choose or change."""
 
 from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
@@ -6,8 +7,17 @@ from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
+from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
+from wagtail.permissions import policy_registry
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet, SnippetChosenView
+from wagtail.snippets.views.chooser import (
+    ChooseResultsView,
+    ChooseView,
+    SnippetChooserViewSet,
+    SnippetChosenMultipleView,
+    SnippetChosenView,
+)
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from profiles.admin_views import verify_organisation
@@ -15,9 +25,50 @@ from profiles.models import Membership, Organisation
 from profiles.services import is_coordinator
 
 
+class VisibleOrganisationsOnly:
+    """Wagtail's snippet chooser lists every organisation to every admin user; others than coordinators are
+    offered only verified (public) organisations.
+
+    Stricter than ``organisations_visible_to``, which adds the unverified organisations one belongs to: the
+    chooser's search may filter only on indexed fields, and no admin form of a city's editors chooses one.
+    """
+
+    def get_object_list(self):
+        organisations = Organisation.objects.all()
+        if is_coordinator(self.request.user):
+            return organisations
+        return organisations.filter(verified=True)
+
+
+class OrganisationChooseView(VisibleOrganisationsOnly, ChooseView):
+    pass
+
+
+class OrganisationChooseResultsView(VisibleOrganisationsOnly, ChooseResultsView):
+    pass
+
+
+class OrganisationChosenView(VisibleOrganisationsOnly, SnippetChosenView):
+    def get_object(self, pk):
+        return self.get_object_list().get(pk=pk)
+
+
+class OrganisationChosenMultipleView(VisibleOrganisationsOnly, SnippetChosenMultipleView):
+    def get_objects(self, pks):
+        return self.get_object_list().filter(pk__in=pks)
+
+
+class OrganisationChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = OrganisationChooseView
+    choose_results_view_class = OrganisationChooseResultsView
+    chosen_view_class = OrganisationChosenView
+    chosen_multiple_view_class = OrganisationChosenMultipleView
+
+
 class OrganisationViewSet(SnippetViewSet):
     model = Organisation
     icon = "group"
+    chooser_viewset_class = OrganisationChooserViewSet
     list_display = ["name", "kind", "country", "city", "verified", "created_at"]
     list_filter = ["kind", "verified"]
     search_fields = ["name", "city"]
@@ -82,3 +133,30 @@ def verify_button(snippet, user, next_url=None):
         yield MenuItem(
             _("Verify"), reverse("profiles_verify_organisation", args=[snippet.pk]), icon_name="success", priority=5
         )
+
+
+class PermittedMediaOnly:
+    """Wagtail's admin API lists every image and document to every admin user, whatever its collection (another
+    city's files, the researchers' photos, proposed tools awaiting review); it lists only those the user may
+    choose or change, as the admin's own listings and choosers do."""
+
+    def get_queryset(self):
+        permitted = policy_registry.get_by_type(self.model).instances_user_has_any_permission_for(
+            self.request.user, ["choose", "change"]
+        )
+        return super().get_queryset().filter(pk__in=permitted.values("pk"))
+
+
+class PermittedImagesAdminAPIViewSet(PermittedMediaOnly, ImagesAdminAPIViewSet):
+    pass
+
+
+class PermittedDocumentsAdminAPIViewSet(PermittedMediaOnly, DocumentsAdminAPIViewSet):
+    pass
+
+
+@hooks.register("construct_admin_api", order=100)
+def register_permitted_media_endpoints(router):
+    """Replaces the endpoints Wagtail's images and documents apps registered (this hook runs after theirs)."""
+    router.register_endpoint("images", PermittedImagesAdminAPIViewSet)
+    router.register_endpoint("documents", PermittedDocumentsAdminAPIViewSet)
