@@ -12,11 +12,12 @@ OFFICIAL_LIMIT = 20
 def researcher_context(user) -> dict | None:
     """The user's proposals (lead or accepted member), team invitations to their address and reviews to do."""
     from calls.models import Proposal, TeamMember
-    from calls.selectors import proposal_ids_of_team, review_assignments_to_do
+    from calls.selectors import proposal_ids_led_or_joined, review_assignments_to_do
 
     proposals = list(
-        Proposal.objects.filter(Q(lead=user) | Q(pk__in=proposal_ids_of_team(user)))
+        Proposal.objects.filter(pk__in=proposal_ids_led_or_joined(user))
         .select_related("call", "call__organisation")
+        .defer("call__body")
         .order_by("-updated_at")[:RESEARCHER_LIMIT]
     )
     invitations = list(
@@ -55,6 +56,7 @@ def official_context(user) -> dict | None:
     }
     calls = list(
         calls_managed_by(user)
+        .defer_streamfields()
         .annotate(
             n_received=Count("proposals", filter=Q(proposals__status__in=Proposal.SUBMITTED_STATES), distinct=True),
             n_reviews_pending=Count(

@@ -2,21 +2,29 @@
 
 Facet counts are computed like a shop's facets: each facet counts the calls that match every
 *other* active filter, so that its options say how many calls choosing them would show
-(one aggregate query per facet, whatever the number of calls).
+(one aggregate query per facet, whatever the number of calls; vocabularies are counted on their
+link tables). The listing keeps its facet counts, its total and the ids of each page in the
+aggregate cache (``hub.aggregates``), keyed by the filters in force and by ``status_clock``, the
+next moment a call's derived status changes: a cached value is exact until then, or until the
+content changes.
 """
 
 import datetime as dt
+from typing import NamedTuple
 
 from django import forms
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
+from django_filters.constants import EMPTY_VALUES
 
 from calls.deadlines import STATUS_LABELS, Status
 from calls.models import ResearchCall
 from calls.selectors import calls_public
+from hub import aggregates
 from hub.forms import Facet, FacetOption
 
 PAGE_SIZE = 20
@@ -104,10 +112,15 @@ class CallFilter(django_filters.FilterSet):
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in ``ordered``
 
+    @property
+    def sort_order(self) -> str:
+        """The order ``ordered`` applies: newest first when asked for (and every value is valid), else by deadline."""
+        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else None
+        return Sort.NEWEST if sort == Sort.NEWEST else Sort.DEADLINE
+
     def ordered(self, queryset: QuerySet) -> QuerySet:
         """Newest first, or: calls still ahead of their deadline by deadline, then past ones, latest first."""
-        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else None
-        if sort == Sort.NEWEST:
+        if self.sort_order == Sort.NEWEST:
             return queryset.order_by("-first_published_at", "-pk")
         return queryset.annotate(
             past=Case(When(closes_at__lte=self.now, then=Value(1)), default=Value(0), output_field=IntegerField())
@@ -117,59 +130,96 @@ class CallFilter(django_filters.FilterSet):
     def ordered_qs(self) -> QuerySet:
         return self.ordered(self.qs)
 
+    @cached_property
+    def counts(self) -> "ListingCounts":
+        """The listing's total and facet counts (``listing_counts``), looked up once per request."""
+        return listing_counts(self)
+
+    @cached_property
+    def clock(self) -> dt.datetime | None:
+        """``status_clock(now)``: the key part that keeps cached counts of this moment exact."""
+        return status_clock(self.now)
+
+    def cleaned_filters(self) -> dict:
+        """The filters in force: valid values that are not empty (invalid ones are ignored)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {name: value for name, value in self.form.cleaned_data.items() if value not in EMPTY_VALUES}
+
+    def qs_without(self, name: str | None) -> QuerySet:
+        """The calls matching every filter in force but ``name``: what the facet ``name`` counts.
+
+        One form validates the parameters for every facet (each field is validated on its own, so
+        leaving one out changes no other's value), instead of a FilterSet and form per facet.
+        """
+        queryset = self.queryset.all()
+        for field, value in self.cleaned_filters().items():
+            if field != name:
+                queryset = self.filters[field].filter(queryset, value)
+        return queryset
+
 
 FACETS = ("theme", "sdg", "method", "group", "country", "status", "early_career")
+# Facets over a many-to-many vocabulary: the field of ResearchCall and the term's value and label.
+VOCABULARY_FACETS = {"theme": "themes", "method": "methods", "group": "groups"}
+# The dates a call's derived status changes at (``status_q`` compares nothing else with the clock).
+STATUS_DATES = ("opens_at", "closes_at", "consultation_opens_at")
 
 
 def _base_queryset() -> QuerySet[ResearchCall]:
     return calls_public().defer_streamfields()
 
 
-def _without(params, name: str) -> dict:
-    return {key: params.get(key) for key in params if key not in (name, "page")}
-
-
-def _vocabulary_counts(queryset: QuerySet, value: str, label: str) -> list[tuple[str, str, int]]:
+def _vocabulary_counts(ids: QuerySet, field: str) -> list[tuple[str, str, int]]:
+    """Calls per term, counted on the link table: a call has a term at most once, so no DISTINCT."""
+    relation = ResearchCall._meta.get_field(field)
+    call, term = relation.m2m_field_name(), relation.m2m_reverse_field_name()
     rows = (
-        queryset.filter(**{f"{value}__isnull": False})
-        .values(value, label)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by(label)
+        relation.remote_field.through.objects.filter(**{f"{call}__in": ids})
+        .values(f"{term}__slug", f"{term}__name")
+        .annotate(n=Count("pk"))
+        .order_by(f"{term}__name")
     )
-    return [(str(row[value]), row[label], row["n"]) for row in rows]
+    return [(row[f"{term}__slug"], row[f"{term}__name"], row["n"]) for row in rows]
 
 
-def _facet_rows(name: str, queryset: QuerySet, now: dt.datetime) -> list[tuple[str, str, int]]:
-    if name == "theme":
-        return _vocabulary_counts(queryset, "themes__slug", "themes__name")
-    if name == "method":
-        return _vocabulary_counts(queryset, "methods__slug", "methods__name")
-    if name == "group":
-        return _vocabulary_counts(queryset, "groups__slug", "groups__name")
+def _facet_rows(name: str, ids: QuerySet, now: dt.datetime) -> list[tuple[str, str, int]]:
+    """``(value, label, count)`` of one facet over the calls whose ids ``ids`` selects."""
+    if name in VOCABULARY_FACETS:
+        return _vocabulary_counts(ids, VOCABULARY_FACETS[name])
+    calls = ResearchCall.objects.filter(pk__in=ids)
     if name == "country":
-        return _vocabulary_counts(queryset, "organisation__country__code", "organisation__country__name")
-    if name == "sdg":
         rows = (
-            queryset.filter(sdg_targets__isnull=False)
-            .values("sdg_targets__goal__number", "sdg_targets__goal__short")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("sdg_targets__goal__number")
+            calls.filter(organisation__country__isnull=False)
+            .values("organisation__country__code", "organisation__country__name")
+            .annotate(n=Count("pk"))
+            .order_by("organisation__country__name")
+        )
+        return [(r["organisation__country__code"], r["organisation__country__name"], r["n"]) for r in rows]
+    if name == "sdg":
+        through = ResearchCall.sdg_targets.through
+        rows = (
+            through.objects.filter(researchcall_id__in=ids)
+            .values("sdgtarget__goal__number", "sdgtarget__goal__short")
+            .annotate(n=Count("researchcall_id", distinct=True))  # a call may have several targets of a goal
+            .order_by("sdgtarget__goal__number")
         )
         return [
             (
-                str(r["sdg_targets__goal__number"]),
-                f"{r['sdg_targets__goal__number']}. {r['sdg_targets__goal__short']}",
+                str(r["sdgtarget__goal__number"]),
+                f"{r['sdgtarget__goal__number']}. {r['sdgtarget__goal__short']}",
                 r["n"],
             )
             for r in rows
         ]
     if name == "status":
-        counts = queryset.aggregate(**{s.value: Count("pk", filter=status_q(s, now)) for s in Status})
+        counts = calls.aggregate(**{s.value: Count("pk", filter=status_q(s, now)) for s in Status})
         return [(s.value, str(STATUS_LABELS[s]), counts[s.value]) for s in Status if counts[s.value]]
     if name == "early_career":
         labels = dict(CallFilter.base_filters["early_career"].extra["choices"])
         rows = (
-            queryset.filter(early_career__in=list(labels))
+            calls.filter(early_career__in=list(labels))
             .values("early_career")
             .annotate(n=Count("pk"))
             .order_by("early_career")
@@ -178,18 +228,86 @@ def _facet_rows(name: str, queryset: QuerySet, now: dt.datetime) -> list[tuple[s
     raise ValueError(name)
 
 
-def facets_for(params, now: dt.datetime, base: QuerySet | None = None) -> list[Facet]:
+def _next_status_change(now: dt.datetime) -> dt.datetime | None:
+    """The first moment after ``now`` at which some call's derived status changes (None: no such moment)."""
+    moments = [
+        ResearchCall.objects.filter(**{f"{field}__gt": now}).order_by(field).values_list(field, flat=True).first()
+        for field in STATUS_DATES
+    ]
+    return min((moment for moment in moments if moment is not None), default=None)
+
+
+def status_clock(now: dt.datetime) -> dt.datetime | None:
+    """A key part under which counts that depend on the clock stay exact: the next status change after ``now``.
+
+    Counts computed at any moment before that change are the counts of every moment up to it (no call's
+    status changes in between); the value is kept in the aggregate cache and recomputed once it has passed.
+    """
+    if not aggregates.enabled():
+        return None  # only cache keys need it
+    cached = aggregates.cached("calls.status_clock", (), lambda: _next_status_change(now))
+    if cached is not None and cached <= now:
+        return _next_status_change(now)
+    return cached
+
+
+def _cache_parts(filterset: CallFilter) -> tuple:
+    """What the matching calls depend on besides the data: the filters in force (not the sort, nor the
+    page) and the clock, for the status filter and facet. The same for every viewer: the listing shows
+    published calls only, and sorting by fit changes the order, not which calls match."""
+    filters = sorted((name, repr(value)) for name, value in filterset.cleaned_filters().items() if name != "sort")
+    return (tuple(filters), filterset.clock)
+
+
+class ListingCounts(NamedTuple):
+    """The listing's total and each facet's ``(value, label, count)`` rows."""
+
+    total: int
+    facets: dict[str, list[tuple[str, str, int]]]
+
+
+def listing_counts(filterset: CallFilter) -> ListingCounts:
+    """How many calls match the filters and, per facet, how many match every *other* filter and each value."""
+
+    def compute() -> ListingCounts:
+        # Facets without an active value all count the calls matching every filter: they share its ids.
+        shared = filterset.qs_without(None).order_by().values("pk")
+        active = filterset.cleaned_filters()
+        facets = {
+            name: _facet_rows(
+                name, filterset.qs_without(name).order_by().values("pk") if name in active else shared, filterset.now
+            )
+            for name in FACETS
+        }
+        return ListingCounts(filterset.qs.count(), facets)
+
+    return aggregates.cached("calls.listing", _cache_parts(filterset), compute)
+
+
+def ordered_page(filterset: CallFilter, start: int, stop: int) -> list[ResearchCall]:
+    """The matching calls from ``start`` to ``stop`` in the listing's order (deadline or newest), with their themes.
+
+    The order depends on the data, the sort and — calls past their deadline last — the clock only, so
+    the page's ids are kept in the aggregate cache and a warm page reads its calls by key.
+    """
+    if not aggregates.enabled():
+        return list(filterset.ordered_qs[start:stop].prefetch_related("themes"))
+    ids = aggregates.cached(
+        "calls.ids",
+        (_cache_parts(filterset), filterset.sort_order, start, stop),
+        lambda: list(filterset.ordered_qs[start:stop].values_list("pk", flat=True)),
+    )
+    calls = filterset.queryset.filter(pk__in=ids).prefetch_related("themes").in_bulk()
+    return [calls[pk] for pk in ids if pk in calls]
+
+
+def facets_for(params, filterset: CallFilter) -> list[Facet]:
     """Each facet's values with how many calls match them and every other active filter."""
-    # Built once: ``public()`` looks up view restrictions when the queryset is created.
-    base = _base_queryset() if base is None else base
+    counts = filterset.counts.facets
     facets = []
     for name in FACETS:
-        others = CallFilter(_without(params, name), queryset=base, now=now)
         current = str(params.get(name) or "")
-        options = [
-            FacetOption(value, label, count, value == current)
-            for value, label, count in _facet_rows(name, others.qs, now)
-        ]
+        options = [FacetOption(value, label, count, value == current) for value, label, count in counts[name]]
         if current and not any(o.selected for o in options):
             options.append(FacetOption(current, current, 0, True))
         facets.append(Facet(name, str(CallFilter.base_filters[name].label), options))
@@ -198,8 +316,6 @@ def facets_for(params, now: dt.datetime, base: QuerySet | None = None) -> list[F
 
 def calls_filtered(params, *, with_facets: bool = True, now: dt.datetime | None = None):
     """The published calls matching ``params`` (a QueryDict), ordered, plus the facets when asked for."""
-    now = now or timezone.now()
-    base = _base_queryset()
-    filterset = CallFilter(params, queryset=base, now=now)
-    facets = facets_for(params, now, base) if with_facets else []
+    filterset = CallFilter(params, queryset=_base_queryset(), now=now or timezone.now())
+    facets = facets_for(params, filterset) if with_facets else []
     return filterset, facets

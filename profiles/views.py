@@ -12,12 +12,12 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.forms import apply_validation_error
+from hub.paginators import CountedPaginator
 from hub.registry import dashboard_sections
 from profiles import selectors, services, visibility
 from profiles.forms import (
@@ -263,21 +263,9 @@ def organisation_members(request, slug):
     )
 
 
-class _CountedPaginator(Paginator):
-    """A paginator given its total (from the aggregate cache) rather than counting the rows itself."""
-
-    def __init__(self, object_list, per_page, *, count: int):
-        super().__init__(object_list, per_page)
-        self._count = count
-
-    @cached_property
-    def count(self) -> int:
-        return self._count
-
-
 def researcher_list(request):
     filterset, facets, total = selectors.researchers_directory(params=request.GET, viewer=request.user)
-    paginator = _CountedPaginator(filterset.qs, RESEARCHERS_PER_PAGE, count=total)
+    paginator = CountedPaginator(filterset.qs, RESEARCHERS_PER_PAGE, count=total)
     page = paginator.get_page(request.GET.get("page"))
     cards = [visibility.public_view(p, request.user, only=selectors.CARD_FIELDS) for p in page.object_list]
     query = request.GET.copy()

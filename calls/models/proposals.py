@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from calls.storage import get_private_storage
@@ -148,6 +149,8 @@ class TeamMember(models.Model):
     class Meta:
         ordering = ["proposal", "-role", "invited_at"]
         constraints = [models.UniqueConstraint(fields=["proposal", "email"], name="team_member_unique_email")]
+        # The dashboard looks up open invitations by address, whatever its case (``email__iexact``).
+        indexes = [models.Index(Upper("email"), condition=models.Q(status="invited"), name="team_member_invited_email")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls import deadlines
-from calls.filters import FACETS, PAGE_SIZE, Sort, calls_filtered
+from calls.filters import FACETS, PAGE_SIZE, Sort, calls_filtered, ordered_page
 from calls.forms_public import ConsultationCommentForm, ModerationForm, UptakeForm
 from calls.matching import selectors as matching
 from calls.models import ConsultationComment, ResearchCall
@@ -31,6 +31,7 @@ from calls.services.calls import (
     consultation_comment_post,
     consultation_comment_respond,
 )
+from hub.paginators import CountedPaginator
 from profiles.models import ResearcherProfile
 
 CALL_TEMPLATE = "calls/research_call_page.html"
@@ -68,13 +69,14 @@ def _query_without(params, *names: str) -> str:
 def calls_index_context(request) -> dict:
     """Everything /calls/ shows: the filtered, paginated calls, facets with counts and active filters."""
     params = request.GET
-    filterset, facets = calls_filtered(params)
+    now = timezone.now()
+    filterset, facets = calls_filtered(params, now=now)
     profile = _researcher_profile(request.user)
     by_fit = params.get("sort") == Sort.FIT and profile is not None
     if by_fit:
         calls = _calls_by_fit(profile, filterset.qs, params.get("page"))
     else:
-        calls = Paginator(filterset.ordered_qs.prefetch_related("themes"), PAGE_SIZE).get_page(params.get("page"))
+        calls = _calls_page(filterset, params.get("page"))
     facet_labels = {f.name: f for f in facets}
     chips = []
     for name in RESTRICTIVENESS:
@@ -95,12 +97,20 @@ def calls_index_context(request) -> dict:
         "chips": chips,
         "widen": chips[0] if chips else None,
         "feed_query": f"?{feed_query}" if feed_query else "",
-        "now": timezone.now(),
+        "now": now,
         "facet_names": FACETS,
         "can_sort_by_fit": profile is not None,
         "sort_by_fit": by_fit,
         "fit_unavailable": params.get("sort") == Sort.FIT and profile is None,
     }
+
+
+def _calls_page(filterset, page_number):
+    """One page of the filtered calls in the listing's order, counted and read through the aggregate cache."""
+    page = CountedPaginator(filterset.ordered_qs, PAGE_SIZE, count=filterset.counts.total).get_page(page_number)
+    start = (page.number - 1) * PAGE_SIZE
+    page.object_list = ordered_page(filterset, start, min(start + PAGE_SIZE, page.paginator.count))
+    return page
 
 
 def _researcher_profile(user) -> ResearcherProfile | None:
