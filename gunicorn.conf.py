@@ -15,6 +15,7 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
-# Recycle workers now and then so that a slow leak in a library cannot grow without bound.
-max_requests = 5000
-max_requests_jitter = 500
+# Recycling workers every N requests (against a slow leak in a library) is off: each restart stalls the
+# requests queued on that worker for a second. Set GUNICORN_MAX_REQUESTS (e.g. 100000) to turn it on.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
+max_requests_jitter = max_requests // 10
