@@ -189,23 +189,17 @@ def note_change(sender=None, **kwargs) -> None:
 
 def connect_change_signals() -> None:
     """Staleness of the zip: saves, deletes and m2m changes of every model of the watched apps, and publishing."""
-    from django.apps import apps
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from wagtail.signals import page_published, page_unpublished
 
-    from hub.page_cache import WATCHED_APPS
+    from hub.page_cache import watched_models
 
-    for label in WATCHED_APPS:
-        try:
-            app_config = apps.get_app_config(label)
-        except LookupError:
-            continue
-        for model in app_config.get_models(include_auto_created=True):
-            uid = f"bulk-stale:{model._meta.label}"
-            post_save.connect(note_change, sender=model, dispatch_uid=uid)
-            post_delete.connect(note_change, sender=model, dispatch_uid=uid)
-            m2m_changed.connect(note_change, sender=model, dispatch_uid=uid)
+    for model in watched_models():
+        uid = f"bulk-stale:{model._meta.label}"
+        post_save.connect(note_change, sender=model, dispatch_uid=uid)
+        post_delete.connect(note_change, sender=model, dispatch_uid=uid)
+        m2m_changed.connect(note_change, sender=model, dispatch_uid=uid)
     page_published.connect(note_change, dispatch_uid="bulk-stale:published")
     page_unpublished.connect(note_change, dispatch_uid="bulk-stale:unpublished")
 

@@ -90,22 +90,27 @@ def content_changed(**kwargs) -> None:
     transaction.on_commit(bump, using=connection.alias)
 
 
+def watched_models():
+    """Every model of the watched apps, auto-created m2m tables included."""
+    for label in WATCHED_APPS:
+        try:
+            app_config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        yield from app_config.get_models(include_auto_created=True)
+
+
 def connect() -> None:
     """Invalidate on any save/delete/m2m change of the watched apps' models, and on publish/unpublish."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from wagtail.signals import page_published, page_unpublished
 
-    for label in WATCHED_APPS:
-        try:
-            app_config = apps.get_app_config(label)
-        except LookupError:
-            continue
-        for model in app_config.get_models(include_auto_created=True):
-            uid = f"page_cache:{model._meta.label}"
-            post_save.connect(content_changed, sender=model, dispatch_uid=uid)
-            post_delete.connect(content_changed, sender=model, dispatch_uid=uid)
-            m2m_changed.connect(content_changed, sender=model, dispatch_uid=uid)
+    for model in watched_models():
+        uid = f"page_cache:{model._meta.label}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(content_changed, sender=model, dispatch_uid=uid)
+        m2m_changed.connect(content_changed, sender=model, dispatch_uid=uid)
     page_published.connect(content_changed, dispatch_uid="page_cache:published")
     page_unpublished.connect(content_changed, dispatch_uid="page_cache:unpublished")
 

@@ -176,7 +176,13 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     log("collectstatic …")
     call_command("collectstatic", interactive=False, verbosity=0)
     if args.records and (not args.only or args.only in "CSV export of calls"):
-        # As the hourly cron does in production: whole-list CSV exports are read from a fresh bulk zip.
+        # As the hourly cron does in production: whole-list CSV exports are read from a fresh bulk zip. A site's
+        # very first request creates its settings row (a change, which would make the zip stale): do it first.
+        from wagtail.models import Site
+
+        from hub.models import SiteSettings
+
+        SiteSettings.for_site(Site.objects.get(is_default_site=True))
         bulk_started = time.perf_counter()
         call_command("build_bulk_download", stdout=io.StringIO())
         log(f"Bulk download built in {time.perf_counter() - bulk_started:.0f} s.")
