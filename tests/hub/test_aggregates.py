@@ -238,3 +238,20 @@ def test_search_answers_follow_content_changes_with_the_cache_on(client, setting
     commit()
     html = _found(client, "quokka")
     assert "Quokka housing partnership" not in html and "Quokka health partnership" in html
+
+
+def test_search_result_pages_are_their_own_fragments(client, settings, city):
+    from projects.factories import PartnershipFactory
+
+    settings.ELASTICSEARCH_URL = ""
+    for n in range(25):  # two pages of results
+        PartnershipFactory(title=f"Wombat partnership {n}", slug=f"wombat-{n}", summary="Wombats.", city=city[0])
+    PartnershipFactory(title="Numbat partnership", slug="numbat", summary="Numbats.", city=city[0])
+    commit()
+
+    first = _found(client, "wombat")
+    second = client.get("/search/", {"q": "wombat", "page": 2}).content.decode()
+    other = _found(client, "numbat")
+
+    assert "25 results" in first and first != second
+    assert "Numbat partnership" in other and "Wombat partnership" not in other
