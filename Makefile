@@ -73,7 +73,7 @@ format: install ## Format and fix imports with ruff
 	$(VENV)/bin/ruff format .
 
 check: install ## Django's deployment checks with the production settings
-	DJANGO_SETTINGS_MODULE=hub.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$RANDOM-not-a-real-secret-key-0123456789abcdef} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-bridges.example} $(PY) manage.py check --deploy --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=hub.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$RANDOM-not-a-real-secret-key-0123456789abcdef} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-bridges.example} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) manage.py check --deploy --fail-level WARNING
 
 bench: install ## Seed RECORDS objects (RECORDS=0: SCALE only) in a separate database; latency, SQL, cache per page
 	$(PY) -m hub.bench --scale $(SCALE) $(if $(filter-out 0,$(RECORDS)),--records $(RECORDS)) $(BENCH_ARGS)

@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calls.models import AlertDelivery, SavedSearch
+from hub.mail import queue_email
 from hub.registry import DashboardSection, register_dashboard_section
 from profiles.models import User
 
@@ -361,9 +362,16 @@ def saved_search_create(*, user: User, source: str, query: str, name: str, frequ
                 % {"limit": MAX_SAVED_SEARCHES},
                 code="limit",
             )
-        return SavedSearch.objects.create(
-            user=user, source=source, query=normalised, name=name.strip()[:100], frequency=frequency
-        )
+        try:
+            with transaction.atomic():
+                return SavedSearch.objects.create(
+                    user=user, source=source, query=normalised, name=name.strip()[:100], frequency=frequency
+                )
+        except IntegrityError:
+            # Saved by a concurrent request (the row lock above is a no-op on some databases): same answer.
+            if not existing.filter(source=source, query=normalised).exists():
+                raise
+            raise ValidationError(_("You have already saved this search."), code="duplicate") from None
 
 
 def saved_search_update(*, saved_search: SavedSearch, name: str, frequency: str) -> SavedSearch:
@@ -538,8 +546,6 @@ def digest_message(*, user: User, sections: list[DigestSection], frequency: str)
 
 
 def _enqueue_email(message: dict) -> None:
-    from calls.tasks import send_alert_email
-
     if message["to"][0].endswith(".invalid"):
         return
-    send_alert_email.enqueue(**message)
+    queue_email(**message)

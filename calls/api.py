@@ -15,6 +15,7 @@ from calls.models import ResearchCall
 from calls.selectors import calls_public
 from hub.api.filtering import filter_data, filtered
 from hub.api.pagination import HarvestParams, page_schema, paginate, since
+from hub.api.params import Amount, CountryCode, IsoDate
 from hub.api.schemas import (
     ERRORS,
     CountryRef,
@@ -40,13 +41,13 @@ class CallFilters(HarvestParams):
     sdg: int | None = Field(None, ge=1, le=17, description="SDG number.")
     method: str | None = Field(None, max_length=80, description="Method slug.")
     group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 code of the city's country.")
+    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 code of the city's country.")
     status: Literal[tuple(s.value for s in Status)] | None = Field(None, description="Derived status of the call.")
     early_career: Literal["only", "reserved"] | None = Field(None, description="Calls for early-career researchers.")
-    budget_min: Decimal | None = Field(None, ge=0, le=10**10, description="Budget at least.")
-    budget_max: Decimal | None = Field(None, ge=0, le=10**10, description="Budget at most.")
-    deadline_after: dt.date | None = Field(None, description="Deadline on or after this day.")
-    deadline_before: dt.date | None = Field(None, description="Deadline on or before this day.")
+    budget_min: Amount | None = Field(None, description="Budget at least.")
+    budget_max: Amount | None = Field(None, description="Budget at most.")
+    deadline_after: IsoDate | None = Field(None, description="Deadline on or after this day.")
+    deadline_before: IsoDate | None = Field(None, description="Deadline on or before this day.")
 
 
 class CallOut(Schema):

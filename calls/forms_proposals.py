@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Proposal, TeamMember
-from calls.services.proposals import budget_problem, money
+from calls.services.proposals import budget_problem, money, team_facts_default
 from calls.validators import MAX_ATTACHMENT_BYTES, validate_pdf
 from hub.models import Country, Method
 
@@ -164,6 +164,42 @@ class TeamInviteForm(forms.Form):
         help_text=_("Where they work from; it counts for cross-border eligibility."),
     )
     early_career = forms.BooleanField(label=_("Student or early-career researcher"), required=False)
+
+
+class TeamAnswerForm(forms.Form):
+    """What an invited co-applicant brings from their profile to the proposal, which the city and reviewers read.
+
+    Ticked at first: what the profile already shows to signed-in people; a field kept to oneself only if ticked.
+    """
+
+    share = forms.MultipleChoiceField(
+        label=_("Bring from my profile to the proposal"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The team, the city and its reviewers read what you bring. You can leave everything unticked."),
+    )
+
+    def __init__(self, *args, profile=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        if profile is not None:
+            if profile.affiliation_id:
+                choices.append(("affiliation", _("Affiliation: %(name)s") % {"name": profile.affiliation.name}))
+            countries = [c.name for c in profile.countries.order_by("name")]
+            if countries:
+                choices.append(("countries", _("Countries: %(names)s") % {"names": ", ".join(countries)}))
+            languages = [lang.name for lang in profile.languages.order_by("name")]
+            if languages:
+                choices.append(("languages", _("Languages: %(names)s") % {"names": ", ".join(languages)}))
+        if not choices:
+            del self.fields["share"]
+            return
+        self.fields["share"].choices = choices
+        self.fields["share"].initial = sorted(team_facts_default(profile) & {value for value, _label in choices})
+
+    @property
+    def shared(self) -> list[str]:
+        return list(self.cleaned_data.get("share") or []) if "share" in self.fields else []
 
 
 def draft_initial(proposal: Proposal) -> dict:

@@ -18,7 +18,10 @@ class ReviewerAssignForm(forms.Form):
 
     reviewer_email = forms.EmailField(
         label=_("Reviewer's email address"),
-        help_text=_("They need an account on Bridges with this address confirmed."),
+        help_text=_(
+            "We email them an invitation; if they have no account yet, they sign up with this address first. "
+            "They declare any conflict of interest before they see the proposal."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
     due_on = forms.DateField(

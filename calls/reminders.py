@@ -30,6 +30,7 @@ def review_reminders(now: dt.datetime) -> int:
     due = (
         ReviewAssignment.objects.filter(
             status__in=[ReviewAssignment.Status.INVITED, ReviewAssignment.Status.ACCEPTED],
+            reviewer__isnull=False,  # an invitation nobody has taken up yet was only ever sent to an address
             reminded_at__isnull=True,
             due_at__gt=now,
             due_at__lte=now + REMIND_BEFORE,

@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from calls.models import Proposal, ResearchCall, ReviewAssignment, TeamMember
+from profiles.emails import normalise_email
 from profiles.models import Membership, Organisation, User
 
 
@@ -222,7 +223,10 @@ def team_invitations_for(user: User) -> QuerySet[TeamMember]:
 
     if not getattr(user, "is_authenticated", False):
         return TeamMember.objects.none()
-    emails = [e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)]
+    emails = [
+        normalise_email(e)
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
     return (
         TeamMember.objects.filter(email__in=emails, status=TeamMember.Status.INVITED)
         .select_related("proposal__call__organisation", "proposal__lead")

@@ -98,11 +98,14 @@ def get_private_storage():
 
 
 def _referenced_names() -> set[str]:
-    """Every file name a row points at, across every model whose file field uses the private storage."""
+    """Every file name a row points at, across every model whose file field may store in PRIVATE_MEDIA_ROOT
+    (the private storage, and the media storage that keeps non-public researcher photos there)."""
     names: set[str] = set()
     for model in apps.get_models():
         for field in model._meta.get_fields():
-            if isinstance(field, models.FileField) and isinstance(field.storage, PrivateStorage):
+            if isinstance(field, models.FileField) and (
+                isinstance(field.storage, PrivateStorage) or getattr(field.storage, "keeps_private_files", False)
+            ):
                 names.update(
                     model._default_manager.exclude(**{field.name: ""}).values_list(field.name, flat=True).iterator()
                 )

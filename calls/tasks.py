@@ -1,10 +1,9 @@
-"""Background tasks of calls (django-tasks); schedule ``send_call_reminders`` daily with the database worker."""
+"""Background tasks of calls (django-tasks); the periodic ones run from hub/schedule.py."""
 
 from django_tasks import task
 
 from calls.alerts import send_alerts
 from calls.reminders import send_reminders
-from hub.tasks import send_email
 
 
 @task()
@@ -23,13 +22,6 @@ def send_instant_alerts() -> dict:
 
 @task()
 def send_alert_digests(frequency: str) -> dict:
-    """The daily or weekly alert digests; schedule with the database worker or run the management command."""
+    """The daily or weekly alert digests (also the management command that hub/schedule.py runs)."""
     sent = send_alerts(frequency=frequency)
     return {"digests": sent.digests, "items": sent.items}
-
-
-@task()
-def send_alert_email(*, subject: str, body: str, html: str, to: list[str], headers: dict[str, str]) -> int:
-    """One alert digest, with the List-Unsubscribe headers that mail clients show as a button; sent like every
-    other email (``hub.tasks.send_email``), so it is retried with backoff while the mail server is down."""
-    return send_email.call(subject=subject, body=body, html=html, to=to, headers=headers)

@@ -8,7 +8,7 @@ class HubConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from hub import bulk, page_cache
+        from hub import bulk, page_cache, task_queue  # noqa: F401  (task_queue registers its deploy check)
         from hub.search import registry, signals
         from hub.site_setup import ensure_site_structure
 

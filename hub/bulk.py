@@ -9,9 +9,15 @@ model of the site's apps but those an app declares private with ``register_not_e
 ``BULK_EXPORT_MAX_AGE`` seconds ago (an hour: a call's status changes with the clock; cron rebuilds it hourly) — a list page's unfiltered CSV
 export is served from its member of the zip instead of being computed again (``fresh_member``): the same rows
 in the same order, at the speed of reading a file.
+
+When public data is *hidden* (a researcher hides a field or unlists their profile, an object stops being public),
+``withdraw()`` deletes the zip in the same request, once the change commits: a zip that holds what is no longer
+public is never downloaded again (not at ``/data/bulk.zip``, nor at its ``/media/`` address), and a build that was
+running at that moment does not put it back. A rebuild is enqueued as for any change.
 """
 
 import io
+import itertools
 import os
 import tempfile
 import time
@@ -24,6 +30,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.utils import timezone
 
 from django_tasks import task
+from django_tasks.backends.immediate import ImmediateBackend
 
 from hub.csv import csv_lines
 from hub.exports import Export, exports, site_request
@@ -31,9 +38,14 @@ from hub.exports import Export, exports, site_request
 FILENAME = "bridges-open-data.zip"
 PENDING_KEY = "bulk-download:pending"
 PENDING_SECONDS = 15 * 60  # a crashed worker does not block rebuilds for longer than this
+# Before the first build: how long a client is asked to wait (Retry-After) while a worker builds the zip.
+RETRY_AFTER_SECONDS = 120
 # When exported content last changed (set on commit), and when the current zip's build started (its mtime too).
 CHANGED_KEY = "bulk-download:changed-at"
 BUILT_KEY = "bulk-download:built-at"
+# When public data was last hidden: a zip whose build started before then must not be published.
+WITHDRAWN_KEY = "bulk-download:withdrawn-at"
+BUILD_ATTEMPTS = 3
 LICENCES = """\
 ## Licences
 
@@ -86,27 +98,51 @@ def _write_csv(archive: zipfile.ZipFile, export: Export, request) -> None:
             text.write(line)
 
 
+def _withdrawn_since(started: float) -> bool:
+    withdrawn = cache.get(WITHDRAWN_KEY)
+    return withdrawn is not None and withdrawn >= started
+
+
 def build_now() -> Path:
-    """Write the zip next to its final place, then move it there in one step."""
-    started = time.time()  # a change committed after this moment may be missing from the zip
+    """Write the zip next to its final place, then move it there in one step.
+
+    A build during which public data was hidden (``withdraw``) may hold it: it is discarded and built again."""
     target = zip_path()
     target.parent.mkdir(parents=True, exist_ok=True)
     request = site_request()
-    handle, temporary = tempfile.mkstemp(prefix=".bulk-", suffix=".zip", dir=target.parent)
+    for _attempt in range(BUILD_ATTEMPTS):
+        started = time.time()  # a change committed after this moment may be missing from the zip
+        handle, temporary = tempfile.mkstemp(prefix=".bulk-", suffix=".zip", dir=target.parent)
+        try:
+            with (
+                os.fdopen(handle, "wb") as raw,
+                zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive,
+            ):
+                archive.writestr("README.md", readme())
+                for export in exports():
+                    _write_csv(archive, export, request)
+            os.chmod(temporary, 0o644)
+            os.utime(temporary, (started, started))
+            if _withdrawn_since(started):
+                continue
+            os.replace(temporary, target)
+        finally:
+            if os.path.exists(temporary):
+                os.unlink(temporary)
+        # Checked again once in place: a withdrawal between the check above and the move has deleted nothing yet.
+        if _withdrawn_since(started):
+            _unlink(target)
+            continue
+        cache.set(BUILT_KEY, started, None)
+        return target
+    raise RuntimeError("Public data was hidden during every attempt to build the bulk download; try again.")
+
+
+def _unlink(path: Path) -> None:
     try:
-        with os.fdopen(handle, "wb") as raw, zipfile.ZipFile(raw, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("README.md", readme())
-            for export in exports():
-                _write_csv(archive, export, request)
-        os.chmod(temporary, 0o644)
-        os.utime(temporary, (started, started))
-        os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    cache.set(BUILT_KEY, started, None)
-    return target
+        path.unlink()
+    except FileNotFoundError:
+        pass
 
 
 def fresh_member(key: str) -> zipfile.ZipExtFile | None:
@@ -143,6 +179,15 @@ def _enqueue_unless_pending() -> None:
         build_bulk_download.enqueue()
 
 
+def build_in_background() -> None:
+    """Have a worker build the zip, once however many ask (the pending key is the lock), and never here: under the
+    immediate task backend of development and tests enqueuing would build it in the caller's request, so nothing
+    is enqueued (``manage.py build_bulk_download`` and the rebuild on change still build it there)."""
+    if isinstance(build_bulk_download.get_backend(), ImmediateBackend):
+        return
+    _enqueue_unless_pending()
+
+
 def _note_change() -> None:
     cache.set(CHANGED_KEY, time.time(), None)  # the zip is no longer fresh
 
@@ -156,6 +201,34 @@ def _changed() -> None:
 def request_rebuild(**_kwargs) -> None:
     """After the change is committed, enqueue a rebuild unless one is already waiting (a burst of saves: one build)."""
     transaction.on_commit(_changed)
+
+
+_WITHDRAWN_AT = "bridges_bulk_withdrawn"
+_sequence = itertools.count()
+
+
+class _WithdrawAfterCommit:
+    """Runs once the hiding change committed; of several in one commit only the first works: the others were
+    registered before it ran (callbacks run only after the commit), so it covered their changes too."""
+
+    def __init__(self, using: str):
+        self.using, self.number = using, next(_sequence)
+
+    def __call__(self) -> None:
+        state = connections[self.using].__dict__
+        if state.get(_WITHDRAWN_AT, -1) > self.number:
+            return
+        state[_WITHDRAWN_AT] = next(_sequence)
+        cache.set(WITHDRAWN_KEY, time.time(), None)
+        _unlink(zip_path())
+        _changed()
+
+
+def withdraw(*, using: str = DEFAULT_DB_ALIAS) -> None:
+    """Public data was hidden: once the change commits (at once outside a transaction), delete the zip and rebuild.
+
+    Called in the request that hides the data, so that nothing hidden is downloaded after it."""
+    transaction.on_commit(_WithdrawAfterCommit(using), using=using)
 
 
 # Fields whose updates alone change no export (a sign-in stamps ``last_login``).

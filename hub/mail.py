@@ -1,9 +1,26 @@
-"""Templated email: a subject, a plain-text and an HTML body rendered here, sent by a background task."""
+"""Email sent by a background task: one idempotency key per message, and templated messages rendered here."""
+
+import uuid
 
 from django.conf import settings
 from django.template.loader import render_to_string
 
 from hub.tasks import send_email
+
+
+def queue_email(
+    *,
+    subject: str,
+    body: str,
+    to: list[str],
+    from_email: str | None = None,
+    html: str = "",
+    headers: dict[str, str] | None = None,
+) -> None:
+    """Enqueue one email under a key of its own: however often its task runs, the email is sent once."""
+    send_email.enqueue(
+        key=uuid.uuid4().hex, subject=subject, body=body, to=to, from_email=from_email, html=html, headers=headers
+    )
 
 
 def send_templated(template: str, context: dict, to: list[str]) -> None:
@@ -17,4 +34,4 @@ def send_templated(template: str, context: dict, to: list[str]) -> None:
     html = render_to_string(f"{template}_message.html", context)
     for address in recipients:
         # One message per person: recipients never see each other's addresses.
-        send_email.enqueue(subject=subject, body=body, html=html, to=[address])
+        queue_email(subject=subject, body=body, html=html, to=[address])

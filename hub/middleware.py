@@ -1,10 +1,13 @@
-"""Site middleware: private pages stay out of shared caches; out-of-range ids become 404s;
-and, for benchmarks only, the SQL count in a header."""
+"""Site middleware: security headers on every response; private pages stay out of shared caches; out-of-range ids
+become 404s; and, for benchmarks only, the SQL count in a header."""
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError, connection
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
+
+from csp.middleware import CSPMiddleware, PolicyParts
 
 
 class QueryCountHeaderMiddleware:
@@ -26,6 +29,46 @@ class QueryCountHeaderMiddleware:
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
         response["X-SQL-Queries"] = str(count)
+        return response
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp's ``CONTENT_SECURITY_POLICY`` on every response; under the Wagtail admin, with
+    ``ADMIN_CONTENT_SECURITY_POLICY`` replacing the directives it names."""
+
+    _admin_prefix: str | None = None
+
+    def get_policy_parts(self, request, response, report_only: bool = False) -> PolicyParts:
+        parts = super().get_policy_parts(request=request, response=response, report_only=report_only)
+        if not report_only and self.in_admin(request):
+            parts.replace = {**settings.ADMIN_CONTENT_SECURITY_POLICY, **(parts.replace or {})}
+            # A nonce in script-src would switch 'unsafe-inline' off, and Wagtail's inline scripts carry none.
+            parts.nonce = None
+        return parts
+
+    @classmethod
+    def in_admin(cls, request) -> bool:
+        if cls._admin_prefix is None:
+            try:
+                cls._admin_prefix = reverse("wagtailadmin_home")
+            except NoReverseMatch:  # a URLconf without the admin (some test and benchmark set-ups)
+                return False
+        return request.path_info.startswith(cls._admin_prefix)
+
+
+class PermissionsPolicyMiddleware:
+    """``Permissions-Policy`` from the ``PERMISSIONS_POLICY`` setting on every response."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})" for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.header and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.header
         return response
 
 

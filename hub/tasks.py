@@ -1,24 +1,19 @@
-"""Background tasks of the hub: sending email off the request cycle, retried while the mail server is down."""
+"""Background tasks of the hub: sending email off the request cycle, exactly once per idempotency key."""
 
-import datetime as dt
 import logging
 import smtplib
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from django_tasks import task
 
+from hub.models import SentEmail
+
 logger = logging.getLogger("hub.mail")
-# Attempt n failed → attempt n+1 after RETRY_DELAYS[n-1] (about 4 h 40 in all), then give up (logged as an error).
-RETRY_DELAYS = (
-    dt.timedelta(minutes=1),
-    dt.timedelta(minutes=5),
-    dt.timedelta(minutes=30),
-    dt.timedelta(hours=1),
-    dt.timedelta(hours=3),
-)
-MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
 # What a mail server that is down, refusing or timing out raises (socket errors are OSErrors).
 MAIL_UNAVAILABLE = (smtplib.SMTPException, OSError)
 
@@ -26,39 +21,38 @@ MAIL_UNAVAILABLE = (smtplib.SMTPException, OSError)
 @task()
 def send_email(
     *,
+    key: str,
     subject: str,
     body: str,
     to: list[str],
     from_email: str | None = None,
     html: str = "",
     headers: dict[str, str] | None = None,
-    attempt: int = 1,
 ) -> int:
-    """Send one email; enqueued so that a slow mail server never slows a page, re-enqueued later while it is down.
+    """Send one email unless the email of this key was sent already; enqueued by ``hub.mail.queue_email``.
 
+    While the mail server is down the task fails and the queue runs it again with backoff (``TASK_RETRY_DELAYS``).
+    A run after the email went out (its worker killed before it reported success, a duplicate) sends nothing.
     ``headers``: extra headers such as ``List-Unsubscribe`` (values already checked by the caller)."""
+    # The key is the Message-ID too: should a run be cut between the server's acceptance and the commit below (the
+    # one moment a second run sends again), mail servers and clients see one message twice, not two messages.
+    headers = {**(headers or {}), "Message-ID": f"<{key}@{urlsplit(settings.SITE_BASE_URL).hostname or 'bridges'}>"}
     message = EmailMultiAlternatives(subject=subject, body=body, from_email=from_email, to=to, headers=headers)
     if html:
         message.attach_alternative(html, "text/html")
-    try:
-        return message.send()
-    except MAIL_UNAVAILABLE as error:
-        if attempt >= MAX_ATTEMPTS or not send_email.get_backend().supports_defer:
-            # Raising marks the task failed, with the message kept in its arguments for a manual resend
-            # (the immediate backend of development and tests cannot defer, so it fails at once).
-            logger.error("Email %r to %s not sent after %s attempt(s), giving up: %s", subject, to, attempt, error)
+    with transaction.atomic():
+        # The key's row is written first: a concurrent run of the same email waits on it (unique index) until
+        # this one commits (then finds it) or rolls back because the server refused it (then sends it itself).
+        try:
+            with transaction.atomic():
+                SentEmail.objects.create(
+                    key=key, recipients=", ".join(to), subject=subject[:998], sent_at=timezone.now()
+                )
+        except IntegrityError:
+            logger.info("Email %s was sent already; not sending it again", key)
+            return 0
+        try:
+            return message.send()
+        except MAIL_UNAVAILABLE as error:
+            logger.warning("Email %r to %s not sent (%s); the task queue will try again", subject, to, error)
             raise
-        delay = RETRY_DELAYS[attempt - 1]
-        send_email.using(run_after=timezone.now() + delay).enqueue(
-            subject=subject, body=body, to=to, from_email=from_email, html=html, headers=headers, attempt=attempt + 1
-        )
-        logger.warning(
-            "Email %r to %s not sent (attempt %s of %s: %s); retrying in %s",
-            subject,
-            to,
-            attempt,
-            MAX_ATTEMPTS,
-            error,
-            delay,
-        )
-        return 0

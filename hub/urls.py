@@ -32,6 +32,8 @@ vocabulary_patterns = (
 urlpatterns = [
     # Before Wagtail's own: its sign-in form would skip allauth's rate limits and two-factor step.
     path("admin/login/", profiles_views.admin_login, name="admin_login"),
+    # Before Wagtail's own: its reports, chooser steps and tag suggestions scoped to what the user works on.
+    path("admin/", include("hub.admin_urls")),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("api/v1/", api.urls),

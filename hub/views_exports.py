@@ -5,6 +5,7 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from hub import bulk
@@ -51,19 +52,20 @@ def _chunks(member, size: int = 64 * 1024):
 
 @require_GET
 def bulk_download(request):
-    """The zip built by ``hub.bulk.build``; built once here if no build has run yet (a fresh site)."""
-    path = bulk.zip_path()
-    if not path.exists():
-        try:
-            bulk.build_now()
-        except Exception:
-            response = HttpResponse(
-                "The bulk download is being prepared. Please try again in a few minutes.",
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-            response["Retry-After"] = "300"
-            return response
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=bulk.FILENAME, content_type="application/zip")
+    """The last zip built by ``hub.bulk.build_now``. Before the first build, a 503 asking to come back while a worker
+    builds it: a visitor's request never builds the whole site itself."""
+    try:
+        handle = bulk.zip_path().open("rb")
+    except FileNotFoundError:
+        bulk.build_in_background()
+        response = HttpResponse(
+            _("The bulk download is being prepared. Please try again in a few minutes."),
+            status=503,
+            content_type="text/plain; charset=utf-8",
+        )
+        response["Retry-After"] = str(bulk.RETRY_AFTER_SECONDS)
+        response["Cache-Control"] = "no-store"
+        return response
+    response = FileResponse(handle, as_attachment=True, filename=bulk.FILENAME, content_type="application/zip")
     response["Cache-Control"] = "public, max-age=300"
     return response

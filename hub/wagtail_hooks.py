@@ -4,11 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 
 from wagtail import hooks
+from wagtail.admin.site_summary import PagesSummaryItem
 from wagtail.admin.views.bulk_action import BulkAction
 from wagtail.permission_policies.pages import PagePermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from hub.admin_views import pages_worked_on
 from hub.models import Country, GroupAtRisk, Instrument, Language, Method, SDGGoal, SDGIndicator, SDGTarget, Theme
 
 
@@ -107,6 +109,27 @@ def chooser_lists_live_pages_and_own_drafts(pages, request):
     call must not be named to its officials)."""
     editable = PagePermissionPolicy().instances_user_has_any_permission_for(request.user, ["change", "publish"])
     return pages.filter(Q(live=True) | Q(pk__in=editable.values("pk")))
+
+
+class PagesWorkedOnSummaryItem(PagesSummaryItem):
+    """The dashboard's page count covers the pages the user works on.
+
+    Wagtail counts every page under the user's explorable root: for an editor of two cities that is the cities index,
+    with every other city's drafts.
+    """
+
+    def get_context_data(self, parent_context):
+        context = super().get_context_data(parent_context)
+        context["total_pages"] = pages_worked_on(self.request.user).filter(depth__gt=1).count()
+        return context
+
+
+@hooks.register("construct_homepage_summary_items", order=100)
+def count_pages_worked_on(request, summary_items):
+    """Runs after Wagtail's own hook, which adds the item it replaces."""
+    summary_items[:] = [
+        PagesWorkedOnSummaryItem(request) if type(item) is PagesSummaryItem else item for item in summary_items
+    ]
 
 
 def _actionable_objects_only(self):

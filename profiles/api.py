@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema
 
 from hub.api.filtering import filter_data, filtered
 from hub.api.pagination import HarvestParams, ListParams, page_schema, paginate, since
+from hub.api.params import CountryCode, Ref, by_ref
 from hub.api.schemas import (
     ERRORS,
     CountryRef,
@@ -37,7 +38,7 @@ def _country(country) -> dict | None:
 
 class CityFilters(HarvestParams):
     q: str | None = Field(None, max_length=200, description="Words in the city's name.")
-    country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 country code.")
+    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
 
 
 class CityOut(Schema):
@@ -109,7 +110,7 @@ def city_detail(request: HttpRequest, city_id: int):
 class OrganisationFilters(ListParams):
     q: str | None = Field(None, max_length=200, description="Words in the name or city.")
     kind: Literal[tuple(Organisation.Kind.values)] | None = Field(None, description="Kind of organisation.")
-    country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 country code.")
+    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
 
 
 class OrganisationOut(Schema):
@@ -165,7 +166,12 @@ def organisations_for_api():
 )
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
     """Verified organisations (cities, universities, NHRIs, civil society …), by id; filters as /organisations/."""
-    queryset = filtered(OrganisationFilter(filter_data(filters), queryset=organisations_for_api()))
+    data = filter_data(filters)
+    # The page's country menu refuses a country with no organisation; here, as for calls, it matches nothing.
+    country = data.pop("country", None)
+    queryset = filtered(OrganisationFilter(data, queryset=organisations_for_api()))
+    if country:
+        queryset = queryset.filter(country__code__iexact=country)
     return paginate(request, queryset.order_by("pk"), filters, lambda o: serialize_organisation(request, o))
 
 
@@ -175,9 +181,8 @@ def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters])
     summary="One verified organisation, by id or slug",
     tags=["Organisations"],
 )
-def organisation_detail(request: HttpRequest, ref: str):
-    lookup = {"pk": int(ref)} if ref.isdigit() and len(ref) < 18 else {"slug": ref}
-    organisation = organisations_for_api().filter(**lookup).first()
+def organisation_detail(request: HttpRequest, ref: Ref):
+    organisation = organisations_for_api().filter(**by_ref(ref)).first()
     if organisation is None:
         raise Http404("No verified organisation with this id or slug.")
     return serialize_organisation(request, organisation)
@@ -194,7 +199,7 @@ class ResearcherFilters(HarvestParams):
     method: str | None = Field(None, max_length=80, description="Method slug.")
     sdg: int | None = Field(None, ge=1, le=17, description="SDG number.")
     group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    country: str | None = Field(None, max_length=2, description="Works in (ISO 3166-1 alpha-2).")
+    country: CountryCode | None = Field(None, description="Works in (ISO 3166-1 alpha-2).")
     language: str | None = Field(None, max_length=3, description="Language (ISO 639-1).")
     career_stage: Literal[tuple(ResearcherProfile.CareerStage.values)] | None = Field(None)
     available: Literal["yes", "no"] | None = Field(None, description="Open to new partnerships.")

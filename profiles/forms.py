@@ -104,6 +104,8 @@ class MembershipDecisionForm(forms.Form):
     membership = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
     role = forms.ChoiceField(choices=Membership.Role.choices, required=False)
+    # The status the page showed, so that a decision taken meanwhile by another admin is not overwritten.
+    status = forms.ChoiceField(choices=Membership.Status.choices, required=False)
 
 
 VISIBILITY_LABELS = {

@@ -16,6 +16,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from hub.blocks import BodyBlock
+from profiles.emails import normalise_email
 from profiles.validators import validate_doi, validate_logo, validate_orcid
 
 FORMER_MEMBER = _("former member")
@@ -34,7 +35,7 @@ class UserManager(DjangoUserManager):
     def _create_user(self, email, password, **extra_fields):
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user = self.model(email=normalise_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         return user

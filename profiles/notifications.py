@@ -4,7 +4,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from hub.tasks import send_email
+from hub.mail import queue_email
 from profiles.models import Membership
 
 
@@ -14,7 +14,7 @@ def _send(template: str, context: dict, to: list[str]) -> None:
     context = {**context, "site_url": settings.SITE_BASE_URL}
     subject = render_to_string(f"profiles/email/{template}_subject.txt", context).strip()
     body = render_to_string(f"profiles/email/{template}_message.txt", context)
-    send_email.enqueue(subject=subject, body=body, to=to)
+    queue_email(subject=subject, body=body, to=to)
 
 
 def email_membership_requested(*, membership_id: int) -> None:

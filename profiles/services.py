@@ -1,23 +1,28 @@
 """State changes for accounts, organisations and memberships; each checks its own permission."""
 
 import io
+import os
 import uuid
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from wagtail.images import get_image_model
+from wagtail.images.models import AbstractImage
 from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
 
 from PIL import Image as PILImage
 from PIL import ImageOps
 
+from hub import bulk
+from profiles import visibility
 from profiles.models import (
     FORMER_MEMBER,
     CitiesIndexPage,
@@ -28,7 +33,9 @@ from profiles.models import (
     Publication,
     ResearcherProfile,
     User,
+    Visibility,
 )
+from profiles.storage import PRIVATE_PHOTO_PREFIX
 from profiles.validators import normalise_doi, normalise_orcid
 
 # Editors draft and submit for moderation; approvers (the organisation's admins) also publish.
@@ -69,6 +76,21 @@ def can_manage_memberships(user, organisation: Organisation) -> tuple[bool, str]
     return False, _("Only administrators of %(org)s can manage its members.") % {"org": organisation.name}
 
 
+def save_with_free_slug(instance, *, next_slug, field: str = "slug", attempts: int = 10) -> None:
+    """Save ``instance``; when a concurrent insert took its slug first, retry with ``next_slug()``."""
+    for attempt in range(attempts):
+        try:
+            with transaction.atomic():
+                instance.save()
+            return
+        except IntegrityError:
+            # Only a slug that is now taken is ours to fix; any other clash is a real error.
+            taken = type(instance)._default_manager.filter(**{field: getattr(instance, field)}).exists()
+            if not taken or attempt == attempts - 1:
+                raise
+            setattr(instance, field, next_slug())
+
+
 def unique_slug(model, value: str, *, field: str = "slug", exclude_pk=None) -> str:
     base = slugify(value)[:180] or "item"
     slug, n = base, 2
@@ -98,7 +120,13 @@ def organisation_register(*, by: User, name: str, kind: str, country, **fields) 
     organisation = Organisation(name=name, kind=kind, country=country, created_by=by, **fields)
     organisation.slug = unique_slug(Organisation, name)
     organisation.full_clean(validate_constraints=False)
-    organisation.save()
+    try:
+        save_with_free_slug(organisation, next_slug=lambda: unique_slug(Organisation, name))
+    except IntegrityError:
+        # Registered at the same moment under the same name (any case): the answer of the non-concurrent path.
+        if organisation_name_taken(name):
+            raise ValidationError({"name": _("An organisation with this name is already registered.")}) from None
+        raise
     Membership.objects.create(
         user=by,
         organisation=organisation,
@@ -138,7 +166,16 @@ def membership_request(*, user: User, organisation: Organisation, message: str =
         existing.save()
         membership = existing
     else:
-        membership = Membership.objects.create(user=user, organisation=organisation, message=message)
+        try:
+            with transaction.atomic():
+                membership = Membership.objects.create(user=user, organisation=organisation, message=message)
+        except IntegrityError:
+            # A concurrent request of the same person got there first: answer as if it had been earlier.
+            if not Membership.objects.filter(user=user, organisation=organisation).exists():
+                raise
+            raise ValidationError(
+                _("Your request to join %(org)s is waiting for a decision.") % {"org": organisation.name}
+            ) from None
     _notify_admins_of_request(membership)
     return membership
 
@@ -150,13 +187,33 @@ def _notify_admins_of_request(membership: Membership) -> None:
 
 
 @transaction.atomic
-def membership_decide(*, membership: Membership, by: User, approve: bool, role: str | None = None) -> Membership:
-    """Approve or reject a membership request; approval grants city editing where it applies."""
+def membership_decide(
+    *, membership: Membership, by: User, approve: bool, role: str | None = None, expected: str | None = None
+) -> Membership:
+    """Approve or reject a membership request (or end an approved one); approval grants city editing where it applies.
+
+    ``expected`` is the status the deciding page showed: a decision taken meanwhile by another admin is not
+    overwritten, and the same decision twice is refused.
+    """
     allowed, reason = can_manage_memberships(by, membership.organisation)
     if not allowed:
         raise PermissionDenied(reason)
     if membership.user_id == by.pk and not is_coordinator(by):
         raise PermissionDenied(_("You cannot decide on your own membership."))
+    membership.refresh_from_db(from_queryset=Membership.objects.select_for_update())
+    target = Membership.Status.APPROVED if approve else Membership.Status.REJECTED
+    if membership.status == target or membership.status != (expected or membership.status):
+        raise ValidationError(
+            _("The membership of %(name)s was already decided: it is “%(status)s”.")
+            % {"name": membership.user.display_name, "status": membership.get_status_display()},
+            code="already_decided",
+        )
+    if approve and membership.status == Membership.Status.REJECTED:
+        raise ValidationError(
+            _("The request of %(name)s was already rejected; they can ask to join again.")
+            % {"name": membership.user.display_name},
+            code="already_decided",
+        )
     membership.status = Membership.Status.APPROVED if approve else Membership.Status.REJECTED
     if role:
         membership.role = role
@@ -325,12 +382,14 @@ def account_delete(*, user: User) -> None:
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
-    profile = ResearcherProfile.objects.filter(user=user).select_related("photo").first()
+    profile = ResearcherProfile.objects.filter(user=user).select_related("user", "photo").first()
     if profile:
         photo = profile.photo
+        if _public_parts(profile)[0]:
+            bulk.withdraw()  # the bulk download lists them
         profile.delete()  # its languages and publications go with it, and its search entry
         if photo:
-            photo.delete()  # Wagtail removes the file and its renditions from disk once committed
+            photo_delete(image=photo)
     for wagtail_profile in UserProfile.objects.filter(user=user):
         if wagtail_profile.avatar:
             avatar = wagtail_profile.avatar
@@ -392,15 +451,81 @@ def _photo_file(upload) -> tuple[ContentFile, str, tuple[int, int]]:
     return ContentFile(buffer.getvalue()), extension, size
 
 
-def _photo_save(*, profile: ResearcherProfile, upload):
-    image_model = get_image_model()
-    content, extension, (width, height) = _photo_file(upload)
-    image = image_model(title=f"Photo of {profile.user.display_name}"[:255], collection=photo_collection())
-    image.file.save(f"researcher-{profile.pk}-{uuid.uuid4().hex[:8]}.{extension}", content, save=False)
-    image.width, image.height = width, height
+def _photo_name(*, level: str, extension: str) -> str:
+    """A new random file name; a photo not shown to everyone is named so that it is stored privately.
+
+    Random and new for every level, so that an address someone learnt while they could see the photo
+    leads nowhere once its researcher shows it to fewer people."""
+    prefix = "photo-" if level == Visibility.PUBLIC else PRIVATE_PHOTO_PREFIX
+    return f"{prefix}{uuid.uuid4().hex}.{extension}"
+
+
+def _photo_image(
+    *,
+    title: str,
+    level: str,
+    content: ContentFile,
+    extension: str,
+    size: tuple[int, int],
+    like: AbstractImage | None = None,
+) -> AbstractImage:
+    """A new image of the photo collection (or of ``like``'s, with its focal point) under a new random name."""
+    image = get_image_model()(title=title[:255], collection=like.collection if like else photo_collection())
+    if like is not None:
+        image.focal_point_x, image.focal_point_y = like.focal_point_x, like.focal_point_y
+        image.focal_point_width, image.focal_point_height = like.focal_point_width, like.focal_point_height
+    image.file.save(_photo_name(level=level, extension=extension), content, save=False)
+    image.width, image.height = size
     image._set_image_file_metadata()
     image.save()
     return image
+
+
+def _photo_save(*, profile: ResearcherProfile, upload) -> AbstractImage:
+    content, extension, size = _photo_file(upload)
+    return _photo_image(
+        title=f"Photo of {profile.user.display_name}",
+        level=profile.photo_visibility,
+        content=content,
+        extension=extension,
+        size=size,
+    )
+
+
+def _photo_refile(*, profile: ResearcherProfile, image: AbstractImage) -> AbstractImage:
+    """The same photo as a new image at a new address that suits the profile's photo visibility."""
+    with image.open_file() as source:
+        content = ContentFile(source.read())
+    extension = os.path.splitext(image.file.name)[1].lstrip(".").lower() or "jpg"
+    return _photo_image(
+        title=image.title,
+        level=profile.photo_visibility,
+        content=content,
+        extension=extension,
+        size=(image.width, image.height),
+        like=image,
+    )
+
+
+def photo_delete(*, image: AbstractImage) -> None:
+    """Delete a photo's image, its renditions and — in this request, once committed — every file of them.
+
+    Wagtail deletes the files by a queued task; a photo being hidden must not wait for a worker."""
+    names = [image.file.name, *image.renditions.values_list("file", flat=True)]
+    image.delete()  # its renditions go with it
+
+    def delete_files():
+        for name in names:
+            if name:
+                default_storage.delete(name)
+
+    transaction.on_commit(delete_files)
+
+
+def _public_parts(profile: ResearcherProfile) -> tuple[bool, frozenset[str]]:
+    """Whether an anonymous reader sees the profile at all, and which of its personal fields."""
+    listed = bool(profile.is_public and profile.user.is_active)
+    return listed, visibility.visible_fields(profile, None) if listed else frozenset()
 
 
 @transaction.atomic
@@ -420,10 +545,17 @@ def profile_update(
     ``languages`` is a list of (Language, level); ``publications`` of dicts with title, year, doi
     and url; both replace what was there. A new ``photo`` (an upload that passed
     ``validate_photo``) replaces the old one, whose image is deleted.
+
+    What the researcher hides is hidden from every public channel in this request: a photo whose
+    visibility changes moves to a new address (private storage unless it is shown to everyone) and its
+    old files are deleted; search entries are synced once this commits (``hub.search``), and the bulk
+    download is withdrawn when a field or the whole profile leaves public view.
     """
     if profile.user_id != by.pk:
         raise PermissionDenied(_("You can only edit your own profile."))
-    old_photo = profile.photo if (photo or remove_photo) else None
+    # As stored: a bound ModelForm has already written the new values onto ``profile``.
+    stored = ResearcherProfile.objects.select_related("user").get(pk=profile.pk)
+    old_photo = profile.photo if profile.photo_id else None
     for name, value in fields.items():
         setattr(profile, name, value)
     if remove_photo and not photo:
@@ -434,6 +566,9 @@ def profile_update(
     profile.save()
     if photo:
         profile.photo = _photo_save(profile=profile, upload=photo)
+        profile.save(update_fields=["photo", "updated_at"])
+    elif profile.photo_id and profile.photo_visibility != stored.photo_visibility:
+        profile.photo = _photo_refile(profile=profile, image=profile.photo)
         profile.save(update_fields=["photo", "updated_at"])
     for name, values in relations.items():
         getattr(profile, name).set(values)
@@ -449,5 +584,9 @@ def profile_update(
         publication.full_clean(exclude=["profile"])
         publication.save()
     if old_photo is not None and old_photo.pk != profile.photo_id:
-        old_photo.delete()
+        photo_delete(image=old_photo)
+    was_listed, was_shown = _public_parts(stored)
+    is_listed, is_shown = _public_parts(profile)
+    if (was_listed and not is_listed) or was_shown - is_shown:
+        bulk.withdraw()  # the bulk download holds what was public until now
     return profile

@@ -21,4 +21,6 @@ urlpatterns = [
     # /cities/ itself is a Wagtail page; its export is routed here, before Wagtail's catch-all.
     export_path("cities/", "cities"),
     path("researchers/<int:pk>/", views.researcher_detail, name="researcher_detail"),
+    # Photos not shown to everyone (profiles.storage): served after the permission check, never from /media/.
+    path("researchers/photos/<path:name>", views.researcher_photo, name="researcher_photo"),
 ]

@@ -99,7 +99,9 @@ def normalise_orcid(value: str) -> str:
 def validate_orcid(value: str) -> None:
     """An ORCID iD: four groups of four digits (the last may be X) whose check character is right."""
     compact = normalise_orcid(value).replace("-", "")
-    if len(compact) != 16 or not compact[:15].isdigit() or not (compact[15].isdigit() or compact[15] == "X"):
+    # ASCII only: "²".isdigit() is true, and the checksum's int() would then fail.
+    digits = compact.isascii() and compact[:15].isdigit()
+    if len(compact) != 16 or not digits or not (compact[15].isdigit() or compact[15] == "X"):
         raise ValidationError(
             _("An ORCID iD looks like 0000-0002-1825-0097: sixteen digits in groups of four (the last may be X)."),
             code="invalid_orcid_format",

@@ -1,20 +1,23 @@
 """Front-end views for the dashboard, account, organisations, memberships and researchers."""
 
 import json
+import mimetypes
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hub.forms import apply_validation_error
 from hub.paginators import CountedPaginator
@@ -29,6 +32,7 @@ from profiles.forms import (
     profile_forms,
 )
 from profiles.models import Membership, ResearcherProfile
+from profiles.storage import is_private_name
 
 RESEARCHERS_PER_PAGE = 24
 
@@ -244,10 +248,16 @@ def organisation_members(request, slug):
             approve = form.cleaned_data["decision"] == "approve"
             try:
                 services.membership_decide(
-                    membership=membership, by=request.user, approve=approve, role=form.cleaned_data["role"] or None
+                    membership=membership,
+                    by=request.user,
+                    approve=approve,
+                    role=form.cleaned_data["role"] or None,
+                    expected=form.cleaned_data["status"] or None,
                 )
             except PermissionDenied as error:
                 messages.error(request, str(error))
+            except ValidationError as error:
+                messages.error(request, " ".join(error.messages))
             else:
                 messages.success(
                     request,
@@ -299,3 +309,20 @@ def researcher_detail(request, pk):
         "profiles/researcher_detail.html",
         {"profile": profile, "view": visibility.public_view(profile, request.user)},
     )
+
+
+@require_safe
+def researcher_photo(request, name):
+    """A photo its researcher shows to signed-in users or only to themselves (or a rendition of it), sent only to
+    those; everyone else gets the same 404 as for an address that never existed."""
+    if not is_private_name(name) or not visibility.can_see_photo_file(name, request.user):
+        raise Http404(_("There is no photo here."))
+    try:
+        stored = default_storage.open(name, "rb")
+    except FileNotFoundError:
+        raise Http404(_("There is no photo here.")) from None
+    response = FileResponse(stored, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
+    # Nobody else may be served this copy: not a proxy, and not the browser once its user has signed out.
+    patch_cache_control(response, private=True, no_store=True)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -19,9 +19,24 @@ export, search and the open data API all go through this module:
     out; render or serialise this, never the profile itself.
 ``profiles_visible_to(viewer)``
     the profiles a viewer may open at all (listed and active, plus their own).
+``can_see_photo_file(name, viewer)``
+    whether a stored photo file (or rendition) may be sent to the viewer: the photo route's rule.
 ``visible_q(field, viewer)`` / ``restrict(queryset, field, viewer)``
     the database condition "this field is visible to the viewer", so that filtering or
     counting on a field never matches a profile whose field is hidden from the viewer.
+
+Every form that finds a person (a result's authors, a proposal's team, reviewers, the members
+of a registered partnership) goes through the lookups at the end of this module:
+
+``profile_by_orcid(orcid, viewer)``
+    the profile found by an ORCID iD only where the viewer could read that iD on the profile
+    anyway; an unknown, unlisted or hidden iD all give the same ``None``.
+``shown_to(profile, field, audience)`` / ``facts_shown_to(profile, audience)``
+    what the researcher shows to ``EVERYONE`` or to any ``SIGNED_IN`` person, whoever looks:
+    the only fields another record (a published result, a proposal's team) may copy.
+``account_for_address(email)``
+    the account whose *verified* address this is, to address an invitation in the site rather
+    than by email; never to tell the person who typed the address whether it exists.
 """
 
 import datetime as dt
@@ -31,12 +46,21 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from profiles.models import ResearcherProfile, Visibility
+from wagtail.images import get_image_model
+
+from allauth.account.models import EmailAddress
+
+from profiles.emails import normalise_email
+from profiles.models import ResearcherProfile, User, Visibility
 
 PERSONAL_FIELDS: tuple[str, ...] = tuple(ResearcherProfile.VISIBILITY_FIELDS)
 
 _SIGNED_IN = frozenset({Visibility.PUBLIC, Visibility.MEMBERS})
 _ANONYMOUS = frozenset({Visibility.PUBLIC})
+# Audiences of a copy made for others: a public record (``EVERYONE``) or a private one that signed-in people
+# other than the researcher read (``SIGNED_IN``: a proposal's team, its city and reviewers).
+EVERYONE = _ANONYMOUS
+SIGNED_IN = _SIGNED_IN
 
 
 def _is_signed_in(viewer) -> bool:
@@ -83,6 +107,20 @@ def profiles_visible_to(viewer, queryset: QuerySet[ResearcherProfile] | None = N
     if _is_signed_in(viewer):
         return queryset.filter(listed | Q(user=viewer))
     return queryset.filter(listed)
+
+
+def can_see_photo_file(name: str, viewer) -> bool:
+    """May ``viewer`` see this stored file: the photo, or a rendition of the photo, of a profile they may open and
+    whose photo they may see? (``profiles.storage`` keeps photos not shown to everyone where only this lets them out.)"""
+    rendition_model = get_image_model().get_rendition_model()
+    of_rendition = rendition_model.objects.filter(file=name).values("image_id")
+    profile = (
+        profiles_visible_to(viewer)
+        .filter(Q(photo__file=name) | Q(photo__in=of_rendition))
+        .select_related("user")
+        .first()
+    )
+    return profile is not None and can_see(profile, "photo", viewer)
 
 
 def visible_q(name: str, viewer, *, prefix: str = "") -> Q:
@@ -213,16 +251,72 @@ def public_view(profile: ResearcherProfile, viewer, *, only: Iterable[str] | Non
     return ProfileView(profile=profile, visible=visible, is_owner=owner, loaded=wanted, levels=levels, **values)
 
 
+# --- Finding a person ----------------------------------------------------------------------------
+
+
+def profile_by_orcid(orcid: str, viewer) -> ResearcherProfile | None:
+    """The profile the viewer may open whose ORCID iD ``orcid`` the viewer may read, else None.
+
+    An unknown iD, the iD of an unlisted profile and an iD its researcher hides all give None, so that the
+    answer tells the viewer nothing they could not read on the profile pages.
+    """
+    if not orcid:
+        return None
+    return restrict(profiles_visible_to(viewer), "orcid", viewer).filter(orcid=orcid).select_related("user").first()
+
+
+def shown_to(profile: ResearcherProfile, name: str, audience: frozenset[str]) -> bool:
+    """Does the researcher show the personal field ``name`` to ``audience`` (``EVERYONE`` or ``SIGNED_IN``)?"""
+    return level_of(profile, name) in audience
+
+
+def facts_shown_to(profile: ResearcherProfile, audience: frozenset[str]) -> frozenset[str]:
+    """The personal fields the researcher shows to ``audience``: the only ones a copy for that audience may take."""
+    return frozenset(name for name in PERSONAL_FIELDS if shown_to(profile, name, audience))
+
+
+def account_for_address(email: str) -> User | None:
+    """The active account whose verified address is ``email`` or a variant of it (``normalise_email``), else None.
+
+    For choosing how to deliver an invitation (in the site, or by email to sign up); what the inviting person is
+    told must never depend on it.
+    """
+    email = normalise_email(email)
+    if not email:
+        return None
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address is not None else None
+
+
+def owns_address(user, email: str) -> bool:
+    """Has this signed-in user verified the address ``email``?"""
+    if not _is_signed_in(user) or not email:
+        return False
+    return EmailAddress.objects.filter(user=user, email__iexact=normalise_email(email), verified=True).exists()
+
+
 __all__ = [
+    "EVERYONE",
     "PERSONAL_FIELDS",
+    "SIGNED_IN",
     "ProfileView",
+    "account_for_address",
     "allowed_levels",
     "can_see",
+    "can_see_photo_file",
+    "facts_shown_to",
     "is_owner",
     "level_of",
+    "owns_address",
+    "profile_by_orcid",
     "profiles_visible_to",
     "public_view",
     "restrict",
+    "shown_to",
     "visible_fields",
     "visible_q",
 ]

@@ -1,12 +1,17 @@
 """Organisations and memberships in the Wagtail admin, with the coordinators' verify action; the admin API's
-images and documents limited to those the user may choose or change."""
+images and documents limited to those the user may choose or change; account changes through allauth."""
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
+from wagtail.admin.views.account import BaseSettingsPanel
 from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.permissions import policy_registry
@@ -160,3 +165,45 @@ def register_permitted_media_endpoints(router):
     """Replaces the endpoints Wagtail's images and documents apps registered (this hook runs after theirs)."""
     router.register_endpoint("images", PermittedImagesAdminAPIViewSet)
     router.register_endpoint("documents", PermittedDocumentsAdminAPIViewSet)
+
+
+class SignInSettingsPanel(BaseSettingsPanel):
+    """Email address, password and two-factor authentication on the admin's account screen: links to allauth, which
+    verifies a new address, asks for the password again, applies its rate limits and keeps the address list in step.
+
+    Wagtail's own forms for them are switched off (WAGTAIL_EMAIL_MANAGEMENT_ENABLED and
+    WAGTAIL_PASSWORD_MANAGEMENT_ENABLED); its name form stays, as harmless as the dashboard's.
+    """
+
+    name = "sign_in"
+    title = _("Email, password and two-factor authentication")
+    order = 150
+    template_name = "profiles/admin/account_sign_in_panel.html"
+
+    def get_form(self):
+        return forms.Form()  # never bound: the panel takes no input, so the account screen saves nothing of it
+
+    def get_context_data(self):
+        return {**super().get_context_data(), "user": self.user}
+
+
+@hooks.register("register_account_settings_panel")
+def register_sign_in_settings_panel(request, user, profile):
+    return SignInSettingsPanel(request, user, profile)
+
+
+@hooks.register("before_edit_user")
+def refuse_email_changes_in_user_admin(request, user):
+    """An administrator cannot give an account an address its owner has not confirmed: notifications (and password
+    resets) would go there. The owner changes it through allauth; the rest of the user form stays the admin's."""
+    if request.method != "POST" or request.POST.get("email", user.email).strip() == user.email:
+        return None
+    messages.error(
+        request,
+        gettext(
+            "The email address of %(name)s was not changed. An address changes only when its owner confirms the new "
+            "one: ask them to change it under Account, “Email, password and two-factor authentication”."
+        )
+        % {"name": user.display_name},
+    )
+    return redirect("wagtailusers_users:edit", user.pk)

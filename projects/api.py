@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 
 from hub.api.filtering import filter_data, filtered
 from hub.api.pagination import HarvestParams, ListParams, page_link, page_schema, paginate, since
+from hub.api.params import CountryCode, Ref, by_ref
 from hub.api.schemas import (
     ERRORS,
     CountryRef,
@@ -32,7 +33,6 @@ from hub.api.schemas import (
     sdg_targets,
     terms,
 )
-from projects import suppression
 from projects.models import (
     CaseStudyPage,
     Dataset,
@@ -48,11 +48,6 @@ from projects.models import (
 )
 
 router = Router()
-
-
-def _by_ref(ref: str) -> dict:
-    """A detail lookup by numeric id or by slug."""
-    return {"pk": int(ref)} if ref.isdigit() and len(ref) < 18 else {"slug": ref}
 
 
 def _matching(queryset: QuerySet, model, **lookup) -> QuerySet:
@@ -220,8 +215,8 @@ def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]):
     summary="One partnership, by id or slug",
     tags=["Partnerships"],
 )
-def partnership_detail(request: HttpRequest, ref: str):
-    partnership = partnerships_for_api().filter(**_by_ref(ref)).first()
+def partnership_detail(request: HttpRequest, ref: Ref):
+    partnership = partnerships_for_api().filter(**by_ref(ref)).first()
     if partnership is None:
         raise Http404("No public partnership with this id or slug.")
     return serialize_partnership(request, partnership)
@@ -355,8 +350,8 @@ def result_list(request: HttpRequest, filters: Query[ResultFilters]):
 @router.get(
     "/results/{ref}", response={200: ResultOut, **ERRORS}, summary="One result, by id or slug", tags=["Results"]
 )
-def result_detail(request: HttpRequest, ref: str):
-    result = results_for_api().filter(**_by_ref(ref)).first()
+def result_detail(request: HttpRequest, ref: Ref):
+    result = results_for_api().filter(**by_ref(ref)).first()
     if result is None:
         raise Http404("No published result with this id or slug.")
     return serialize_result(request, result)
@@ -367,7 +362,7 @@ def result_detail(request: HttpRequest, ref: str):
 
 class DatasetFilters(FacetParams):
     group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 country code.")
+    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
     access_level: Literal[tuple(Dataset.AccessLevel.values)] | None = None
     partnership: str | None = Field(None, max_length=200, description="Slug of the partnership.")
 
@@ -482,8 +477,8 @@ def dataset_list(request: HttpRequest, filters: Query[DatasetFilters]):
 @router.get(
     "/datasets/{ref}", response={200: DatasetOut, **ERRORS}, summary="One dataset, by id or slug", tags=["Datasets"]
 )
-def dataset_detail(request: HttpRequest, ref: str):
-    dataset = datasets_for_api().filter(**_by_ref(ref)).first()
+def dataset_detail(request: HttpRequest, ref: Ref):
+    dataset = datasets_for_api().filter(**by_ref(ref)).first()
     if dataset is None:
         raise Http404("No published dataset with this id or slug.")
     return serialize_dataset(request, dataset)
@@ -507,11 +502,11 @@ class RowsPage(Schema):
     summary="Rows of an open dataset (small counts suppressed)",
     tags=["Datasets"],
 )
-def dataset_rows(request: HttpRequest, ref: str, params: Query[ListParams]):
+def dataset_rows(request: HttpRequest, ref: Ref, params: Query[ListParams]):
     """The rows of an open dataset; counts below the threshold are ``null``. Other datasets answer 403."""
     from projects import datasets_io
 
-    dataset = get_object_or_404(Dataset.objects.public(), **_by_ref(ref))
+    dataset = get_object_or_404(Dataset.objects.public(), **by_ref(ref))
     if not dataset.is_open:
         raise HttpError(403, "This dataset is not open: only its description is public.")
     offset = (params.page - 1) * params.page_size
@@ -622,8 +617,8 @@ def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]):
     summary="One indicator, by id or slug",
     tags=["Indicators"],
 )
-def indicator_detail(request: HttpRequest, ref: str):
-    indicator = indicators_for_api().filter(**_by_ref(ref)).first()
+def indicator_detail(request: HttpRequest, ref: Ref):
+    indicator = indicators_for_api().filter(**by_ref(ref)).first()
     if indicator is None:
         raise Http404("No indicator with this id or slug.")
     return serialize_indicator(request, indicator)
@@ -656,13 +651,13 @@ ObservationPage = page_schema(ObservationOut, "ObservationList")
     summary="Observations of an indicator (small counts suppressed)",
     tags=["Indicators"],
 )
-def indicator_observations(request: HttpRequest, ref: str, filters: Query[ObservationFilters]):
-    """Public observations, by id; for indicators that count people, values below the threshold are ``null``
-    with ``suppressed: true``."""
-    from projects.selectors.indicators import observations_public, threshold_for
+def indicator_observations(request: HttpRequest, ref: Ref, filters: Query[ObservationFilters]):
+    """Public observations, by id; for indicators that count people, values below the threshold — and values from
+    which one could be worked out with the total and other breakdowns — are ``null`` with ``suppressed: true``."""
+    from projects.selectors.indicators import hidden_observation_ids, observations_public
 
-    indicator = get_object_or_404(Indicator.objects.all(), **_by_ref(ref))
-    threshold = threshold_for(indicator)
+    indicator = get_object_or_404(Indicator.objects.all(), **by_ref(ref))
+    hidden: set[int] = set()
     queryset = observations_public().filter(indicator=indicator).select_related("city", "source_dataset")
     if filters.city:
         queryset = queryset.filter(city__slug=filters.city)
@@ -671,22 +666,26 @@ def indicator_observations(request: HttpRequest, ref: str, filters: Query[Observ
     if filters.total_only:
         queryset = queryset.filter(disaggregation_key="")
 
+    def protect(page: list) -> list:
+        # Decided on the whole tables of the page, whatever the filters and paging left out of it.
+        hidden.update(hidden_observation_ids(indicator=indicator, observations=page))
+        return page
+
     def serialize(observation) -> dict:
-        hidden = threshold is not None and suppression.is_suppressed(observation.value, threshold)
         dataset = observation.source_dataset
         return {
             "id": observation.pk,
             "city": organisation_ref(observation.city),
             "period": observation.period,
             "period_start": observation.period_start,
-            "value": None if hidden else observation.value,
-            "suppressed": hidden,
+            "value": None if observation.pk in hidden else observation.value,
+            "suppressed": observation.pk in hidden,
             "disaggregation": {str(k): str(v) for k, v in (observation.disaggregation or {}).items()},
             "source_dataset_id": dataset.pk if dataset is not None else None,
             "note": observation.note,
         }
 
-    return paginate(request, queryset.order_by("pk"), filters, serialize)
+    return paginate(request, queryset.order_by("pk"), filters, serialize, prepare=protect)
 
 
 # Methods --------------------------------------------------------------------------------------------------------
@@ -793,7 +792,7 @@ def method_detail(request: HttpRequest, method_id: int):
 
 class CaseStudyFilters(FacetParams):
     method: str | None = Field(None, max_length=80, description="Method slug.")
-    country: str | None = Field(None, max_length=2, description="ISO 3166-1 alpha-2 country code.")
+    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
     region: Literal[tuple(Region.values)] | None = None
     featured: bool | None = None
 

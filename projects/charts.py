@@ -3,7 +3,8 @@
 Every chart is an ``<svg role="img">`` with a ``<title>`` and ``<desc>`` it is labelled by, a ``viewBox``
 so that it scales to its container, every text escaped, and more than colour to tell series apart:
 each line has its own marker shape and dash pattern and is labelled directly at its end.
-Suppressed values (small counts) are left out of the drawing and said so in the description.
+Suppressed values (small counts, and values that would give one away) are left out of the drawing and said so in
+the description.
 """
 
 import math
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
+
+from projects.suppression import SUPPRESSED_LABEL
 
 # Colours with at least 3:1 contrast against white (WCAG 1.4.11), distinguishable in the common colour-blindnesses
 # when combined with the marker shapes and dash patterns below.
@@ -160,7 +163,7 @@ def line_chart(
     chart_id: str = "chart",
     width: int = 720,
     height: int = 340,
-    suppressed_label: str = "<5",
+    suppressed_label: str = SUPPRESSED_LABEL,
     empty_message: str = "No data to chart yet.",
 ) -> str:
     """Lines over shared x categories (periods, in the order first seen), one marker shape and dash per series."""
@@ -289,8 +292,8 @@ def _line_desc(series: Sequence[Series], unit: str, suppressed: int, suppressed_
             )
     if suppressed:
         sentences.append(
-            f"{suppressed} small value{'s are' if suppressed != 1 else ' is'} suppressed ({suppressed_label}) "
-            "and not drawn."
+            f"{suppressed} value{'s are' if suppressed != 1 else ' is'} suppressed ({suppressed_label}) "
+            "to protect privacy and not drawn."
         )
     return " ".join(sentences)
 
@@ -302,7 +305,7 @@ def bar_chart(
     unit: str = "",
     chart_id: str = "chart",
     width: int = 720,
-    suppressed_label: str = "<5",
+    suppressed_label: str = SUPPRESSED_LABEL,
     empty_message: str = "No data to chart yet.",
 ) -> str:
     """Horizontal bars with their labels on the left and their values printed at the end (zero baseline)."""
@@ -329,7 +332,10 @@ def bar_chart(
     ]
     desc = "; ".join(desc_bits) + "."
     if suppressed:
-        desc += f" Values below {suppressed_label[1:]} are suppressed to protect privacy; their bars are omitted."
+        desc += (
+            f" Values marked {suppressed_label} are suppressed to protect privacy (small counts, and values from"
+            " which one could be worked out); their bars are omitted."
+        )
     parts = _svg_open(width=width, height=height, chart_id=chart_id, title=title, desc=desc, css_class="chart")
     parts.append(f'<text x="{left}" y="16" font-size="13" fill="{AXIS}">{escape(unit)}</text>')
     base = top + row * len(bars)

@@ -1,8 +1,9 @@
-"""What indicators contribute to city pages: the city's indicators with small charts, and its data gaps."""
+"""What indicators contribute to city pages (the city's indicators with small charts, and its data gaps) and to the
+dashboard of a city's officials (what research teams imported about their city)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.registry import CitySection, register_city_section
+from hub.registry import CitySection, DashboardSection, register_city_section, register_dashboard_section
 
 
 def _city_indicators(city_page) -> dict:
@@ -20,7 +21,18 @@ def _city_data_gaps(city_page) -> dict:
     return {"city_page": city_page, **city_data_gaps(city_page.organisation_id)}
 
 
+def _city_imports(user) -> dict | None:
+    """The cities the user is an official of, with how much was imported about each; hidden for everyone else."""
+    from projects.selectors.observation_imports import official_cities_with_imports
+
+    cities = list(official_cities_with_imports(user=user))
+    return {"cities": cities} if cities else None
+
+
 def register() -> None:
+    register_dashboard_section(
+        DashboardSection("city_imports", 26, "projects/indicators/dashboard_city_imports.html", _city_imports)
+    )
     register_city_section(
         CitySection(
             "indicators", _("Human-rights indicators"), 30, "projects/city_section_indicators.html", _city_indicators

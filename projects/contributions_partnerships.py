@@ -6,13 +6,18 @@ DASHBOARD_LIMIT = 20
 
 
 def _dashboard(user) -> dict | None:
-    """The user's partnerships (any side), newest first; hidden when they have none (one query)."""
-    from projects.selectors.partnerships import partnerships_of
+    """The user's partnerships (any side), newest first, and invitations to join one; hidden when there are none."""
+    from projects.selectors.partnerships import partnership_invitations_for, partnerships_of
 
     partnerships = list(partnerships_of(user)[: DASHBOARD_LIMIT + 1])
-    if not partnerships:
+    invitations = partnership_invitations_for(user)
+    if not (partnerships or invitations):
         return None
-    return {"partnerships": partnerships[:DASHBOARD_LIMIT], "more": len(partnerships) > DASHBOARD_LIMIT}
+    return {
+        "partnerships": partnerships[:DASHBOARD_LIMIT],
+        "more": len(partnerships) > DASHBOARD_LIMIT,
+        "invitations": invitations,
+    }
 
 
 def register() -> None:

@@ -42,13 +42,14 @@ def _city_results(city_page) -> dict:
 
 
 def _dashboard(user) -> dict | None:
-    """The user's research partnerships with their results and a link to publish one; hidden for others."""
-    from projects.selectors.results import research_results_of
+    """The user's research partnerships with their results, and authorships to confirm; hidden for others."""
+    from projects.selectors.results import authorship_invitations_for, research_results_of
 
     partnerships, more = research_results_of(user)
-    if not partnerships:
+    invitations = authorship_invitations_for(user)
+    if not (partnerships or invitations):
         return None
-    return {"partnerships": partnerships, "more": more, "today": timezone.localdate()}
+    return {"partnerships": partnerships, "more": more, "today": timezone.localdate(), "invitations": invitations}
 
 
 def _personal_data(user) -> list[dict]:

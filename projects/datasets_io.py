@@ -1,7 +1,7 @@
 """Reading uploaded CSV files: spooling, encoding and delimiter detection, normalisation, schema and identifier checks.
 
-Pure functions over files on disk (no ORM), except ``iter_rows`` and ``public_rows``, which read a stored
-``Dataset``. The stored file is always the *normalised* one: UTF-8 without BOM, comma-delimited, header first,
+Pure functions over files on disk (no ORM), except ``iter_rows``, ``public_rows`` and ``complementary_cells``,
+which read a stored ``Dataset``. The stored file is always the *normalised* one: UTF-8 without BOM, comma-delimited, header first,
 "\\n" line endings; everything here streams, so a 50 MB upload is never held in memory.
 """
 
@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from django.core.cache import cache
 from django.utils.translation import gettext as _
 
 from projects import suppression
@@ -485,6 +486,72 @@ def threshold_of(dataset) -> int:
     return suppression.effective_threshold(dataset.min_cell_count)
 
 
+def table_columns(dataset) -> tuple[list[str], list[str]]:
+    """(dimensions, counts): the columns that say what a row is about, and those it counts.
+
+    Dimensions are text, dates, yes/no and whole numbers that name something (a year, a code, an age group);
+    other numbers that are not counts are measures and do not identify a row."""
+    dimensions, counts = [], []
+    for column in dataset.schema or []:
+        name, kind = column.get("name"), column.get("type", "string")
+        if not name:
+            continue
+        if column.get("is_count"):
+            counts.append(name)
+        elif kind in ("string", "date", "boolean") or (kind == "integer" and NOT_COUNT.search(_plain(name))):
+            dimensions.append(name)
+    return dimensions, counts
+
+
+COUNTED = "\x00column"  # the pseudo-dimension of a wide table: which count column a cell is in
+HIDDEN_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _has_totals(dataset, dimensions: list[str], counts: list[str]) -> bool:
+    if any(suppression.is_total_label(name) for name in counts):
+        return True
+    rows = iter_rows(dataset)
+    try:
+        return any(suppression.is_total_label(row.get(name, "")) for row in rows for name in dimensions)
+    finally:
+        rows.close()
+
+
+def _complementary(dataset, dimensions: list[str], counts: list[str], threshold: int) -> frozenset[tuple[int, str]]:
+    if not _has_totals(dataset, dimensions, counts):
+        return frozenset()  # no row or column adds up others: nothing can be worked out by subtraction
+    places, coordinates, values = [], [], []
+    for number, row in enumerate(iter_rows(dataset)):
+        about = {name: row.get(name, "") for name in dimensions if not suppression.is_total_label(row.get(name, ""))}
+        for name in counts:
+            cell = dict(about)
+            if not suppression.is_total_label(name):
+                cell[COUNTED] = name  # a "Total" column adds up the other count columns of its row
+            places.append((number, name))
+            coordinates.append(cell)
+            values.append(row.get(name, ""))
+    hidden = suppression.hidden_cells(coordinates, values, threshold)
+    return frozenset(places[i] for i in hidden if not suppression.is_suppressed(values[i], threshold))
+
+
+def complementary_cells(dataset, *, threshold: int) -> frozenset[tuple[int, str]]:
+    """(row number, column) of the counts hidden to protect a small one beside them, decided on the whole file.
+
+    Rows labelled "Total", "All …" or left empty in a dimension are read as the sum of the rows they stand for,
+    a count column named "Total" as the sum of the others; a small count must not follow from them by subtraction.
+    Cached by the file's content, schema and threshold (a file is read once, not at every request)."""
+    dimensions, counts = table_columns(dataset)
+    if not counts or not dataset.file:
+        return frozenset()
+    digest = hashlib.sha256(repr((dataset.file.name, dataset.sha256, dimensions, counts)).encode()).hexdigest()
+    key = f"suppression:dataset:{dataset.pk}:{threshold}:{digest[:32]}"
+    cells = cache.get(key)
+    if cells is None:
+        cells = _complementary(dataset, dimensions, counts, threshold)
+        cache.set(key, cells, HIDDEN_CACHE_SECONDS)
+    return cells
+
+
 def public_rows(
     dataset,
     *,
@@ -493,14 +560,15 @@ def public_rows(
     suppressed=suppression.SUPPRESSED,
     threshold: int | None = None,
 ) -> Iterator[dict[str, str | None]]:
-    """Rows as the public may see them: counts below the dataset's threshold become ``suppressed`` (None by default;
-    pass ``suppression.label(threshold)`` for CSV and HTML)."""
+    """Rows as the public may see them: small counts, and counts that would give one away, become ``suppressed``
+    (None by default; pass ``suppression.label()`` for CSV and HTML). Decided on the whole file, whatever the page."""
     threshold = threshold_of(dataset) if threshold is None else threshold
     counts = count_columns(dataset)
+    extra = complementary_cells(dataset, threshold=threshold) if counts else frozenset()
     stop = None if limit is None else offset + limit
-    for row in islice(iter_rows(dataset), offset, stop):
+    for number, row in enumerate(islice(iter_rows(dataset), offset, stop), start=offset):
         for name in counts:
-            if name in row and suppression.is_suppressed(row[name].strip(), threshold):
+            if name in row and (suppression.is_suppressed(row[name].strip(), threshold) or (number, name) in extra):
                 row[name] = suppressed
         yield row
 

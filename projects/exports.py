@@ -107,7 +107,9 @@ DATASET_COLUMNS = (
     Column("provenance", "Where the data come from and how they were collected."),
     Column("access_level", "open (rows downloadable), on_request or closed (description only)."),
     Column("is_open", "true when its rows are public."),
-    Column("rows_url", "Open data API address of its rows (open datasets only; small counts suppressed)."),
+    Column(
+        "rows_url", "Open data API address of its rows (open datasets only; small counts and what reveals them hidden)."
+    ),
     Column("personal_data", "Data about people: none, aggregated, anonymised, pseudonymised or personal."),
     Column("personal_data_note", "The data-protection measures taken."),
     Column("disaggregations", 'Keys it is disaggregated by (sex, age, disability …), separated by "; ".'),
@@ -139,7 +141,9 @@ INDICATOR_COLUMNS = (
     Column("value_is_count", "true when values count people (small counts are then suppressed)."),
     Column("definition", "Definition."),
     Column("disaggregations", 'Keys its values may be disaggregated by, separated by "; ".'),
-    Column("observations_url", "Open data API address of its observations (small counts suppressed)."),
+    Column(
+        "observations_url", "Open data API address of its observations (small counts and what reveals them hidden)."
+    ),
     Column("updated_at", "When it was last changed (ISO 8601)."),
 )
 

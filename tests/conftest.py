@@ -16,6 +16,7 @@ from profiles.factories import (
 from profiles.mfa import totp_activate
 from profiles.models import Membership, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify
+from tests.drills.queue import rq_queue  # noqa: F401  (the RQ task queue on Redis, for tests that need it)
 
 
 @pytest.fixture(autouse=True)
@@ -32,6 +33,7 @@ def _default_language():
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path / "private-media" / "upload-tmp")
 
 
 @pytest.fixture

@@ -23,6 +23,8 @@ class ConsultationComment(models.Model):
         "profiles.Organisation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     body = models.TextField(max_length=4000)
+    # SHA-256 of the body as sent: the same comment sent twice (a double click) is stored once.
+    body_digest = models.CharField(max_length=64, blank=True, editable=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)
     moderation_reason = models.CharField(max_length=500, blank=True)
     uptake = models.CharField(max_length=16, choices=Uptake.choices, default=Uptake.UNDECIDED)
@@ -35,6 +37,13 @@ class ConsultationComment(models.Model):
 
     class Meta:
         ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "author", "body_digest"],
+                condition=~models.Q(body_digest=""),
+                name="consultation_comment_once",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Comment by {self.author} on {self.call}"

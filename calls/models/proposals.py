@@ -68,6 +68,12 @@ class Proposal(models.Model):
     class Meta:
         ordering = ["-updated_at"]
         indexes = [models.Index(fields=["call", "status"])]
+        # One live proposal per lead and call: a double click on "Start a proposal" must not make two drafts.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "lead"], condition=~models.Q(status="withdrawn"), name="one_proposal_per_lead_and_call"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title

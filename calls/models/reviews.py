@@ -18,7 +18,13 @@ class ReviewAssignment(models.Model):
     ACTIVE = (Status.INVITED, Status.ACCEPTED, Status.SUBMITTED)
 
     proposal = models.ForeignKey("calls.Proposal", on_delete=models.CASCADE, related_name="review_assignments")
-    reviewer = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="review_assignments")
+    # Set at once when the invited address is an account's verified address, else when its owner (after signing up)
+    # opens the invitation; the city sees the address it typed until the reviewer answers, either way.
+    reviewer = models.ForeignKey(
+        "profiles.User", null=True, blank=True, on_delete=models.PROTECT, related_name="review_assignments"
+    )
+    email = models.EmailField(blank=True, help_text=_("The address the city invited."))
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     assigned_by = models.ForeignKey("profiles.User", null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.INVITED, db_index=True)
     due_at = models.DateTimeField(null=True, blank=True)
@@ -39,10 +45,21 @@ class ReviewAssignment(models.Model):
 
     class Meta:
         ordering = ["proposal", "created_at"]
-        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="review_assignment_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "reviewer"], name="review_assignment_unique"),
+            # One invitation per typed address (stored lower-case), even before anyone has an account for it.
+            models.UniqueConstraint(
+                fields=["proposal", "email"], condition=~models.Q(email=""), name="review_assignment_unique_email"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.reviewer} reviews {self.proposal}"
+        return f"{self.reviewer or self.email} reviews {self.proposal}"
+
+    @property
+    def invited_address(self) -> str:
+        """The address the city typed (older assignments: the reviewer's)."""
+        return self.email or (self.reviewer.email if self.reviewer_id else "")
 
 
 class ReviewScore(models.Model):

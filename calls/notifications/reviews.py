@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from calls.models import Proposal, ReviewAssignment, TeamMember
 from hub.mail import send_templated
+from profiles.visibility import account_for_address
 
 
 def applicant_emails(proposal: Proposal) -> list[str]:
@@ -18,16 +19,23 @@ def _proposal_url(proposal: Proposal) -> str:
 
 
 def email_review_assigned(*, assignment_id: int) -> None:
-    """Invite the reviewer to declare conflicts and review."""
+    """Invite the reviewer to declare conflicts and review: an account's owner signs in, anyone else signs up first.
+
+    Only the address's owner reads the difference; the city was told "we will email them" either way.
+    """
     assignment = ReviewAssignment.objects.select_related("reviewer", "proposal__call").get(pk=assignment_id)
+    has_account = assignment.reviewer_id is not None or account_for_address(assignment.email) is not None
     send_templated(
         "calls/email/review_assigned",
         {
             "assignment": assignment,
             "call": assignment.proposal.call,
-            "review_url": reverse("review_assignment", args=[assignment.pk]),
+            "has_account": has_account,
+            "review_url": reverse("review_assignment", args=[assignment.pk])
+            if assignment.reviewer_id
+            else reverse("review_invitation", args=[assignment.token]),
         },
-        to=[assignment.reviewer.email],
+        to=[assignment.invited_address],
     )
 
 

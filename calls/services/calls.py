@@ -1,9 +1,10 @@
 """State changes of calls: reuse as a template, cancellation and the public consultation."""
 
 import datetime as dt
+import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -190,9 +191,18 @@ def consultation_comment_post(*, call: ResearchCall, author: User, body: str) ->
         raise ValidationError({"body": _("Write your comment before sending it.")})
     if len(body) > 4000:
         raise ValidationError({"body": _("Keep your comment under 4,000 characters.")})
-    return ConsultationComment.objects.create(
-        call=call, author=author, organisation=consultation_organisation(author), body=body
-    )
+    digest = hashlib.sha256(body.encode()).hexdigest()
+    try:
+        with transaction.atomic():
+            return ConsultationComment.objects.create(
+                call=call, author=author, organisation=consultation_organisation(author), body=body, body_digest=digest
+            )
+    except IntegrityError:
+        # Sent twice (a double click, or a retry of a request that did arrive): the first one stands.
+        existing = ConsultationComment.objects.filter(call=call, author=author, body_digest=digest).first()
+        if existing is None:
+            raise
+        return existing
 
 
 @transaction.atomic
@@ -205,6 +215,13 @@ def consultation_comment_moderate(
     reason = (reason or "").strip()
     if not publish and not reason:
         raise ValidationError({"reason": _("Say why the comment is not published.")})
+    # Locked and read again: of two moderators deciding at once, the first decision stands and the second is told.
+    comment.refresh_from_db(from_queryset=ConsultationComment.objects.select_for_update())
+    if comment.status != ConsultationComment.Status.PENDING:
+        raise ValidationError(
+            _("This comment was already moderated: it is “%(status)s”.") % {"status": comment.get_status_display()},
+            code="already_decided",
+        )
     comment.status = ConsultationComment.Status.PUBLISHED if publish else ConsultationComment.Status.REJECTED
     comment.moderation_reason = reason[:500]
     comment.moderated_by = by

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,9 @@ from calls.notifications import proposals as notify
 from calls.snapshot import proposal_snapshot
 from calls.validators import validate_pdf
 from hub.models import Country
+from profiles.emails import normalise_email, same_mailbox
 from profiles.models import ResearcherProfile, User
+from profiles.visibility import SIGNED_IN, facts_shown_to
 
 MAX_ATTACHMENTS = 10
 DRAFT_FIELDS = ("title", "summary", "methodology", "participation_plan", "data_management_plan", "ethics", "budget")
@@ -60,7 +62,7 @@ def local_deadline_text(moment: dt.datetime, zone: str) -> str:
 def has_verified_email(user: User, email: str | None = None) -> bool:
     addresses = EmailAddress.objects.filter(user=user, verified=True)
     if email is not None:
-        addresses = addresses.filter(email__iexact=email)
+        addresses = addresses.filter(email__iexact=normalise_email(email))
     return addresses.exists()
 
 
@@ -156,17 +158,25 @@ def proposal_start(*, call: ResearchCall, by: User, title: str) -> Proposal:
     title = (title or "").strip()
     if not title:
         raise ValidationError({"title": _("Give your proposal a working title.")})
-    proposal = Proposal.objects.create(
-        call=call,
-        lead=by,
-        title=title,
-        stage=Proposal.Stage.CONCEPT if call.two_stage else Proposal.Stage.FULL,
-    )
+    try:
+        with transaction.atomic():
+            proposal = Proposal.objects.create(
+                call=call,
+                lead=by,
+                title=title,
+                stage=Proposal.Stage.CONCEPT if call.two_stage else Proposal.Stage.FULL,
+            )
+    except IntegrityError:
+        # A concurrent start (a double click) created the lead's proposal first: that one is theirs.
+        existing = Proposal.objects.filter(call=call, lead=by).exclude(status=Proposal.Status.WITHDRAWN).first()
+        if existing is None:
+            raise
+        return existing
     profile = ResearcherProfile.objects.filter(user=by).select_related("affiliation__country").first()
     lead = TeamMember.objects.create(
         proposal=proposal,
         user=by,
-        email=by.email.lower(),
+        email=normalise_email(by.email),
         name=by.display_name,
         role=TeamMember.Role.LEAD,
         status=TeamMember.Status.ACCEPTED,
@@ -178,18 +188,35 @@ def proposal_start(*, call: ResearchCall, by: User, title: str) -> Proposal:
     return proposal
 
 
-def _profile_facts(profile: ResearcherProfile | None) -> dict:
-    """Affiliation, organisation, country and career stage a team member brings from their profile."""
+# The profile fields an invited member can bring to a proposal (which the city and its reviewers read); the
+# career stage stays as the lead typed it in the invitation.
+TEAM_FACTS = ("affiliation", "countries", "languages")
+
+
+def _profile_facts(profile: ResearcherProfile | None, fields: Iterable[str] = (*TEAM_FACTS, "career_stage")) -> dict:
+    """Affiliation, organisation, country and career stage a team member brings from their profile (of ``fields``)."""
     if profile is None:
         return {}
-    affiliation = profile.affiliation
-    country = affiliation.country if affiliation is not None else profile.countries.order_by("name").first()
-    return {
-        "affiliation": affiliation.name if affiliation is not None else "",
-        "organisation": affiliation,
-        "country": country,
-        "early_career": profile.is_early_career,
-    }
+    fields = set(fields)
+    facts: dict = {}
+    affiliation = profile.affiliation if "affiliation" in fields else None
+    if affiliation is not None:
+        facts.update(affiliation=affiliation.name, organisation=affiliation)
+    country = affiliation.country if affiliation is not None else None
+    if country is None and "countries" in fields:
+        country = profile.countries.order_by("name").first()
+    if country is not None:
+        facts["country"] = country
+    if "career_stage" in fields:
+        facts["early_career"] = profile.is_early_career
+    return facts
+
+
+def team_facts_default(profile: ResearcherProfile | None) -> frozenset[str]:
+    """What an invited member brings unless they choose otherwise: what their profile shows to signed-in people."""
+    if profile is None:
+        return frozenset()
+    return frozenset(TEAM_FACTS) & facts_shown_to(profile, SIGNED_IN)
 
 
 @transaction.atomic
@@ -286,10 +313,10 @@ def team_invite(
     _require_lead(by, proposal, _("invite team members"))
     proposal = _locked(proposal)
     _require_editable(proposal)
-    email = (email or "").strip().lower()
+    email = normalise_email(email)
     if not email:
         raise ValidationError({"email": _("Enter the email address of the person you invite.")})
-    if email == by.email.lower():
+    if same_mailbox(email, by.email):
         raise ValidationError({"email": _("You are already on the team as its lead.")})
     existing = proposal.team.filter(email__iexact=email).first()
     if existing is not None:
@@ -303,22 +330,35 @@ def team_invite(
         raise ValidationError({"role": _("Choose the role of the person you invite.")})
     if not (name or "").strip():
         raise ValidationError({"name": _("Enter the name of the person you invite.")})
-    member = TeamMember.objects.create(
-        proposal=proposal,
-        email=email,
-        name=name.strip(),
-        role=role,
-        affiliation=(affiliation or "").strip(),
-        country=country,
-        early_career=early_career,
-    )
+    try:
+        with transaction.atomic():
+            member = TeamMember.objects.create(
+                proposal=proposal,
+                email=email,
+                name=name.strip(),
+                role=role,
+                affiliation=(affiliation or "").strip(),
+                country=country,
+                early_career=early_career,
+            )
+    except IntegrityError:
+        # Invited by a concurrent request: the message of the non-concurrent path.
+        existing = proposal.team.filter(email__iexact=email).first()
+        if existing is None:
+            raise
+        raise ValidationError(
+            {
+                "email": _("%(email)s is already on the team (%(status)s).")
+                % {"email": email, "status": existing.get_status_display().lower()}
+            }
+        ) from None
     transaction.on_commit(lambda: notify.email_team_invitation(member_id=member.pk))
     return member
 
 
 def invitation_problem(member: TeamMember, user: User) -> str:
     """Why this signed-in user cannot answer the invitation, or ""."""
-    if not has_verified_email(user, member.email) and user.email.lower() != member.email.lower():
+    if not has_verified_email(user, member.email) and not same_mailbox(user.email, member.email):
         return _(
             "This invitation was sent to another email address. Sign in with the address it was sent to, or "
             "ask the lead applicant to invite %(email)s."
@@ -331,18 +371,26 @@ def invitation_problem(member: TeamMember, user: User) -> str:
 
 
 @transaction.atomic
-def team_respond(*, member: TeamMember, user: User, accept: bool) -> TeamMember:
-    """Accept or decline an invitation; accepting links the account and brings its profile's languages."""
+def team_respond(*, member: TeamMember, user: User, accept: bool, share: Iterable[str] | None = None) -> TeamMember:
+    """Accept or decline an invitation; accepting links the account and brings the profile facts the person shares.
+
+    ``share`` (of ``TEAM_FACTS``) is what they chose on the invitation page; by default, what their profile shows to
+    signed-in people: never a field they keep to themselves unless they tick it.
+    """
+    # Locked and read again: of an "accept" and a "decline" sent at once, the first stands and the second is told.
+    member.refresh_from_db(from_queryset=TeamMember.objects.select_for_update())
     problem = invitation_problem(member, user)
     if problem:
         raise PermissionDenied(problem)
     member.status = TeamMember.Status.ACCEPTED if accept else TeamMember.Status.DECLINED
     member.responded_at = timezone.now()
     profile = None
+    chosen: set[str] = set()
     if accept:
         member.user = user
         profile = ResearcherProfile.objects.filter(user=user).select_related("affiliation__country").first()
-        facts = _profile_facts(profile)
+        chosen = set(team_facts_default(profile) if share is None else share) & set(TEAM_FACTS)
+        facts = _profile_facts(profile, chosen)
         if not member.country_id and facts.get("country") is not None:
             member.country = facts["country"]
         if not member.affiliation and facts.get("affiliation"):
@@ -350,7 +398,7 @@ def team_respond(*, member: TeamMember, user: User, accept: bool) -> TeamMember:
         if member.organisation_id is None and facts.get("organisation") is not None:
             member.organisation = facts["organisation"]
     member.save()
-    if accept and profile is not None:
+    if accept and profile is not None and "languages" in chosen:
         member.languages.add(*profile.languages.all())
     return member
 

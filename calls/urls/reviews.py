@@ -11,4 +11,5 @@ urlpatterns = [
     path("reviews/", views.review_list, name="review_list"),
     path("reviews/<int:pk>/", views.review_assignment, name="review_assignment"),
     path("reviews/<int:pk>/declare/", views.review_declare, name="review_declare"),
+    path("reviews/invitation/<uuid:token>/", views.review_invitation, name="review_invitation"),
 ]

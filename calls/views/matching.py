@@ -81,7 +81,7 @@ def _chosen_call(raw: str):
     """The public call named by ``?call=``, or None (with the reason) for anything else."""
     if not raw:
         return None, ""
-    if not raw.isdigit() or len(raw) > 12:
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
         return None, _("That call was not found; showing partners for any call.")
     call = calls_public().filter(pk=int(raw)).first()
     if call is None:

@@ -20,6 +20,7 @@ from calls.forms_proposals import (
     ProposalDraftForm,
     ProposalStartForm,
     ProposalSubmitForm,
+    TeamAnswerForm,
     TeamInviteForm,
     draft_initial,
     milestones_from,
@@ -35,6 +36,7 @@ from calls.selectors import (
 from calls.services import proposals as services
 from calls.snapshot import proposal_snapshot, snapshot_diff
 from hub.forms import apply_validation_error
+from profiles.models import ResearcherProfile
 
 ROLE_LABELS = dict(TeamMember.Role.choices)
 
@@ -356,9 +358,16 @@ def team_invitation(request, token):
         TeamMember.objects.select_related("proposal__call__organisation", "proposal__lead"), token=token
     )
     problem = services.invitation_problem(member, request.user)
-    if request.method == "POST" and not problem:
+    profile = ResearcherProfile.objects.filter(user=request.user).select_related("affiliation").first()
+    form = TeamAnswerForm(request.POST or None, profile=profile)
+    if request.method == "POST" and not problem and form.is_valid():
         accept = request.POST.get("answer") == "accept"
-        services.team_respond(member=member, user=request.user, accept=accept)
+        try:
+            services.team_respond(member=member, user=request.user, accept=accept, share=form.shared)
+        except PermissionDenied as error:
+            # Answered meanwhile (a double click, another tab): the page shows the answer that stands.
+            messages.error(request, str(error))
+            return redirect("team_invitation", token=member.token)
         if accept:
             messages.success(request, _("You joined the team of “%(title)s”.") % {"title": member.proposal.title})
             return redirect("proposal_detail", pk=member.proposal_id)
@@ -367,7 +376,7 @@ def team_invitation(request, token):
     return render(
         request,
         "calls/team_invitation.html",
-        {"member": member, "proposal": member.proposal, "problem": problem},
+        {"member": member, "proposal": member.proposal, "problem": problem, "form": form},
         status=403 if problem and member.status == TeamMember.Status.INVITED else 200,
     )
 

@@ -249,7 +249,13 @@ def consultation_moderate(request, pk: int, comment_pk: int):
                 messages.error(request, error)
         return redirect("call_consultation_manage", pk=call.pk)
     publish = form.cleaned_data["decision"] == "publish"
-    consultation_comment_moderate(comment=comment, by=request.user, publish=publish, reason=form.cleaned_data["reason"])
+    try:
+        consultation_comment_moderate(
+            comment=comment, by=request.user, publish=publish, reason=form.cleaned_data["reason"]
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("call_consultation_manage", pk=call.pk)
     messages.success(request, _("The comment is published.") if publish else _("The comment will not be published."))
     return redirect("call_consultation_manage", pk=call.pk)
 

@@ -4,7 +4,7 @@ import csv
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -39,7 +39,7 @@ def call_manage(request, call_id: int):
     bound: dict[tuple[int, str], object] = {}
     if request.method == "POST":
         proposal_id = request.POST.get("proposal", "")
-        if not proposal_id.isdigit():
+        if not (proposal_id.isascii() and proposal_id.isdigit()):
             raise Http404
         proposal = get_object_or_404(proposals_for_review_desk(request.user, call), pk=int(proposal_id))
         action = request.POST.get("action")
@@ -57,10 +57,11 @@ def call_manage(request, call_id: int):
                 except ValidationError as error:
                     apply_validation_error(form, error)
                 else:
+                    # The same words whether or not the address has an account.
                     messages.success(
                         request,
-                        _("%(name)s is invited to review “%(title)s”.")
-                        % {"name": assignment.reviewer.display_name, "title": proposal.title},
+                        _("We will email %(email)s an invitation to review “%(title)s”.")
+                        % {"email": assignment.email, "title": proposal.title},
                     )
                     return redirect("call_manage", call_id=call.pk)
             bound[(proposal.pk, "assign")] = form
@@ -281,6 +282,10 @@ def review_declare(request, pk: int):
                 statement=form.cleaned_data["statement"],
             )
         except ValidationError as error:
+            if getattr(error, "code", None) == "already_answered":
+                # A second answer (double click, another tab): say so on the page that shows the first one.
+                messages.error(request, " ".join(error.messages))
+                return redirect("review_assignment", pk=assignment.pk)
             apply_validation_error(form, error)
         else:
             if form.has_conflict:
@@ -298,4 +303,27 @@ def review_declare(request, pk: int):
             "declaration_form": form,
         },
         status=400,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_invitation(request, token):
+    """The link of a reviewer's invitation email: its address's owner, signed in, takes it up and declares."""
+    assignment = get_object_or_404(ReviewAssignment.objects.select_related("proposal__call__organisation"), token=token)
+    problem = services.review_invitation_problem(assignment, request.user)
+    if not problem and assignment.reviewer_id == request.user.pk:
+        return redirect("review_assignment", pk=assignment.pk)
+    if request.method == "POST" and not problem:
+        try:
+            services.review_invitation_take(assignment=assignment, user=request.user)
+        except PermissionDenied as error:
+            problem = str(error)
+        else:
+            return redirect("review_assignment", pk=assignment.pk)
+    return render(
+        request,
+        "calls/review_invitation.html",
+        {"assignment": assignment, "call": assignment.proposal.call, "problem": problem},
+        status=403 if problem else 200,
     )

@@ -1,9 +1,10 @@
 """The read-only open data API at /api/v1/: one NinjaAPI; each app contributes a router in ``<app>/api.py``.
 
 Hub must not import higher apps, so routers are discovered (``autodiscover``) when the URLs are first built.
-What every endpoint shares lives here once: JSON errors (``errors``), refusal of unknown parameters,
-anonymous throttling (``throttling``), page pagination and ``updated_since`` (``pagination``), CORS for GET,
-and API docs served from local files (``docs``).
+What every endpoint shares lives here once: JSON errors (``errors``), refusal of unknown parameters and of
+over-long URLs, parameter types (``params``), anonymous throttling (``throttling``), page pagination and
+``updated_since`` (``pagination``), CORS for GET, the schema's shared errors (``openapi``) and API docs served
+from local files (``docs``).
 """
 
 import functools
@@ -16,7 +17,7 @@ from django.urls import URLPattern, path, re_path
 
 from ninja import NinjaAPI
 
-from hub.api import docs, errors
+from hub.api import docs, errors, openapi
 from hub.api.schemas import Detail
 from hub.api.throttling import SettingsAnonRateThrottle
 
@@ -59,12 +60,16 @@ def reject_unknown_parameters(run):
 
 
 def _json_view(view):
-    """Wrap a URL's view: a 405 becomes JSON, and every answer allows cross-origin reads (open data)."""
+    """Wrap a URL's view: an over-long URL is a JSON 414, a 405 becomes JSON, and every answer allows
+    cross-origin reads (open data)."""
 
     @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
         if request.method == "OPTIONS":
             response = HttpResponse(status=204)
+        elif len(request.get_full_path()) > errors.MAX_URL_LENGTH:
+            detail = f"The URL is longer than {errors.MAX_URL_LENGTH:,} characters: use fewer or shorter parameters."
+            response = api.create_response(request, {"detail": detail}, status=414)
         else:
             response = view(request, *args, **kwargs)
             if response.status_code == 405 and not response.get("Content-Type", "").startswith("application/json"):
@@ -98,6 +103,10 @@ class BridgesAPI(NinjaAPI):
             router = getattr(module, "router", None)
             if router is not None:
                 self.add_router("", router)
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Ninja's schema with what every operation shares (``hub.api.openapi``)."""
+        return openapi.complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
     def _get_urls(self):
         self.autodiscover()

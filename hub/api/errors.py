@@ -1,4 +1,4 @@
-"""JSON errors for every failure of the API: 400 for bad or unknown parameters, 404, 405, 429, 500."""
+"""JSON errors for every failure of the API: 400 for bad or unknown parameters, 404, 405, 414, 429, 500."""
 
 import logging
 
@@ -10,15 +10,25 @@ from ninja.errors import HttpError, ValidationError
 
 logger = logging.getLogger(__name__)
 
+# Below gunicorn's default request-line limit (4,094 bytes with the method and protocol), so that up to here the
+# answer is the API's JSON; no parameter needs more than a few hundred characters.
+MAX_URL_LENGTH = 4000
+
 
 def _location(error: dict) -> str:
     loc = [str(part) for part in error.get("loc", ()) if part not in ("query", "path")]
     return loc[-1] if loc else ""
 
 
+def _message(error: dict) -> str:
+    message = str(error.get("msg", "Invalid value."))
+    # Our own validators' messages are whole sentences; pydantic prefixes them with its error type.
+    return message.removeprefix("Value error, ")
+
+
 def validation_errors(errors: list[dict]) -> list[dict]:
     """Pydantic's errors as ``{"parameter", "message"}`` pairs, without the input echoed back."""
-    return [{"parameter": _location(e), "message": str(e.get("msg", "Invalid value."))} for e in errors]
+    return [{"parameter": _location(e), "message": _message(e)} for e in errors]
 
 
 def install(api: NinjaAPI) -> None:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from ninja import Field, Schema
 from pydantic import create_model
 
+from hub.api.params import IsoDateTime
+
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 100_000
@@ -29,7 +31,7 @@ class ListParams(Schema):
 class HarvestParams(ListParams):
     """List parameters of types with an update timestamp."""
 
-    updated_since: dt.datetime | None = Field(
+    updated_since: IsoDateTime | None = Field(
         None,
         description="ISO 8601 date-time (e.g. 2026-01-31T00:00:00Z): only items changed at or after it. "
         "Without a time zone, UTC is assumed.",
@@ -37,10 +39,15 @@ class HarvestParams(ListParams):
 
 
 def since(value: dt.datetime | None) -> dt.datetime | None:
-    """An aware datetime (naive ones are UTC)."""
+    """The moment in UTC (naive datetimes are UTC); one beyond the calendar's ends is its first or last moment."""
     if value is None:
         return None
-    return value if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
+    if not timezone.is_aware(value):
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+05:00 is before year 1 in UTC
+        return (dt.datetime.min if value.year == dt.MINYEAR else dt.datetime.max).replace(tzinfo=dt.UTC)
 
 
 def page_schema(item: type, name: str) -> type:

@@ -6,10 +6,17 @@ from django.urls import NoReverseMatch
 from ninja import Schema
 
 
+class ParameterError(Schema):
+    parameter: str
+    message: str
+
+
 class Detail(Schema):
-    """Every error: a human-readable ``detail``; validation errors add ``errors``."""
+    """Every error: a human-readable ``detail``; an invalid value adds ``errors``, an unknown parameter ``allowed``."""
 
     detail: str
+    errors: list[ParameterError] | None = None
+    allowed: list[str] | None = None
 
 
 class Term(Schema):
@@ -35,7 +42,7 @@ class OrganisationRef(Schema):
     slug: str
 
 
-ERRORS = {400: Detail, 404: Detail, 429: Detail}
+ERRORS = {400: Detail, 404: Detail, 414: Detail, 429: Detail}
 
 
 def absolute(request: HttpRequest, path: str | None) -> str | None:

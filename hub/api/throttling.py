@@ -5,6 +5,8 @@ from django.http import HttpRequest
 
 from ninja.throttling import AnonRateThrottle
 
+from hub.client_address import client_address
+
 DEFAULT_RATE = "120/min"
 
 
@@ -21,3 +23,7 @@ class SettingsAnonRateThrottle(AnonRateThrottle):
         self.rate = rate
         self.num_requests, self.duration = self.parse_rate(rate)
         return super().allow_request(request)
+
+    def get_ident(self, request: HttpRequest) -> str:
+        # Ninja's own rule trusts a raw X-Forwarded-For: a forged one would buy a fresh quota or spend another's.
+        return client_address(request)

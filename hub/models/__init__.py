@@ -2,6 +2,7 @@
 
 from hub.search.models import SearchEntry, SearchFacet
 
+from .mail import SentEmail
 from .pages import HomePage, StandardPage
 from .settings import SiteSettings
 from .vocabularies import (
@@ -29,6 +30,7 @@ __all__ = [
     "SDGTarget",
     "SearchEntry",
     "SearchFacet",
+    "SentEmail",
     "SiteSettings",
     "StandardPage",
     "Theme",

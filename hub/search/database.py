@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass
 
 from django import forms
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.utils.datastructures import MultiValueDict
 from django.utils.html import escape
@@ -52,7 +53,7 @@ class ValuesFilter(django_filters.Filter):
         if self.facet == "type":
             return qs.filter(kind__in=value)
         if self.facet == "year":
-            return qs.filter(year__in=[int(v) for v in value if str(v).isdigit()])
+            return qs.filter(year__in=[int(v) for v in value if str(v).isascii() and str(v).isdigit()])
         return qs.filter(pk__in=SearchFacet.objects.filter(name=self.facet, value__in=value).values("entry_id"))
 
 
@@ -78,7 +79,10 @@ def _filter_sql(filters: dict[str, list[str]], without: str | None = None) -> tu
     if not data:
         return "", []
     queryset = SearchEntryFilter(data=data, queryset=SearchEntry.objects.all()).qs.values("id")
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # only values that name nothing (?year=abc): no entry matches
+        return " AND 1 = 0", []
     return f" AND {{column}} IN ({sql})", list(params)
 
 
@@ -95,7 +99,7 @@ def _pg_filter_sql(filters: dict[str, list[str]], without: str | None = None) ->
             params.append([str(v) for v in values])
         elif name == "year":
             sql += " AND e.year = ANY(%s)"
-            params.append([int(v) for v in values if str(v).isdigit()])
+            params.append([int(v) for v in values if str(v).isascii() and str(v).isdigit()])
         else:
             sql += (
                 " AND EXISTS (SELECT 1 FROM hub_searchfacet sf"

@@ -1,17 +1,23 @@
-"""Writing the indexes: one object (tasks), one type in bulk (reindex), or a full reconcile.
+"""Writing the indexes: one object (in the request and by a task), one type in bulk (reindex), or a full reconcile.
 
 Every write re-reads the object through its type's public queryset: what is not public is
 removed from the index, whatever the signal that asked. The database index is always written
 (it is the fallback); Elasticsearch too when configured, and its failures are logged, never raised.
+
+A change is indexed in the request that made it (``sync_after_commit``: once it commits, once per object),
+so that a field or an object hidden now is not found by the next search, with or without a task worker;
+the queued task syncs again later, as the retry of an Elasticsearch write that failed or timed out. An
+object that stops being public also withdraws the bulk download, which may hold it (``hub.bulk.withdraw``).
 """
 
+import itertools
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import transaction
 
-from hub import page_cache
+from hub import bulk, page_cache
 from hub.search import registry
 from hub.search.interface import elasticsearch_enabled
 from hub.search.models import SearchEntry, SearchFacet
@@ -54,8 +60,10 @@ def db_upsert(search_type: registry.SearchType, obj, entry: registry.Entry) -> N
     )
 
 
-def db_delete(kind: str, object_id) -> None:
-    SearchEntry.objects.filter(kind=kind, object_id=str(object_id)).delete()
+def db_delete(kind: str, object_id) -> int:
+    """Remove one object's database entry; returns how many entries there were (0 or 1)."""
+    deleted, _by_model = SearchEntry.objects.filter(kind=kind, object_id=str(object_id)).delete()
+    return 1 if deleted else 0
 
 
 def sync(kind: str, object_id) -> str:
@@ -66,7 +74,8 @@ def sync(kind: str, object_id) -> str:
     obj = search_type.public().filter(pk=object_id).first()
     entry = entry_of(search_type, obj) if obj is not None else None
     if entry is None:
-        db_delete(kind, object_id)
+        if db_delete(kind, object_id):
+            bulk.withdraw()  # it was public until now: the bulk download may hold it
         _elastic(lambda es: es.delete(search_type, object_id))
         outcome = "removed"
     else:
@@ -77,6 +86,43 @@ def sync(kind: str, object_id) -> str:
     # change (this task runs once it committed), so start a new generation now that it has.
     page_cache.content_changed()
     return outcome
+
+
+_SYNCED = "bridges_search_synced"
+_SYNCED_LIMIT = 10_000
+_sequence = itertools.count()
+
+
+class _SyncAfterCommit:
+    """One change's sync, run once the change commits; the first of a transaction's callbacks for an object syncs it
+    (reading its committed state), the others find it synced since they were registered and do nothing."""
+
+    def __init__(self, kind: str, object_id: str):
+        self.kind, self.object_id, self.number = kind, object_id, next(_sequence)
+
+    def __call__(self) -> None:
+        synced = transaction.get_connection().__dict__.setdefault(_SYNCED, {})
+        key = (self.kind, self.object_id)
+        if synced.get(key, -1) > self.number:
+            return
+        if len(synced) > _SYNCED_LIMIT:
+            synced.clear()  # forgetting only costs a second sync of an object, never a missed one
+        synced[key] = next(_sequence)
+        _sync_logged(self.kind, self.object_id)
+
+
+def sync_after_commit(kind: str, object_id) -> None:
+    """Sync one object in this request once the change commits (at once outside a transaction).
+
+    Errors are logged, never raised: the change is saved, and the queued task retries the sync."""
+    transaction.on_commit(_SyncAfterCommit(kind, str(object_id)))
+
+
+def _sync_logged(kind: str, object_id: str) -> None:
+    try:
+        sync(kind, object_id)
+    except Exception:  # the change is committed; the queued sync task retries
+        logger.exception("Could not sync the search entry of %s %s in the request", kind, object_id)
 
 
 def _elastic(action) -> None:
@@ -128,6 +174,8 @@ def reconcile_database(search_type: registry.SearchType) -> ReconcileReport:
     stale = SearchEntry.objects.filter(kind=search_type.kind).exclude(object_id__in=seen)
     report.removed = stale.count()
     stale.delete()
+    if report.removed:
+        bulk.withdraw()  # objects that stopped being public without their sync: the zip may hold them
     return report
 
 

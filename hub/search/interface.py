@@ -165,7 +165,7 @@ def label_facets(counts: dict[str, dict[str, int]], filters: dict[str, list[str]
         "language": lambda values: dict(Language.objects.filter(code__in=values).values_list("code", "name")),
         "sdg": lambda values: {
             str(g.number): f"{g.number}. {g.localized_short}"
-            for g in SDGGoal.objects.filter(number__in=[int(v) for v in values if v.isdigit()])
+            for g in SDGGoal.objects.filter(number__in=[int(v) for v in values if v.isascii() and v.isdigit()])
         },
         "type": lambda values: {t.kind: str(t.label_plural) for t in registry.types()},
     }
@@ -189,7 +189,7 @@ def label_facets(counts: dict[str, dict[str, int]], filters: dict[str, list[str]
         if name == "year":
             ordered = sorted(values, reverse=True)
         elif name == "sdg":
-            ordered = sorted(values, key=lambda v: int(v) if v.isdigit() else 99)
+            ordered = sorted(values, key=lambda v: int(v) if v.isascii() and v.isdigit() else 99)
         else:
             ordered = sorted(values, key=lambda v: (-values[v], labels.get(v, v)))
         options = [

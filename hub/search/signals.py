@@ -1,6 +1,7 @@
-"""Signals only for search indexing: every change to a registered object enqueues its sync task.
+"""Signals only for search indexing: every change to a registered object is synced in its request, once it
+commits, and enqueues its sync task (the retry, should the request's sync fail or Elasticsearch time out).
 
-Saves never fail because of search: enqueueing errors are logged, and the task itself catches
+Saves never fail because of search: sync and enqueueing errors are logged, and the task itself catches
 Elasticsearch errors (``search_reconcile`` repairs what was missed).
 """
 
@@ -10,15 +11,18 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from wagtail.signals import page_published, page_unpublished
 
-from hub.search import registry
+from hub import bulk
+from hub.search import indexing, registry
 
 logger = logging.getLogger("hub.search")
 
 
 def enqueue(instance) -> None:
+    """Sync the object's entries in this request once the change commits, and enqueue the task that syncs again."""
     from hub.search.tasks import sync_object
 
     for search_type in registry.types_for(instance):
+        indexing.sync_after_commit(search_type.kind, instance.pk)
         try:
             sync_object.enqueue(search_type.kind, str(instance.pk))
         except Exception:
@@ -32,12 +36,11 @@ def _on_change(sender, instance, raw=False, **kwargs):
 
 
 def _on_delete(sender, instance, **kwargs):
-    from hub.search.indexing import _elastic, db_delete
-
     for search_type in registry.types_for(instance):
         try:
-            db_delete(search_type.kind, instance.pk)
-            _elastic(lambda es, t=search_type: es.delete(t, instance.pk))
+            if indexing.db_delete(search_type.kind, instance.pk):
+                bulk.withdraw()  # a public object is gone: the bulk download may hold it
+            indexing._elastic(lambda es, t=search_type: es.delete(t, instance.pk))
         except Exception:
             logger.exception("Could not remove %s %s from search", search_type.kind, instance.pk)
 

@@ -53,8 +53,10 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "csp",
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -69,12 +71,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and the page cache: static files, cached pages and error pages get the headers too.
+    "hub.middleware.ContentSecurityPolicyMiddleware",
+    "hub.middleware.PermissionsPolicyMiddleware",
     # Outermost of ours: it sees every response last, after any page cache inside it.
     "hub.middleware.PrivateCacheControlMiddleware",
     "hub.middleware.NullCharacterMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads request.POST (CSRF): a body over its URL's limit is refused before it reaches the disk.
+    "hub.upload_handlers.UploadLimitMiddleware",
     "hub.page_cache.AnonymousPageCacheMiddleware",  # after the language is known, before CSRF/auth/messages
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -154,6 +161,8 @@ ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Bridges] "
 ACCOUNT_SIGNUP_FORM_CLASS = "profiles.forms.SignupExtraForm"
 ACCOUNT_ADAPTER = "profiles.adapters.AccountAdapter"
+# Sign-in by any variant of an address (case, accents, punycode domain): profiles.emails.normalise_email.
+ACCOUNT_FORMS = {"login": "profiles.adapters.LoginForm"}
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
@@ -177,6 +186,12 @@ MFA_TOTP_ISSUER = "Bridges"
 MFA_ADAPTER = "profiles.adapters.MfaAdapter"
 # The Wagtail admin signs in through allauth, so its rate limits and two-factor step apply.
 WAGTAILADMIN_LOGIN_URL = "admin_login"  # profiles.views.admin_login: on to allauth's sign-in
+# Email, password and two-factor changes go through allauth too (verification, re-authentication, rate limits): the
+# admin's account screen links there (profiles/wagtail_hooks.py) and has no form of its own for them.
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAILUSERS_PASSWORD_ENABLED = False  # administrators do not set passwords; people reset their own
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French"))]
@@ -194,13 +209,21 @@ STATIC_ROOT = Path(ENV.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(ENV.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Proposal attachments: never under MEDIA_ROOT, served only through a view that checks who asks.
+# Proposal attachments and researcher photos not shown to everyone (profiles.storage): never under MEDIA_ROOT,
+# served only through a view that checks who asks.
 PRIVATE_MEDIA_ROOT = Path(ENV.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "private-media"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "profiles.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "hub.upload_handlers.UploadLimitHandler",  # first: stops a body past its URL's limit before it is stored
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+# Larger uploads spool here, a directory of the site's own (created at start) that private_media_sweep cleans.
+FILE_UPLOAD_TEMP_DIR = Path(ENV.get("FILE_UPLOAD_TEMP_DIR", PRIVATE_MEDIA_ROOT / "upload-tmp"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 LOGO_MAX_BYTES = 2 * 1024 * 1024
@@ -208,6 +231,9 @@ LOGO_MAX_BYTES = 2 * 1024 * 1024
 DATASET_MAX_UPLOAD_BYTES = int(ENV.get("DATASET_MAX_UPLOAD_MB", "50")) * 1024 * 1024
 # The shared password of demo accounts (seed_demo); shown on the sign-in page only with DEBUG on.
 DEMO_PASSWORD = "bridges-demo-2026"
+# Whether ``manage.py seed_demo`` may run: its accounts' password and authenticator secret are public, so only
+# development and test settings turn this on (a staging site passes --force-demo-in-production instead).
+DEMO_CONTENT_ALLOWED = False
 
 if EMAIL_URL:
     _email = dj_email_url.parse(EMAIL_URL)
@@ -228,7 +254,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bridges_cache"}}
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks (README "Background work"): RQ on Redis through django-tasks-rq (hub/task_queue.py), run by
+# ``manage.py task_worker`` on any number of hosts; ``manage.py task_scheduler`` enqueues the periodic jobs of
+# hub/schedule.py. Without REDIS_URL, the database queue of one machine (``check --deploy`` warns: it does not run
+# again the task of a worker that died).
+if REDIS_URL:
+    TASKS = {"default": {"BACKEND": "hub.task_queue.RQBackend", "QUEUES": ["default"]}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# DEFAULT_TIMEOUT: a task still running after it (a stuck backup, say) is stopped and retried.
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 2 * 3600}}
+# A failed task, or one whose worker died under it, runs again after each of these delays (seconds), then is given up
+# (about 4 h 40 in all: long enough for a mail server to come back).
+TASK_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 3600, 3 * 3600]
+# Where the scheduled ``backup`` job writes (the same directory on every host that runs workers).
+BACKUP_DIR = Path(ENV.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 # Anonymous page cache (hub/page_cache.py): public HTML pages for visitors without a session, from the
 # cache above (Redis or the shared database cache), invalidated on every content change; 0 = off.
@@ -265,6 +305,25 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "docx", "odt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
+# Upload size per URL name: the limit each form announces (bytes, or (setting, fallback bytes)); a body beyond
+# UPLOAD_REFUSE_FACTOR times it (+ form overhead) is refused with 413 by its Content-Length or while streaming
+# (hub/upload_handlers.py), before it reaches the disk. Other URLs: UPLOAD_DEFAULT_MAX_BYTES.
+UPLOAD_LIMITS = {
+    "proposal_attachment_add": 10 * 1024 * 1024,
+    "result_file_add": 10 * 1024 * 1024,
+    "method_propose": 10 * 1024 * 1024,
+    "workspace_document_add": ("WORKSPACE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+    "workspace_version_add": ("WORKSPACE_MAX_UPLOAD_BYTES", 25 * 1024 * 1024),
+    "dataset_new": ("DATASET_MAX_UPLOAD_BYTES", 50 * 1024 * 1024),
+    "profile_edit": ("PROFILE_PHOTO_MAX_BYTES", WAGTAILIMAGES_MAX_UPLOAD_SIZE),
+    "organisation_create": ("LOGO_MAX_BYTES", 2 * 1024 * 1024),
+    "organisation_edit": ("LOGO_MAX_BYTES", 2 * 1024 * 1024),
+}
+# The rest (Wagtail's document and image uploads included) may send what DATA_UPLOAD_MAX_MEMORY_SIZE or
+# Wagtail's own limits allow.
+UPLOAD_DEFAULT_MAX_BYTES = max(DATA_UPLOAD_MAX_MEMORY_SIZE, WAGTAILDOCS_MAX_UPLOAD_SIZE, WAGTAILIMAGES_MAX_UPLOAD_SIZE)
+UPLOAD_REFUSE_FACTOR = 2
+UPLOAD_FORM_OVERHEAD_BYTES = 256 * 1024
 # Animations are counted frame by frame; documents must hold what their extension says (hub/forms_media.py).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "hub.forms_media.ImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "hub.forms_media.DocumentForm"
@@ -304,3 +363,60 @@ LOGGING = {
 
 # Open data API (/api/v1/): anonymous requests per IP, "number/period" (s, min, hour, day); empty = no limit.
 API_ANON_RATE = ENV.get("API_ANON_RATE", "120/min")
+# Ninja's own throttles (ours use hub.client_address) then read X-Forwarded-For by the same trusted-proxy rule.
+NINJA_NUM_PROXIES = TRUSTED_PROXY_COUNT
+
+# Content-Security-Policy (django-csp, hub.middleware.ContentSecurityPolicyMiddleware) on every response. The public
+# site runs only its own script files: no inline script, no inline event handler, no style attribute. JSON-LD and
+# other ``<script type="application/json">`` blocks are data, which browsers never execute, so script-src does not
+# apply to them. No nonces either: the anonymous page cache would serve one page's nonce to every visitor.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# The Wagtail admin (under its URL prefix) replaces these directives: its own templates and widgets still write
+# inline scripts and style attributes (date pickers, inline panels, choosers) with no nonce to carry, so it needs
+# 'unsafe-inline'; it frames its own previews and shows uploads as blob: images. Only signed-in editors see it.
+ADMIN_CONTENT_SECURITY_POLICY = {
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "frame-ancestors": ["'self'"],
+}
+# No editor's email address (hashed) goes to Gravatar, and the admin's images stay on this site.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+# Permissions-Policy (hub.middleware.PermissionsPolicyMiddleware): the browser features no page of the site uses
+# are switched off for it and anything embedded in it; an empty list is "()", "self" allows this site only.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "autoplay": [],
+    "browsing-topics": [],
+    "camera": [],
+    "display-capture": [],
+    "encrypted-media": [],
+    "fullscreen": ["self"],
+    "geolocation": [],
+    "gyroscope": [],
+    "hid": [],
+    "idle-detection": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "picture-in-picture": [],
+    "publickey-credentials-get": ["self"],
+    "screen-wake-lock": [],
+    "serial": [],
+    "usb": [],
+    "xr-spatial-tracking": [],
+}

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, ENV, SECRET_KEY
+from .base import ALLOWED_HOSTS, CONTENT_SECURITY_POLICY, ENV, SECRET_KEY
 
 DEBUG = False
 if not SECRET_KEY:
@@ -25,3 +25,9 @@ X_FRAME_OPTIONS = "DENY"
 CSRF_TRUSTED_ORIGINS = [o for o in ENV.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 SESSION_COOKIE_HTTPONLY = True
 SHOW_DEMO_PASSWORDS = False
+if _https:
+    # Behind TLS: a stray http:// address in a page is fetched over HTTPS too, never in the clear.
+    CONTENT_SECURITY_POLICY = {
+        **CONTENT_SECURITY_POLICY,
+        "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True},
+    }

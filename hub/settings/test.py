@@ -17,7 +17,7 @@ AGGREGATE_CACHE_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "profiles.storage.MediaStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # One media folder per pytest-xdist worker: files such as the bulk zip live at fixed paths.
@@ -29,6 +29,7 @@ os.makedirs(STATIC_ROOT, exist_ok=True)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 ELASTICSEARCH_INDEX_PREFIX = "test_bridges"
 SHOW_DEMO_PASSWORDS = False
+DEMO_CONTENT_ALLOWED = True
 # Tests run tasks at once: rebuilding the bulk zip after every committed save would slow every test;
 # the test of that rebuild turns it back on.
 BULK_DOWNLOAD_ON_CHANGE = False

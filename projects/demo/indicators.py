@@ -8,11 +8,14 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.db import transaction
+
 from hub.models import GroupAtRisk, SDGIndicator, Theme
 from profiles.models import Organisation
 from projects.models import Indicator, Observation, Partnership, disaggregation_key
 
 DEMO = "Demo figures: illustrative values generated for the Bridges demo, not official statistics."
+DEMO_NOTE = "Demo figure"
 YEARS = range(2017, 2026)
 
 # slug, title, type, obligation, theme, SDG indicator, groups, unit, count?, definition, (low, high, yearly trend),
@@ -227,13 +230,13 @@ def seed(*, rng: random.Random, stdout) -> None:
                         rows.append(_observation(indicator, city, year, part, {dimension: label}, partnership))
             if partnership is not None:
                 indicator.partnerships.add(partnership)
-    Observation.objects.bulk_create(
-        rows,
-        batch_size=500,
-        update_conflicts=True,
-        unique_fields=["indicator", "city", "period", "disaggregation_key"],
-        update_fields=["value", "period_start", "disaggregation", "partnership", "note"],
-    )
+    with transaction.atomic():
+        # Hand-entered values are unique through a partial index, which no portable upsert can target: replace the
+        # demo figures, and leave any other value of the same cell as it is.
+        Observation.objects.filter(
+            source_dataset__isnull=True, note=DEMO_NOTE, indicator__in=[i for i, _spec in indicators.values()]
+        ).delete()
+        Observation.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
     stdout.write(f"  indicators: {len(indicators)} demo indicators, {len(rows)} demo observations")
 
 
@@ -247,5 +250,5 @@ def _observation(indicator, city, year: int, value: float, disaggregation: dict,
         disaggregation=disaggregation,
         disaggregation_key=disaggregation_key(disaggregation),
         partnership=partnership,
-        note="Demo figure",
+        note=DEMO_NOTE,
     )

@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from hub.models import Country, GroupAtRisk, Method, SDGTarget, Theme
 from profiles.models import Organisation, User
 from projects.models import Milestone, Partnership, PartnershipMember, WorkspaceNote
-from projects.services.partnerships import MemberInput, partnership_register
+from projects.services.partnerships import MemberInput, partnership_join, partnership_register
 
 DEMO = "Demo content."
 COORDINATOR = "coordinator@bridges.example"
@@ -147,6 +147,7 @@ def _register_outside_calls(stdout) -> int:
                 MemberInput(
                     side=PartnershipMember.Side.RESEARCH,
                     email=researcher.email,
+                    name=researcher.display_name,
                     role="Lead researcher",
                     organisation=university,
                 )
@@ -154,10 +155,14 @@ def _register_outside_calls(stdout) -> int:
         if official:
             members.append(
                 MemberInput(
-                    side=PartnershipMember.Side.CITY, email=official.email, role="City official", organisation=city
+                    side=PartnershipMember.Side.CITY,
+                    email=official.email,
+                    name=official.display_name,
+                    role="City official",
+                    organisation=city,
                 )
             )
-        partnership_register(
+        partnership = partnership_register(
             by=coordinator,
             title=spec["title"],
             city=city,
@@ -170,6 +175,11 @@ def _register_outside_calls(stdout) -> int:
             sdg_targets=SDGTarget.objects.filter(code__in=spec["targets"]),
             started_at=today - dt.timedelta(days=spec["started"]),
         )
+        # The demo's people answer their invitations at once, so that they can open the workspace.
+        for member in partnership.members.exclude(invited_email=""):
+            user = User.objects.filter(email__iexact=member.invited_email).first()
+            if user is not None:
+                partnership_join(member=member, user=user, accept=True)
         created += 1
     return created
 

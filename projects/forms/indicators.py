@@ -125,7 +125,19 @@ class ImportMappingForm(forms.Form):
     city_column = forms.ChoiceField(
         label=_("City column"),
         required=False,
-        help_text=_("Cells must match a city's name on Bridges, e.g. “Graz” or “City of Graz”."),
+        help_text=_(
+            "Cells must match the name of one of the partnership's cities, e.g. “Graz” or “City of Graz”. Rows about "
+            "other cities are not imported."
+        ),
+    )
+    denominator_column = forms.ChoiceField(
+        label=_("Denominator column"),
+        required=False,
+        help_text=_(
+            "Only for an indicator measured as a percentage or rate when the value column holds counts: the column "
+            "with the total each count is a share of, e.g. the number of households. The import stores count ÷ "
+            "denominator in the indicator's unit."
+        ),
     )
 
     def __init__(self, *args, columns, indicators, cities, **kwargs):
@@ -137,6 +149,7 @@ class ImportMappingForm(forms.Form):
         self.fields["period_column"].choices = [("", _("Choose a column")), *column_choices]
         self.fields["value_column"].choices = [("", _("Choose a column")), *column_choices]
         self.fields["city_column"].choices = optional
+        self.fields["denominator_column"].choices = optional
         for key, label in Disaggregation.choices:
             self.fields[f"dis_{key}"] = forms.ChoiceField(
                 label=_("%(dimension)s column") % {"dimension": label}, choices=optional, required=False
@@ -156,6 +169,8 @@ class ImportMappingForm(forms.Form):
         used = [data.get("period_column"), data.get("value_column")]
         if data.get("period_column") and data.get("period_column") == data.get("value_column"):
             self.add_error("value_column", _("The value column must differ from the period column."))
+        if data.get("denominator_column") and data.get("denominator_column") in used:
+            self.add_error("denominator_column", _("The denominator must be another column than the period and value."))
         for key in Disaggregation.values:
             column = data.get(f"dis_{key}")
             if column and column in used:

@@ -47,12 +47,15 @@ class PartnershipRegisterForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    """One member: an account (by email) or a named person from an organisation."""
+    """One member: a named person from an organisation, invited to the workspace when an email address is given."""
 
     email = forms.EmailField(
-        label=_("Email of their account"),
+        label=_("Email address"),
         required=False,
-        help_text=_("Members with an account can use the workspace. Leave empty for people without one."),
+        help_text=_(
+            "We email them an invitation: once they accept (signing up first if they need to), they use the "
+            "workspace. Leave empty for people who only appear on the page."
+        ),
     )
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     role = forms.CharField(label=_("Role"), required=False, max_length=100)

@@ -1,15 +1,15 @@
 """Forms of the result pages: they validate what was typed; ``services.results`` decides and stores."""
 
 from django import forms
-from django.db.models import Q
+from django.core.validators import validate_email
 from django.utils.translation import gettext_lazy as _
 
 from calls.validators import MAX_ATTACHMENT_BYTES, validate_pdf
 from hub.models import GroupAtRisk, Language, Method, SDGTarget, Theme
-from profiles.models import ResearcherProfile
-from profiles.validators import normalise_doi, normalise_orcid
+from profiles.validators import normalise_doi, normalise_orcid, validate_orcid
+from profiles.visibility import EVERYONE, profile_by_orcid, shown_to
 from projects.models import Result
-from projects.services.results import MAX_AUTHORS
+from projects.services.results import MAX_AUTHORS, author_key
 from projects.services.takedowns import REASON_MIN_LENGTH, reason_problem
 
 
@@ -73,52 +73,125 @@ class ResultForm(forms.ModelForm):
 
 
 class AuthorForm(forms.Form):
-    """An author: a registered researcher found by ORCID iD or email, or a name with an affiliation."""
+    """An author: a name and affiliation, linked to a Bridges profile by an ORCID iD or an invitation by email.
 
+    The form never tells whether an address has an account: an address always becomes an invitation ("we will
+    email them"), and only the author, by answering it, links their profile. An ORCID iD links at once only when
+    the viewer can read it on a listed profile; the affiliation is copied only when the profile shows it to everyone.
+    """
+
+    author = forms.IntegerField(required=False, widget=forms.HiddenInput)
     researcher = forms.CharField(
-        label=_("Registered researcher (ORCID iD or email)"),
+        label=_("ORCID iD or email address"),
         required=False,
         max_length=254,
-        help_text=_("Links the author to their Bridges profile. Leave empty and type a name for anyone else."),
+        help_text=_(
+            "Links the author to their Bridges profile. With an email address we email them: they confirm "
+            "the authorship and choose what of their profile the result shows."
+        ),
     )
     name = forms.CharField(label=_("Name"), required=False, max_length=200)
     affiliation = forms.CharField(label=_("Affiliation"), required=False, max_length=300)
 
+    def __init__(self, *args, viewer=None, existing: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.viewer = viewer
+        # The result's authors by id, with the key the edit form showed for each.
+        self.existing = existing or {}
+
     def clean(self):
         data = super().clean()
         key = (data.get("researcher") or "").strip()
-        data["profile"] = None
-        if key:
-            orcid = normalise_orcid(key)
-            profile = (
-                ResearcherProfile.objects.select_related("user", "affiliation")
-                .filter(Q(user__email__iexact=key) | (Q(orcid=orcid) & ~Q(orcid="")), user__is_active=True)
-                .first()
-            )
-            if profile is None:
-                self.add_error(
-                    "researcher",
-                    _(
-                        "No registered researcher has this ORCID iD or email. Check it, or leave it empty and type a name."
-                    ),
-                )
+        data.update(profile=None, email="", keep=None)
+        current = self.existing.get(data.get("author"))
+        if current is not None and key == current[1]:
+            # An author the result already has, with the same key: keep its link or invitation as it is.
+            data["keep"] = current[0]
+            if not (data.get("name") or "").strip():
+                self.add_error("name", _("Type the author's name."))
+            return data
+        if not key:
+            if data.get("affiliation") and not data.get("name"):
+                self.add_error("name", _("Type the author's name."))
+            return data
+        if "@" in key:
+            try:
+                validate_email(key)
+            except forms.ValidationError:
+                self.add_error("researcher", _("Enter a valid email address or an ORCID iD."))
                 return data
-            data["profile"] = profile
-            data["name"] = data.get("name") or profile.user.display_name
-            if not data.get("affiliation") and profile.affiliation_id:
-                data["affiliation"] = profile.affiliation.name
-        elif data.get("affiliation") and not data.get("name"):
-            self.add_error("name", _("Type the author's name, or find a registered researcher."))
+            data["email"] = key.lower()
+            if not (data.get("name") or "").strip():
+                self.add_error(
+                    "name", _("Type the author's name as it should appear on the result; we will email them.")
+                )
+            return data
+        orcid = normalise_orcid(key)
+        try:
+            validate_orcid(orcid)
+        except forms.ValidationError as error:
+            self.add_error("researcher", error.messages[0])
+            return data
+        profile = profile_by_orcid(orcid, self.viewer)
+        if profile is None:
+            # The same answer for an unknown iD and for one its researcher hides or whose profile is unlisted.
+            self.add_error(
+                "researcher",
+                _(
+                    "No profile you can see on Bridges shows this ORCID iD. Give the author's email address "
+                    "instead and we will email them, or leave it empty and type a name."
+                ),
+            )
+            return data
+        data["profile"] = profile
+        data["name"] = (data.get("name") or "").strip() or profile.user.display_name
+        if not data.get("affiliation") and profile.affiliation_id and shown_to(profile, "affiliation", EVERYONE):
+            # A published result is public: copy the affiliation only when the researcher shows it to everyone.
+            data["affiliation"] = profile.affiliation.name
         return data
 
+    @property
+    def invitation_status(self) -> str:
+        """For the team: where the invitation of this row's author stands."""
+        current = self.existing.get(self.initial.get("author"))
+        author = current[0] if current else None
+        if author is None or not author.invited_email:
+            return ""
+        if author.is_invited:
+            return _("Invitation emailed to %(email)s; not confirmed yet.") % {"email": author.invited_email}
+        if author.declined:
+            return _("%(email)s declined to link a profile; the name stays as you typed it.") % {
+                "email": author.invited_email
+            }
+        return _("Confirmed by the author.")
+
     def has_author(self) -> bool:
-        return bool(
-            getattr(self, "cleaned_data", None) and (self.cleaned_data.get("name") or self.cleaned_data.get("profile"))
-        )
+        data = getattr(self, "cleaned_data", None)
+        return bool(data and (data.get("name") or data.get("profile") or data.get("keep")))
+
+
+class BaseAuthorFormSet(forms.BaseFormSet):
+    def __init__(self, *args, viewer=None, result: Result | None = None, **kwargs):
+        self.viewer = viewer
+        existing = {}
+        if result is not None and result.pk:
+            for author in result.authors.select_related("profile__user"):
+                existing[author.pk] = (author, author_key(author, viewer))
+        self.existing = existing
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "viewer": self.viewer, "existing": self.existing}
 
 
 AuthorFormSet = forms.formset_factory(
-    AuthorForm, extra=2, can_order=True, can_delete=True, max_num=MAX_AUTHORS, validate_max=True
+    AuthorForm,
+    formset=BaseAuthorFormSet,
+    extra=2,
+    can_order=True,
+    can_delete=True,
+    max_num=MAX_AUTHORS,
+    validate_max=True,
 )
 
 
@@ -126,7 +199,9 @@ def authors_from(formset) -> list[dict]:
     """The authors of a valid formset in the chosen order (empty rows and rows marked for removal are skipped)."""
     return [
         {
+            "keep": form.cleaned_data.get("keep"),
             "profile": form.cleaned_data.get("profile"),
+            "email": form.cleaned_data.get("email", ""),
             "name": form.cleaned_data["name"],
             "affiliation": form.cleaned_data.get("affiliation", ""),
         }
@@ -135,16 +210,36 @@ def authors_from(formset) -> list[dict]:
     ]
 
 
-def authors_initial(result: Result) -> list[dict]:
+def authors_initial(result: Result, viewer) -> list[dict]:
+    """The result's authors as the edit form shows them to ``viewer`` (a key only where the viewer may read it)."""
     return [
         {
-            "researcher": (a.profile.orcid or a.profile.user.email) if a.profile else "",
+            "author": a.pk,
+            "researcher": author_key(a, viewer),
             "name": a.name,
             "affiliation": a.affiliation,
             "ORDER": position,
         }
         for position, a in enumerate(result.authors.select_related("profile__user"), start=1)
     ]
+
+
+class AuthorshipForm(forms.Form):
+    """An invited author's answer: link my profile (and show my affiliation, if I choose), or decline."""
+
+    show_affiliation = forms.BooleanField(required=False)
+
+    def __init__(self, *args, affiliation: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        if affiliation:
+            self.fields["show_affiliation"].label = _("Show my affiliation “%(name)s” with this result") % {
+                "name": affiliation
+            }
+            self.fields["show_affiliation"].help_text = _(
+                "The result is public once published. Leave this unticked to keep the affiliation the team typed."
+            )
+        else:
+            del self.fields["show_affiliation"]
 
 
 class ResultFileForm(forms.Form):

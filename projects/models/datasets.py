@@ -144,6 +144,14 @@ class DataAccessRequest(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # One open (pending or approved) request per person and dataset; after a refusal they may ask again.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dataset", "requester"],
+                condition=~models.Q(status="refused"),
+                name="one_open_access_request",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.requester} → {self.dataset} ({self.status})"

@@ -1,5 +1,8 @@
 """Human-rights indicators (OHCHR framework) and their observations per city and period."""
 
+import re
+from decimal import Decimal
+
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -46,6 +49,48 @@ class Indicator(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("indicator_detail", args=[self.slug])
 
+    @property
+    def unit_base(self) -> Decimal | None:
+        """What a share is multiplied by in this unit (100 for “%”, 1,000 for “per 1,000”); None for counts."""
+        return unit_base(self.unit)
+
+
+# “per 10,000 households”, “per 100 000”, “per 1k”, “per thousand”: the number is the base of the rate.
+_PER_NUMBER = re.compile(r"\bper\s*(\d[\d\s.,\u00a0\u202f']*)\s*(k|thousand|million)?\b", re.IGNORECASE)
+_PER_WORD = {"hundred": 100, "thousand": 1000, "mille": 1000, "million": 1_000_000}
+_PERCENT = re.compile(
+    r"%|\bper\s*cent|\bpercent|\bpercentage|\bpct\b|\bprozent|\bpourcentage|\bporcentaje|\bpor\s*ciento"
+    r"|\bpercentuale|\bshares?\b|\bproportion\b|\brates?\b|\bquota\b|\banteil",
+    re.IGNORECASE,
+)
+_RATIO = re.compile(r"\bratios?\b|\bfraction\b|\bper\s+(capita|person|inhabitant|resident|head)\b", re.IGNORECASE)
+
+
+def unit_base(unit: str) -> Decimal | None:
+    """The base of a percentage or rate unit, read from its text; None when values are not shares of something.
+
+    Imports need it to refuse counts in a “% of households” indicator, or to turn count ÷ denominator into the unit.
+    """
+    text = (unit or "").strip()
+    if not text:
+        return None
+    if "‰" in text or re.search(r"\bper\s*mil(le|l)\b", text, re.IGNORECASE):
+        return Decimal(1000)
+    per = _PER_NUMBER.search(text)
+    if per:
+        digits = re.sub(r"[^\d]", "", per[1])
+        if digits and int(digits) > 0:
+            multiplier = {"k": 1000, "thousand": 1000, "million": 1_000_000}.get((per[2] or "").lower(), 1)
+            return Decimal(int(digits) * multiplier)
+    word = re.search(r"\bper\s+(hundred|thousand|mille|million)\b", text, re.IGNORECASE)
+    if word:
+        return Decimal(_PER_WORD[word[1].lower()])
+    if _RATIO.search(text):
+        return Decimal(1)
+    if _PERCENT.search(text):
+        return Decimal(100)
+    return None
+
 
 class Observation(models.Model):
     """One value of an indicator for a city and period, optionally for one disaggregation (e.g. sex=female)."""
@@ -59,21 +104,34 @@ class Observation(models.Model):
     disaggregation = models.JSONField(default=dict, blank=True)
     # Canonical "age_group=65+;sex=female" ("" for the total): unique and cheap to filter.
     disaggregation_key = models.CharField(max_length=300, blank=True, default="", editable=False)
+    # Null for values entered by hand. Deleting a dataset deletes its values: they must never turn into
+    # source-less (public, unsuppressed) values.
     source_dataset = models.ForeignKey(
-        "projects.Dataset", null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
+        "projects.Dataset", null=True, blank=True, on_delete=models.CASCADE, related_name="observations"
     )
     partnership = models.ForeignKey(
         "projects.Partnership", null=True, blank=True, on_delete=models.SET_NULL, related_name="observations"
     )
+    # Set when the value is a count imported from a dataset: the dataset's effective small-cell threshold, so
+    # that public outputs suppress it whatever the indicator says.
+    suppression_threshold = models.PositiveSmallIntegerField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    imported_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
-        ordering = ["indicator", "city", "period_start", "disaggregation_key"]
+        ordering = ["indicator", "city", "period_start", "disaggregation_key", "source_dataset_id"]
         constraints = [
+            # Two sources for the same cell are both kept; a source updates only its own values.
             models.UniqueConstraint(
-                fields=["indicator", "city", "period", "disaggregation_key"], name="observation_unique"
-            )
+                fields=["indicator", "city", "period", "disaggregation_key", "source_dataset"],
+                name="observation_unique_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["indicator", "city", "period", "disaggregation_key"],
+                condition=models.Q(source_dataset__isnull=True),
+                name="observation_unique_manual",
+            ),
         ]
         indexes = [models.Index(fields=["city", "indicator", "period_start"], name="observation_city_idx")]
 

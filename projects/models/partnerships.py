@@ -96,9 +96,15 @@ class PartnershipMember(models.Model):
     )
     affiliation = models.CharField(max_length=300, blank=True)
     country = models.ForeignKey("hub.Country", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A member registered by email joins (``user`` is set) only by answering the invitation sent to that address,
+    # so that whoever registered them never learns from Bridges whether the address has an account.
+    invited_email = models.EmailField(blank=True)
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    joined_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["partnership", "side", "name"]
+        indexes = [models.Index(fields=["invited_email"], name="partnership_member_invited")]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "user"], condition=Q(user__isnull=False), name="partnership_member_unique"

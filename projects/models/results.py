@@ -112,7 +112,12 @@ class Result(models.Model):
 
 
 class ResultAuthor(models.Model):
-    """An author of a result: a linked researcher profile or just a name."""
+    """An author of a result: a linked researcher profile or just a name.
+
+    A profile is linked only by an ORCID iD the team could read on it, or by the author themselves answering the
+    invitation the team sent to ``invited_email``: the team never learns from Bridges whether that address has an
+    account, and the author decides what of their profile the result shows.
+    """
 
     result = models.ForeignKey(Result, on_delete=models.CASCADE, related_name="authors")
     profile = models.ForeignKey(
@@ -121,12 +126,28 @@ class ResultAuthor(models.Model):
     name = models.CharField(max_length=200)
     affiliation = models.CharField(max_length=300, blank=True)
     sort_order = models.PositiveSmallIntegerField(default=0)
+    invited_email = models.EmailField(
+        blank=True, help_text=_("The address the team invited to confirm the authorship; only the team sees it.")
+    )
+    token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["result", "sort_order", "pk"]
+        indexes = [models.Index(fields=["invited_email"], name="result_author_invited_email")]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_invited(self) -> bool:
+        """Invited by email and not answered yet."""
+        return bool(self.invited_email) and self.answered_at is None
+
+    @property
+    def declined(self) -> bool:
+        return bool(self.invited_email) and self.answered_at is not None and self.profile_id is None
 
 
 def result_upload_to(instance: "ResultFile", filename: str) -> str:

@@ -2,12 +2,16 @@
 
 Indicators are public vocabulary. An observation is public when it has no source dataset or its source dataset is
 published: figures imported from a draft dataset appear once the partnership publishes it, and disappear when a
-dataset is taken down. Counts below the small-cell threshold are suppressed wherever they are shown.
+dataset is taken down. Counts below the small-cell threshold are suppressed wherever they are shown, and so is any
+value from which a suppressed one could be worked out: ``suppression`` decides on each whole table — the total and
+every breakdown of an indicator for one city, period and source — before anything is filtered or paged.
 """
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from itertools import groupby
 
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
@@ -58,9 +62,84 @@ def indicators_public() -> QuerySet[Indicator]:
     return Indicator.objects.select_related("theme", "sdg_indicator", "sdg_indicator__target__goal")
 
 
-def threshold_for(indicator: Indicator) -> int | None:
-    """The suppression threshold of an indicator whose values count people; None when nothing is suppressed."""
-    return suppression.effective_threshold(None) if indicator.value_is_count else None
+def cell_threshold(*, value_is_count: bool, imported: int | None, site: int) -> int | None:
+    """One observation's threshold: the highest of the site's, its source dataset's (stored with the value on
+    import) and its indicator's; None when the value is not a count and its source asked for nothing."""
+    if not value_is_count and imported is None:
+        return None
+    return max(site, imported or 0)
+
+
+class CellThresholds:
+    """``cell_threshold`` for many observations, reading the site minimum (two queries) once, and only when some
+    value needs it."""
+
+    def __init__(self) -> None:
+        self.site: int | None = None
+
+    def __call__(self, *, value_is_count: bool, imported: int | None) -> int | None:
+        if not value_is_count and imported is None:
+            return None
+        if self.site is None:
+            self.site = suppression.effective_threshold(None)
+        return cell_threshold(value_is_count=value_is_count, imported=imported, site=self.site)
+
+
+def _coordinates(disaggregation: dict | None) -> dict:
+    """The breakdown of a cell as the suppression module reads it; a "Total"/"All" value is the total."""
+    return {key: value for key, value in (disaggregation or {}).items() if not suppression.is_total_label(value)}
+
+
+def _table_key(city_id: int, period: str, source_id: int | None) -> tuple:
+    return (city_id, period, source_id)
+
+
+def hidden_positions(cells: list[tuple[dict | None, Decimal, int | None]]) -> set[int]:
+    """The positions of the hidden cells of one table, given as (disaggregation, value, threshold)."""
+    return suppression.hidden_cells(
+        [_coordinates(disaggregation) for disaggregation, _value, _threshold in cells],
+        [value for _disaggregation, value, _threshold in cells],
+        [threshold for _disaggregation, _value, threshold in cells],
+    )
+
+
+TABLE_FIELDS = ("pk", "city_id", "period", "source_dataset_id", "disaggregation", "value", "suppression_threshold")
+
+
+def hidden_observation_ids(*, indicator: Indicator, observations: Iterable[Observation]) -> set[int]:
+    """Ids of the hidden ones among ``observations`` (public, of ``indicator``), each decided on its whole table.
+
+    One query: every public observation of the tables that ``observations`` belong to, however they were filtered
+    (a city, a period, totals only, a page), so that no two views can be combined into a hidden value.
+    """
+    observations = list(observations)
+    if not observations:
+        return set()
+    threshold = CellThresholds()
+    wanted = {_table_key(o.city_id, o.period, o.source_dataset_id) for o in observations}
+    cells = (
+        observations_public()
+        .filter(
+            indicator=indicator,
+            city_id__in={key[0] for key in wanted},
+            period__in={key[1] for key in wanted},
+        )
+        .order_by("city_id", "period", "source_dataset_id", "pk")
+        .values_list(*TABLE_FIELDS)
+    )
+    hidden: set[int] = set()
+    for key, table in groupby(cells, key=lambda c: _table_key(c[1], c[2], c[3])):
+        table = list(table)
+        if key not in wanted:
+            continue
+        positions = hidden_positions(
+            [
+                (d, v, threshold(value_is_count=indicator.value_is_count, imported=t))
+                for _pk, _c, _p, _s, d, v, t in table
+            ]
+        )
+        hidden.update(table[i][0] for i in positions)
+    return hidden
 
 
 class IndicatorFilter(django_filters.FilterSet):
@@ -180,24 +259,72 @@ class Row:
     suppressed: bool
     disaggregation: dict = field(default_factory=dict)
     key: str = ""
+    source_dataset_id: int | None = None
+    threshold: int | None = None
+
+
+def protect_rows(rows: list[Row]) -> list[Row]:
+    """Hide, in place, the small values of ``rows`` and every value that would give one away, table by table."""
+    tables: dict[tuple, list[Row]] = {}
+    for row in rows:
+        tables.setdefault(_table_key(row.city_id, row.period, row.source_dataset_id), []).append(row)
+    for table in tables.values():
+        for position in hidden_positions([(r.disaggregation, r.value, r.threshold) for r in table]):
+            table[position].value, table[position].suppressed = None, True
+    return rows
 
 
 def indicator_rows(indicator: Indicator, *, city_ids=None) -> list[Row]:
-    """Every public observation of an indicator (one query), small counts suppressed, by city and period."""
-    threshold = threshold_for(indicator)
+    """Every public observation of an indicator (one query), protected table by table, by city and period.
+
+    Where several sources publish the same city and period, the charts show the table of the latest source (the
+    CSV and the API list every source)."""
     queryset = observations_public().filter(indicator=indicator)
     if city_ids is not None:
         queryset = queryset.filter(city_id__in=city_ids)
     values = queryset.order_by("city__name", "period_start", "disaggregation_key").values_list(
-        "city_id", "city__name", "city__slug", "period", "period_start", "value", "disaggregation", "disaggregation_key"
+        "city_id",
+        "city__name",
+        "city__slug",
+        "period",
+        "period_start",
+        "value",
+        "disaggregation",
+        "disaggregation_key",
+        "source_dataset_id",
+        "suppression_threshold",
     )
-    rows = []
-    for city_id, city, slug, period, start, value, disaggregation, key in values:
-        hidden = threshold is not None and suppression.is_suppressed(value, threshold)
-        rows.append(
-            Row(city_id, city, slug, period, start, None if hidden else value, hidden, disaggregation or {}, key)
+    threshold = CellThresholds()
+    rows = [
+        Row(
+            city_id,
+            city,
+            slug,
+            period,
+            start,
+            value,
+            False,
+            disaggregation or {},
+            key,
+            source_id,
+            threshold(value_is_count=indicator.value_is_count, imported=imported),
         )
-    return rows
+        for city_id, city, slug, period, start, value, disaggregation, key, source_id, imported in values
+    ]
+    return one_source_per_table(protect_rows(rows))
+
+
+def _latest_source(source_ids: Iterable[int | None]) -> int | None:
+    return max(source_ids, key=lambda source: -1 if source is None else source)
+
+
+def one_source_per_table(rows: list[Row]) -> list[Row]:
+    """The rows of one source for each city and period: the latest imported dataset, else the values typed in."""
+    sources: dict[tuple[int, str], set[int | None]] = {}
+    for row in rows:
+        sources.setdefault((row.city_id, row.period), set()).add(row.source_dataset_id)
+    chosen = {key: _latest_source(ids) for key, ids in sources.items()}
+    return [row for row in rows if row.source_dataset_id == chosen[(row.city_id, row.period)]]
 
 
 def latest_per_city(rows: list[Row]) -> list[Row]:
@@ -244,24 +371,46 @@ def breakdown_choices(rows: list[Row]) -> list[tuple[int, str, str, str]]:
     return [(city_id, slug, name, period) for (city_id, period), (_start, slug, name) in ordered]
 
 
-def indicator_observations_for_csv(indicator: Indicator) -> QuerySet[Observation]:
-    """What the CSV download streams: every public observation with its city and source dataset."""
-    return (
+def indicator_observations_for_csv(indicator: Indicator) -> Iterator[tuple[Observation, bool]]:
+    """What the CSV download streams: every public observation with its city and source dataset, and whether it
+    is hidden (decided on its whole table: the rows are read table by table)."""
+    threshold = CellThresholds()
+    queryset = (
         observations_public()
         .filter(indicator=indicator)
         .select_related("city", "city__country", "source_dataset")
-        .order_by("city__name", "period_start", "disaggregation_key")
+        .order_by("city__name", "city_id", "period_start", "period", "source_dataset_id", "disaggregation_key", "pk")
     )
+    tables = groupby(
+        queryset.iterator(chunk_size=2000), key=lambda o: _table_key(o.city_id, o.period, o.source_dataset_id)
+    )
+    for _key, table in tables:
+        table = list(table)
+        hidden = hidden_positions(
+            [
+                (
+                    o.disaggregation,
+                    o.value,
+                    threshold(value_is_count=indicator.value_is_count, imported=o.suppression_threshold),
+                )
+                for o in table
+            ]
+        )
+        for position, observation in enumerate(table):
+            yield observation, position in hidden
 
 
 # ---- city page ---------------------------------------------------------------------------------------------------
 
 
 def city_indicator_cards(organisation_id: int, *, limit: int = CITY_SECTION_INDICATORS) -> tuple[list[dict], bool]:
-    """The city's indicators with the most recent data: latest value and the series of totals (three queries)."""
-    public = observations_public().filter(city_id=organisation_id, disaggregation_key="")
+    """The city's indicators with the most recent data: latest value and the series of totals (three queries).
+
+    Each total is protected with the breakdowns published beside it (a total can be hidden to protect them)."""
+    public = observations_public().filter(city_id=organisation_id)
     latest = list(
-        public.values("indicator_id")
+        public.filter(disaggregation_key="")
+        .values("indicator_id")
         .annotate(latest=Max("period_start"))
         .order_by("-latest", "indicator_id")[: limit + 1]
     )
@@ -270,20 +419,31 @@ def city_indicator_cards(organisation_id: int, *, limit: int = CITY_SECTION_INDI
     if not ids:
         return [], False
     indicators = {i.pk: i for i in Indicator.objects.filter(pk__in=ids).select_related("theme")}
-    series: dict[int, list[tuple[str, Decimal]]] = {pk: [] for pk in ids}
-    for indicator_id, period, value in (
-        public.filter(indicator_id__in=ids).order_by("period_start").values_list("indicator_id", "period", "value")
+    thresholds = CellThresholds()
+    rows: dict[int, list[Row]] = {pk: [] for pk in ids}
+    for indicator_id, period, start, value, disaggregation, key, source_id, imported in (
+        public.filter(indicator_id__in=ids)
+        .order_by("period_start", "disaggregation_key")
+        .values_list(
+            "indicator_id",
+            "period",
+            "period_start",
+            "value",
+            "disaggregation",
+            "disaggregation_key",
+            "source_dataset_id",
+            "suppression_threshold",
+        )
     ):
-        series[indicator_id].append((period, value))
-    threshold = suppression.effective_threshold(None) if any(i.value_is_count for i in indicators.values()) else None
+        threshold = thresholds(value_is_count=indicators[indicator_id].value_is_count, imported=imported)
+        rows[indicator_id].append(
+            Row(organisation_id, "", "", period, start, value, False, disaggregation or {}, key, source_id, threshold)
+        )
     cards = []
     for pk in ids:
-        indicator = indicators[pk]
-        points = []
-        for period, value in series[pk]:
-            hidden = indicator.value_is_count and suppression.is_suppressed(value, threshold)
-            points.append({"period": period, "value": None if hidden else value, "suppressed": hidden})
-        cards.append({"indicator": indicator, "points": points, "latest": points[-1] if points else None})
+        totals = [r for r in one_source_per_table(protect_rows(rows[pk])) if not r.key]
+        points = [{"period": r.period, "value": r.value, "suppressed": r.suppressed} for r in totals]
+        cards.append({"indicator": indicators[pk], "points": points, "latest": points[-1] if points else None})
     return cards, more
 
 

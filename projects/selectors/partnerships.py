@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from allauth.account.models import EmailAddress
+
 from hub.forms import Facet
 from hub.models import Method
 from projects.filters import PartnershipFilter, facets_for
@@ -91,6 +93,24 @@ def is_member(user, partnership: Partnership) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return PartnershipMember.objects.filter(partnership=partnership, user=user).exists()
+
+
+def partnership_invitations_for(user) -> list[PartnershipMember]:
+    """Invitations to join a partnership sent to any of the user's verified addresses, not answered yet."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    addresses = [
+        e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    if not addresses:
+        return []
+    return list(
+        PartnershipMember.objects.filter(
+            invited_email__in=addresses, user__isnull=True, joined_at__isnull=True, token__isnull=False
+        )
+        .select_related("partnership__city")
+        .order_by("-pk")
+    )
 
 
 def partnerships_of(user) -> QuerySet[Partnership]:

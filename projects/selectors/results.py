@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
+from allauth.account.models import EmailAddress
 
 from hub.forms import Facet, FacetOption
 from profiles.visibility import profiles_visible_to
@@ -91,6 +92,23 @@ def visible_author_profiles(authors: list[ResultAuthor], viewer) -> set[int]:
     if not ids:
         return set()
     return set(profiles_visible_to(viewer).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def authorship_invitations_for(user) -> list[ResultAuthor]:
+    """Invitations to confirm an authorship sent to any of the user's verified addresses, not answered yet."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    addresses = [
+        e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+    if not addresses:
+        return []
+    return list(
+        ResultAuthor.objects.filter(invited_email__in=addresses, answered_at__isnull=True, token__isnull=False)
+        .exclude(result__status=Result.Status.TAKEN_DOWN)
+        .select_related("result__partnership")
+        .order_by("-invited_at")
+    )
 
 
 def result_usage(result: Result, *, with_months: bool) -> usage.Usage:

@@ -9,7 +9,7 @@ import os
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files import File
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from hub.mail import send_templated
 from profiles.models import User
+from profiles.services import save_with_free_slug
 from projects import datasets_io, suppression
 from projects.models import (
     DataAccessRequest,
@@ -198,7 +199,7 @@ def _store(*, partnership: Partnership, by: User, normalised: datasets_io.Normal
             with open(normalised.path, "rb") as handle:
                 dataset.file.save("data.csv", File(handle), save=False)
             stored_name = dataset.file.name
-            dataset.save()
+            save_with_free_slug(dataset, next_slug=lambda: unique_dataset_slug(data["title"]))
             _set_m2m(dataset, data)
     except BaseException:
         # The database rolled back; the file outside it must go too.
@@ -242,6 +243,10 @@ def _validate_schema(dataset: Dataset, schema: list[dict]) -> list[dict]:
 def dataset_update(*, dataset: Dataset, by: User, data: dict, schema: list[dict] | None = None) -> Dataset:
     """Change a dataset's metadata and schema descriptions; open access stays refused while identifiers are found."""
     _require_manager(by, dataset.partnership)
+    # The saved row carries the status as stored now: an edit never undoes a takedown or publication made meanwhile.
+    dataset.refresh_from_db(
+        fields=["status", "published_at", "published_by"], from_queryset=Dataset.objects.select_for_update()
+    )
     if dataset.status == Dataset.Status.TAKEN_DOWN:
         raise PermissionDenied(_("A dataset that was taken down cannot be edited."))
     _validate_metadata(data)
@@ -321,9 +326,17 @@ def access_request_create(*, dataset: Dataset, by: User, purpose: str, organisat
                 )
             }
         )
-    request = DataAccessRequest.objects.create(
-        dataset=dataset, requester=by, purpose=purpose[:3000], organisation=(organisation or "").strip()[:300]
-    )
+    try:
+        with transaction.atomic():
+            request = DataAccessRequest.objects.create(
+                dataset=dataset, requester=by, purpose=purpose[:3000], organisation=(organisation or "").strip()[:300]
+            )
+    except IntegrityError:
+        # A concurrent request of the same person was stored first: the answer of the non-concurrent path.
+        allowed, reason = can_request_access(by, dataset)
+        if allowed:
+            raise
+        raise ValidationError(reason) from None
     transaction.on_commit(lambda: email_access_requested(request_id=request.pk))
     return request
 
@@ -336,7 +349,11 @@ def access_request_decide(
     _require_manager(by, access_request.dataset.partnership)
     access_request = DataAccessRequest.objects.select_for_update().get(pk=access_request.pk)
     if access_request.status != DataAccessRequest.Status.PENDING:
-        raise ValidationError(_("This request was already decided."))
+        raise ValidationError(
+            _("This request was already decided: it is “%(status)s”. That first decision stands.")
+            % {"status": access_request.get_status_display()},
+            code="already_decided",
+        )
     note = (note or "").strip()
     if not approve and not note:
         raise ValidationError({"decision_note": _("Tell the requester why the request is refused.")})

@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -20,11 +21,14 @@ from calls.models import EvaluationCriterion, ResearchCall
 from calls.selectors import is_official
 from hub.models import GroupAtRisk, Method, Theme
 from profiles.models import CityPage, Organisation, User
+from profiles.services import save_with_free_slug
+from projects import suppression
 from projects.models import Dataset, Disaggregation, Indicator, Observation, Partnership, PartnershipMember
 from projects.models import disaggregation_key as make_key
 
 MAX_IMPORT_ROWS = 50_000
 PREVIEW_ROWS = 10
+MAX_LISTED = 200  # updates and conflicts listed in the preview; the counts are always complete
 GAP_OPENS_IN = dt.timedelta(days=30)
 GAP_CLOSES_IN = dt.timedelta(days=90)
 GAP_CRITERIA = (
@@ -75,7 +79,7 @@ def can_commission_gap(user, organisation: Organisation | int) -> tuple[bool, st
 def parse_period(text: str) -> tuple[str, dt.date]:
     """“2023”, “2023-Q2” or “2023-05” → (canonical text, first day); ValueError with a reason otherwise."""
     text = (text or "").strip()
-    if text.endswith(".0") and text[:-2].isdigit():  # spreadsheets turn years into 2023.0
+    if text.endswith(".0") and text[:-2].isascii() and text[:-2].isdigit():  # spreadsheets turn years into 2023.0
         text = text[:-2]
     for pattern, start in PERIOD_PATTERNS:
         match = pattern.match(text)
@@ -144,23 +148,56 @@ def _chain(first, rest):
 # ---- import --------------------------------------------------------------------------------------------------------
 
 
+def import_cities(*, partnership: Partnership) -> QuerySet[Organisation]:
+    """The cities a partnership may import observations for: its city and the governments on its city or partner side.
+
+    Research-side affiliations do not count: a team cannot make a city “theirs” by naming it in a proposal.
+    """
+    members = PartnershipMember.objects.filter(partnership=partnership).exclude(side=PartnershipMember.Side.RESEARCH)
+    return Organisation.objects.filter(
+        Q(pk=partnership.city_id) | Q(pk__in=members.filter(organisation__isnull=False).values("organisation_id")),
+        kind__in=Organisation.GOVERNMENT_KINDS,
+    ).order_by("name")
+
+
 @dataclass
 class ImportMapping:
-    """Which dataset column holds what; the city is fixed or read from a column."""
+    """Which dataset column holds what; the city is fixed or read from a column; a share needs its denominator."""
 
     period_column: str
     value_column: str
     city: Organisation | None = None
     city_column: str = ""
     disaggregation_columns: dict[str, str] = field(default_factory=dict)
+    denominator_column: str = ""
+
+
+@dataclass
+class ImportRow:
+    """One value the import stores: created, or updating the same dataset's value; ``others`` name other sources."""
+
+    line: int
+    observation: Observation
+    action: str  # "create" | "update"
+    previous: Decimal | None = None
+    others: list[str] = field(default_factory=list)
 
 
 @dataclass
 class ImportReport:
     created: int = 0
     updated: int = 0
-    skipped: list[tuple[int, str]] = field(default_factory=list)
-    preview: list[dict] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # refused rows: other cities, bad values
+    preview: list[ImportRow] = field(default_factory=list)
+    updates: list[ImportRow] = field(default_factory=list)
+    conflicts: list[ImportRow] = field(default_factory=list)
+    conflict_count: int = 0
+    other_city_count: int = 0
+    value_column: str = ""
+    denominator_column: str = ""
+    unit_base: Decimal | None = None
+    count_column: bool = False
+    suppression_threshold: int | None = None
     dry_run: bool = False
 
     @property
@@ -168,11 +205,11 @@ class ImportReport:
         return len(self.skipped)
 
 
-def _city_lookup() -> dict[str, Organisation]:
+def _city_lookup(cities) -> dict[str, Organisation]:
     """Government names and city names (lower case) → organisation; ambiguous city names are left out."""
     lookup: dict[str, Organisation] = {}
     ambiguous: set[str] = set()
-    for organisation in Organisation.objects.filter(kind__in=Organisation.GOVERNMENT_KINDS):
+    for organisation in cities:
         lookup[organisation.name.strip().lower()] = organisation
         city = organisation.city.strip().lower()
         if city and city in lookup and lookup[city].pk != organisation.pk:
@@ -184,7 +221,13 @@ def _city_lookup() -> dict[str, Organisation]:
     return lookup
 
 
-def _check_mapping(mapping: ImportMapping, header: list[str]) -> dict[str, int]:
+def _is_count_column(dataset: Dataset, column: str) -> bool:
+    return any(c.get("name") == column and c.get("is_count") for c in dataset.schema or [] if isinstance(c, dict))
+
+
+def _check_mapping(
+    mapping: ImportMapping, header: list[str], *, dataset: Dataset, indicator: Indicator, allowed: set[int]
+) -> dict[str, int]:
     errors = {}
     index = {name: number for number, name in enumerate(header)}
     for field_name, column in (("period_column", mapping.period_column), ("value_column", mapping.value_column)):
@@ -192,6 +235,11 @@ def _check_mapping(mapping: ImportMapping, header: list[str]) -> dict[str, int]:
             errors[field_name] = _("The dataset has no column “%(column)s”.") % {"column": column}
     if mapping.city is None and not mapping.city_column:
         errors["city"] = _("Choose the city the values are about, or the column that names it.")
+    if mapping.city is not None and mapping.city.pk not in allowed:
+        errors["city"] = _(
+            "%(city)s is not a city of this partnership: a research team imports data only about its own partner "
+            "cities."
+        ) % {"city": mapping.city.name}
     if mapping.city is None and mapping.city_column and mapping.city_column not in index:
         errors["city_column"] = _("The dataset has no column “%(column)s”.") % {"column": mapping.city_column}
     for key, column in mapping.disaggregation_columns.items():
@@ -199,9 +247,42 @@ def _check_mapping(mapping: ImportMapping, header: list[str]) -> dict[str, int]:
             errors[f"dis_{key}"] = _("“%(key)s” is not a known disaggregation.") % {"key": key}
         elif column not in index:
             errors[f"dis_{key}"] = _("The dataset has no column “%(column)s”.") % {"column": column}
+    base = indicator.unit_base
+    denominator = mapping.denominator_column
+    if denominator:
+        if base is None:
+            errors["denominator_column"] = _(
+                "“%(indicator)s” is measured in “%(unit)s”, not as a percentage or rate: import the values as they "
+                "are, without a denominator."
+            ) % {"indicator": indicator.title, "unit": indicator.unit}
+        elif denominator not in index:
+            errors["denominator_column"] = _("The dataset has no column “%(column)s”.") % {"column": denominator}
+        elif denominator == mapping.value_column:
+            errors["denominator_column"] = _("The denominator must be another column than the value.")
+    elif base is not None and _is_count_column(dataset, mapping.value_column):
+        errors["denominator_column"] = _(
+            "The column “%(column)s” holds counts, but “%(indicator)s” is measured in “%(unit)s”. Choose the column "
+            "with the total each count is a share of (the denominator), or a value column that already holds the "
+            "%(unit)s."
+        ) % {"column": mapping.value_column, "indicator": indicator.title, "unit": indicator.unit}
     if errors:
         raise ValidationError(errors)
     return index
+
+
+def _source_name(observation_source: dict, *, partnership: Partnership) -> str:
+    """How the preview names another source of a cell, without revealing another partnership's unpublished data."""
+    if observation_source["source_dataset_id"] is None:
+        return _("a value entered by hand")
+    title = observation_source["source_dataset__title"]
+    if observation_source["source_dataset__partnership_id"] == partnership.pk:
+        return _("your dataset “%(title)s”") % {"title": title}
+    if observation_source["source_dataset__status"] == Dataset.Status.PUBLISHED:
+        return _("the dataset “%(title)s” of “%(partnership)s”") % {
+            "title": title,
+            "partnership": observation_source["source_dataset__partnership__title"],
+        }
+    return _("an unpublished dataset of another partnership")
 
 
 @transaction.atomic
@@ -214,9 +295,11 @@ def observations_import(
     by: User,
     dry_run: bool = False,
 ) -> ImportReport:
-    """Create or update observations from a dataset's rows, all or nothing; bad rows are skipped with their reason.
+    """Create or update the dataset's own observations for the partnership's cities, all or nothing.
 
-    Idempotent on (indicator, city, period, disaggregation): importing the same file twice updates, never duplicates.
+    Idempotent per source: importing the same dataset twice updates its values, never duplicates them. Values of the
+    same cell from another source (another dataset or entered by hand) are never touched: both are kept, with their
+    sources. Rows about other cities and bad rows are refused with their reason.
     """
     allowed, reason = can_import_observations(by, partnership)
     if not allowed:
@@ -225,10 +308,31 @@ def observations_import(
         raise ValidationError({"dataset": _("Choose one of this partnership's datasets.")})
     if dataset.status == Dataset.Status.TAKEN_DOWN:
         raise ValidationError({"dataset": _("This dataset has been taken down; its data cannot be imported.")})
+    partner_cities = list(import_cities(partnership=partnership))
+    allowed_ids = {city.pk for city in partner_cities}
     header, rows = read_dataset(dataset)
-    index = _check_mapping(mapping, header)
-    cities = _city_lookup() if mapping.city is None else {}
-    report = ImportReport(dry_run=dry_run)
+    index = _check_mapping(mapping, header, dataset=dataset, indicator=indicator, allowed=allowed_ids)
+    own = _city_lookup(partner_cities) if mapping.city is None else {}
+    everywhere = (
+        _city_lookup(Organisation.objects.filter(kind__in=Organisation.GOVERNMENT_KINDS))
+        if mapping.city is None
+        else {}
+    )
+    threshold = suppression.effective_threshold(dataset.min_cell_count)
+    base = indicator.unit_base if mapping.denominator_column else None
+    count_column = _is_count_column(dataset, mapping.value_column)
+    counts = (count_column, _is_count_column(dataset, mapping.denominator_column))
+    # A stored value that counts people is suppressed in public by the dataset's threshold, whatever the indicator.
+    stored_threshold = threshold if base is None and (count_column or indicator.value_is_count) else None
+    report = ImportReport(
+        dry_run=dry_run,
+        value_column=mapping.value_column,
+        denominator_column=mapping.denominator_column,
+        unit_base=base,
+        count_column=count_column,
+        suppression_threshold=stored_threshold,
+    )
+    now = timezone.now()
     pending: dict[tuple[int, str, str], tuple[int, Observation]] = {}
     for line, row in enumerate(rows, start=2):
         if line - 1 > MAX_IMPORT_ROWS:
@@ -236,12 +340,12 @@ def observations_import(
                 _("The dataset has more than %(max)s rows; split it before importing.")
                 % {"max": f"{MAX_IMPORT_ROWS:,}"}
             )
-        if not any(cell.strip() for cell in row):
+        if not any((cell or "").strip() for cell in row):
             continue
 
         def cell(column: str, row: list[str] = row) -> str:
             position = index[column]
-            return row[position].strip() if position < len(row) else ""
+            return (row[position] or "").strip() if position < len(row) else ""
 
         try:
             period, period_start = parse_period(cell(mapping.period_column))
@@ -252,9 +356,23 @@ def observations_import(
                 city = mapping.city
             else:
                 name = cell(mapping.city_column)
-                city = cities.get(name.lower())
+                city = own.get(name.lower())
                 if city is None:
+                    if name.lower() in everywhere:
+                        report.other_city_count += 1
+                        raise ValueError(
+                            _("%(city)s is not a city of this partnership; its data is not imported")
+                            % {"city": everywhere[name.lower()].name}
+                        )
                     raise ValueError(_("unknown city “%(name)s”") % {"name": name[:80]})
+            if base is not None:
+                value = _share(
+                    value,
+                    cell(mapping.denominator_column),
+                    base=base,
+                    threshold=threshold,
+                    counts=counts,
+                )
             disaggregation = {}
             for key, column in sorted(mapping.disaggregation_columns.items()):
                 text = cell(column)
@@ -268,38 +386,119 @@ def observations_import(
             first_line = pending[(city.pk, period, key)][0]
             report.skipped.append((line, _("same city, period and breakdown as line %(line)s") % {"line": first_line}))
             continue
-        observation = Observation(
-            indicator=indicator,
-            city=city,
-            period=period,
-            period_start=period_start,
-            value=value,
-            disaggregation=disaggregation,
-            disaggregation_key=key,
-            source_dataset=dataset,
-            partnership=partnership,
+        pending[(city.pk, period, key)] = (
+            line,
+            Observation(
+                indicator=indicator,
+                city=city,
+                period=period,
+                period_start=period_start,
+                value=value,
+                disaggregation=disaggregation,
+                disaggregation_key=key,
+                source_dataset=dataset,
+                partnership=partnership,
+                suppression_threshold=stored_threshold,
+                imported_at=now,
+            ),
         )
-        pending[(city.pk, period, key)] = (line, observation)
-        if len(report.preview) < PREVIEW_ROWS:
-            report.preview.append({"line": line, "observation": observation})
-    existing = set(
-        Observation.objects.filter(indicator=indicator, city_id__in={k[0] for k in pending}).values_list(
-            "city_id", "period", "disaggregation_key"
-        )
-    )
-    report.updated = sum(1 for k in pending if k in existing)
-    report.created = len(pending) - report.updated
+    _classify(report, pending, indicator=indicator, dataset=dataset, partnership=partnership)
     if dry_run or not pending:
         return report
     Observation.objects.bulk_create(
         [observation for _line, observation in pending.values()],
         batch_size=500,
         update_conflicts=True,
-        unique_fields=["indicator", "city", "period", "disaggregation_key"],
-        update_fields=["value", "period_start", "disaggregation", "source_dataset", "partnership"],
+        unique_fields=["indicator", "city", "period", "disaggregation_key", "source_dataset"],
+        update_fields=[
+            "value",
+            "period_start",
+            "disaggregation",
+            "partnership",
+            "suppression_threshold",
+            "imported_at",
+        ],
     )
     indicator.partnerships.add(partnership)
     return report
+
+
+def _share(numerator: Decimal, denominator_text: str, *, base: Decimal, threshold: int, counts: tuple[bool, bool]):
+    """numerator ÷ denominator × base; ValueError when it cannot be computed or would reveal a small count."""
+    if not denominator_text:
+        raise ValueError(_("no denominator"))
+    denominator = parse_value(denominator_text)
+    if denominator <= 0:
+        raise ValueError(_("the denominator “%(text)s” is not above zero") % {"text": denominator_text[:40]})
+    if counts[0] and numerator < 0:
+        raise ValueError(_("the count %(number)s is negative") % {"number": _plain(numerator)})
+    # A share of a small count (or of a small total) gives the count away to anyone who knows the total.
+    for number, is_count in zip((numerator, denominator), counts, strict=True):
+        if is_count and suppression.is_suppressed(number, threshold):
+            raise ValueError(
+                _(
+                    "the count %(number)s is below the dataset's small-cell threshold of %(threshold)s: a share "
+                    "computed from it would reveal it, so it is not imported"
+                )
+                % {"number": _plain(number), "threshold": threshold}
+            )
+    share = numerator / denominator * base
+    if abs(share) >= Decimal("1e14"):
+        raise ValueError(_("the share of %(number)s is too large") % {"number": _plain(numerator)})
+    return share.quantize(Decimal("0.0001"))
+
+
+def _plain(number: Decimal) -> str:
+    return f"{number.normalize():f}"
+
+
+def _classify(report: ImportReport, pending: dict, *, indicator: Indicator, dataset: Dataset, partnership: Partnership):
+    """Count what the import creates and updates, and name the other sources of the same cells (kept side by side)."""
+    city_ids = {key[0] for key in pending}
+    cells = Observation.objects.filter(indicator=indicator, city_id__in=city_ids)
+    own = {
+        (o["city_id"], o["period"], o["disaggregation_key"]): o["value"]
+        for o in cells.filter(source_dataset=dataset).values("city_id", "period", "disaggregation_key", "value")
+    }
+    others: dict[tuple[int, str, str], list[str]] = {}
+    for source in (
+        cells.exclude(source_dataset=dataset)
+        .values(
+            "city_id",
+            "period",
+            "disaggregation_key",
+            "source_dataset_id",
+            "source_dataset__title",
+            "source_dataset__status",
+            "source_dataset__partnership_id",
+            "source_dataset__partnership__title",
+        )
+        .order_by("source_dataset_id")
+    ):
+        key = (source["city_id"], source["period"], source["disaggregation_key"])
+        if key in pending:
+            others.setdefault(key, []).append(_source_name(source, partnership=partnership))
+    for key, (line, observation) in pending.items():
+        updating = key in own
+        row = ImportRow(
+            line=line,
+            observation=observation,
+            action="update" if updating else "create",
+            previous=own.get(key),
+            others=others.get(key, []),
+        )
+        if updating:
+            report.updated += 1
+            if len(report.updates) < MAX_LISTED:
+                report.updates.append(row)
+        else:
+            report.created += 1
+        if row.others:
+            report.conflict_count += 1
+            if len(report.conflicts) < MAX_LISTED:
+                report.conflicts.append(row)
+        if len(report.preview) < PREVIEW_ROWS:
+            report.preview.append(row)
 
 
 # ---- indicators ----------------------------------------------------------------------------------------------------
@@ -349,7 +548,7 @@ def indicator_create(
         errors["disaggregations"] = _("Unknown disaggregation: %(keys)s.") % {"keys": ", ".join(unknown)}
     if errors:
         raise ValidationError(errors)
-    indicator = Indicator.objects.create(
+    indicator = Indicator(
         title=title,
         slug=unique_indicator_slug(title),
         type=type,
@@ -361,6 +560,7 @@ def indicator_create(
         definition=definition.strip(),
         disaggregations=list(disaggregations),
     )
+    save_with_free_slug(indicator, next_slug=lambda: unique_indicator_slug(title))
     indicator.groups.set(groups)
     indicator.partnerships.add(partnership)
     return indicator

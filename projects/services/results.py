@@ -8,16 +8,22 @@ unpublish or delete it; only a coordinator's takedown (``services.takedowns``) r
 
 import calendar
 import datetime as dt
+import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from calls.validators import validate_pdf
-from profiles.models import User
+from hub.mail import send_templated
+from profiles.emails import normalise_email
+from profiles.models import ResearcherProfile, User
+from profiles.services import save_with_free_slug
+from profiles.visibility import account_for_address, can_see, is_owner, owns_address
 from projects.models import Partnership, PartnershipMember, Result, ResultAuthor, ResultFile
 
 MAX_FILES = 10
@@ -146,20 +152,120 @@ def unique_result_slug(title: str, *, exclude_pk: int | None = None) -> str:
     return slug
 
 
+def author_key(author: ResultAuthor, viewer) -> str:
+    """What the edit form shows as an author's ORCID iD or email: the address the team invited, or an ORCID iD
+    the viewer may read on the linked profile (never an address the team did not type)."""
+    if author.invited_email:
+        return author.invited_email
+    profile = author.profile
+    if profile is not None and profile.orcid and profile.user.is_active:
+        if (profile.is_public or is_owner(profile, viewer)) and can_see(profile, "orcid", viewer):
+            return profile.orcid
+    return ""
+
+
 def _save_authors(result: Result, authors: list[dict]) -> None:
+    """Keep the authors whose rows were kept (with their link or invitation), add the others, drop the rest.
+
+    A new email address becomes an invitation, sent after the commit whether or not the address has an account.
+    """
     if len(authors) > MAX_AUTHORS:
         raise ValidationError(_("A result can list at most %(n)s authors.") % {"n": MAX_AUTHORS})
-    result.authors.all().delete()
-    ResultAuthor.objects.bulk_create(
-        ResultAuthor(
-            result=result,
-            profile=author.get("profile"),
-            name=author["name"][:200],
-            affiliation=(author.get("affiliation") or "")[:300],
-            sort_order=position,
-        )
-        for position, author in enumerate(authors)
+    current = {a.pk: a for a in result.authors.all()}
+    kept: dict[int, tuple[ResultAuthor, int]] = {}
+    new_rows: list[ResultAuthor] = []
+    emails: set[str] = set()
+    now = timezone.now()
+    for position, author in enumerate(authors):
+        keep = author.get("keep")
+        if keep is not None and keep.pk in current and keep.pk not in kept:
+            row = current[keep.pk]
+            row.name, row.affiliation = author["name"][:200], (author.get("affiliation") or "")[:300]
+            kept[row.pk] = (row, position)
+        else:
+            email = normalise_email(author.get("email"))
+            row = ResultAuthor(
+                result=result,
+                profile=None if email else author.get("profile"),
+                name=author["name"][:200],
+                affiliation=(author.get("affiliation") or "")[:300],
+                sort_order=position,
+            )
+            if email:
+                row.invited_email, row.token, row.invited_at = email, uuid.uuid4(), now
+            new_rows.append(row)
+        if row.invited_email:
+            if row.invited_email in emails:
+                raise ValidationError(_("%(email)s is listed twice among the authors.") % {"email": row.invited_email})
+            emails.add(row.invited_email)
+    result.authors.exclude(pk__in=list(kept)).delete()
+    for row, position in kept.values():
+        row.sort_order = position
+        row.save(update_fields=["name", "affiliation", "sort_order"])
+    for row in new_rows:
+        row.save()
+        if row.invited_email:
+            transaction.on_commit(lambda pk=row.pk: email_author_invitation(author_id=pk))
+
+
+def email_author_invitation(*, author_id: int) -> None:
+    """Ask an invited author to confirm: in the site if the address has an account, else by inviting them to sign up.
+
+    Only the address's owner reads the difference; the team is told "we will email them" either way.
+    """
+    author = ResultAuthor.objects.select_related("result__partnership").filter(pk=author_id).first()
+    if author is None or not author.is_invited or author.token is None:
+        return
+    send_templated(
+        "projects/results/email/author_invitation",
+        {
+            "author": author,
+            "result": author.result,
+            "partnership": author.result.partnership,
+            "has_account": account_for_address(author.invited_email) is not None,
+            "invitation_url": reverse("result_authorship", args=[author.token]),
+        },
+        to=[author.invited_email],
     )
+
+
+def authorship_problem(author: ResultAuthor, user) -> str:
+    """Why this signed-in user cannot answer the authorship invitation, or ""."""
+    if not owns_address(user, author.invited_email):
+        return _(
+            "This invitation was sent to another email address. Sign in with the address it was sent to, and "
+            "confirm that address first if you have just signed up."
+        )
+    if author.answered_at is not None:
+        return _("You already answered this invitation.")
+    if author.result.status == Result.Status.TAKEN_DOWN:
+        return _("This result was taken down by a network coordinator.")
+    return ""
+
+
+@transaction.atomic
+def authorship_answer(
+    *, author: ResultAuthor, user: User, accept: bool, show_affiliation: bool = False
+) -> ResultAuthor:
+    """The invited author confirms (linking their profile, and their affiliation only if they choose) or declines."""
+    author = ResultAuthor.objects.select_for_update().select_related("result").get(pk=author.pk)
+    problem = authorship_problem(author, user)
+    if problem:
+        raise PermissionDenied(problem)
+    if accept:
+        profile = ResearcherProfile.objects.filter(user=user).select_related("affiliation").first()
+        if profile is None:
+            raise ValidationError(
+                _("Create your researcher profile first (Dashboard → Profile), then confirm the authorship.")
+            )
+        if author.result.authors.filter(profile=profile).exclude(pk=author.pk).exists():
+            raise ValidationError(_("Your profile is already linked to another author of this result."))
+        author.profile = profile
+        if show_affiliation and profile.affiliation_id:
+            author.affiliation = profile.affiliation.name[:300]
+    author.answered_at = timezone.now()
+    author.save(update_fields=["profile", "affiliation", "answered_at"])
+    return author
 
 
 def _apply(result: Result, data: dict) -> None:
@@ -176,7 +282,7 @@ def result_create(*, partnership: Partnership, by: User, data: dict, authors: li
     result = Result(partnership=partnership, created_by=by, status=Result.Status.DRAFT)
     _apply(result, data)
     result.slug = unique_result_slug(result.title)
-    result.save()
+    save_with_free_slug(result, next_slug=lambda: unique_result_slug(result.title))
     for field in M2M_FIELDS:
         if field in data:
             getattr(result, field).set(data[field])
@@ -187,6 +293,11 @@ def result_create(*, partnership: Partnership, by: User, data: dict, authors: li
 @transaction.atomic
 def result_update(*, result: Result, by: User, data: dict, authors: list[dict]) -> Result:
     """The researchers' changes; the slug stays so that the URL is stable."""
+    # The saved row carries the status as stored now: an edit never undoes a takedown or publication made meanwhile.
+    result.refresh_from_db(
+        fields=["status", "embargo_until", "published_at", "published_by"],
+        from_queryset=Result.objects.select_for_update(),
+    )
     _check(can_edit_result(by, result))
     _apply(result, data)
     result.save()
@@ -202,6 +313,8 @@ def result_publish(
     *, result: Result, by: User, embargo_until: dt.date | None = None, today: dt.date | None = None
 ) -> Result:
     """Publish now, or with an embargo that ends by itself on its date (capped by the site setting)."""
+    # Locked and read again: a second "Publish" (double click, a co-author's tab) is refused, not a new embargo.
+    result.refresh_from_db(from_queryset=Result.objects.select_for_update())
     _check(can_publish_result(by, result))
     today = today or timezone.localdate()
     problem = embargo_problem(embargo_until, today=today, max_months=embargo_max_months())

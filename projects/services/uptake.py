@@ -81,6 +81,8 @@ def response_save(*, result: Result, by: User, stance: str, reasons: str = "", r
             _("Give the city's reasons for “%(stance)s”: readers see them beside the stance.")
             % {"stance": CityResponse.Stance(stance).label}
         ]
+    # Lock the result first: with no response yet there is no row to lock, and two first saves would both insert.
+    Result.objects.select_for_update().filter(pk=result.pk).first()
     response = CityResponse.objects.select_for_update().filter(result=result).first()
     if response and response.responded_at and stance == CityResponse.Stance.PENDING:
         errors["stance"] = [_("The city has already decided; choose the stance that applies now instead of “Pending”.")]

@@ -13,6 +13,7 @@ urlpatterns = [
     path("data/indicators/<slug:slug>/", views.indicator_detail, name="indicator_detail"),
     path("data/indicators/<slug:slug>/observations.csv", views.indicator_csv, name="indicator_observations_csv"),
     path("data/gaps/<slug:organisation>/commission/", views.gap_commission, name="data_gap_commission"),
+    path("data/imports/<slug:organisation>/", views.city_observation_imports, name="city_observation_imports"),
     path("partnerships/<slug:slug>/indicators/import/", views.observations_import, name="indicator_import"),
     path("partnerships/<slug:slug>/indicators/new/", views.indicator_new, name="indicator_new"),
 ]

@@ -9,5 +9,6 @@ urlpatterns = [
     path("partnerships/", views.partnership_list, name="partnership_list"),
     export_path("partnerships/", "partnerships"),
     path("partnerships/register/", views.partnership_register, name="partnership_register"),
+    path("partnerships/join/<uuid:token>/", views.partnership_join, name="partnership_join"),
     path("partnerships/<slug:slug>/", views.partnership_detail, name="partnership_detail"),
 ]

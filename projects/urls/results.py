@@ -10,6 +10,7 @@ urlpatterns = [
     path("results/", views.result_list, name="result_list"),
     export_path("results/", "results"),
     path("partnerships/<slug:slug>/results/new/", views.result_create, name="result_create"),
+    path("results/authorship/<uuid:token>/", views.result_authorship, name="result_authorship"),
     path("results/<slug:slug>/", views.result_detail, name="result_detail"),
     path("results/<slug:slug>/edit/", views.result_edit, name="result_edit"),
     path("results/<slug:slug>/publish/", views.result_publish, name="result_publish"),

@@ -1,7 +1,6 @@
 """Dataset pages: the faceted list, a dataset's page with preview and JSON-LD, downloads, upload and editing,
 access requests and their decisions, and the DCAT catalogue."""
 
-import csv
 import json
 from itertools import islice
 
@@ -15,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from hub.csv import csv_lines
 from hub.forms import apply_validation_error
 from projects import datasets_io, suppression
 from projects.forms.datasets import (
@@ -181,7 +181,7 @@ def _detail_context(request, dataset: Dataset, *, request_form=None) -> dict:
     columns = datasets_io.header_of(dataset)
     preview = []
     if dataset.is_open or member:
-        label = suppression.label(threshold)
+        label = suppression.label()
         preview = [
             [row.get(c, "") for c in columns]
             for row in datasets_io.public_rows(dataset, limit=PREVIEW_ROWS, suppressed=label, threshold=threshold)
@@ -195,7 +195,7 @@ def _detail_context(request, dataset: Dataset, *, request_form=None) -> dict:
         "columns": columns,
         "preview": preview,
         "threshold": threshold,
-        "suppressed_label": suppression.label(threshold),
+        "suppressed_label": suppression.label(),
         "has_counts": bool(datasets_io.count_columns(dataset)),
         "can_manage": can_manage,
         "can_take_down": takedowns.can_take_down(user, dataset)[0],
@@ -234,11 +234,6 @@ def _disaggregation_labels(dataset: Dataset) -> list[str]:
     return [str(labels.get(key, key)) for key in dataset.disaggregations or []]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _download(request, slug: str, fmt: str):
     dataset = _dataset_for(request, slug)
     if dataset.status == Dataset.Status.TAKEN_DOWN:
@@ -253,14 +248,14 @@ def _download(request, slug: str, fmt: str):
     columns = datasets_io.header_of(dataset)
     filename = f"{dataset.slug}.{fmt}"
     if fmt == "csv":
-        placeholder = suppression.label(threshold)
+        placeholder = suppression.label()
         rows = (
             datasets_io.iter_rows(dataset)
             if full
             else datasets_io.public_rows(dataset, suppressed=placeholder, threshold=threshold)
         )
-        writer = csv.writer(_Echo(), lineterminator="\n")
-        body = (writer.writerow(r) for r in _chain([columns], ([row.get(c, "") for c in columns] for row in rows)))
+        # Formulas neutralised and CRLF line ends (RFC 4180) for every reader, the research team included.
+        body = csv_lines(columns, ([row.get(c, "") for c in columns] for row in rows), data=True)
         response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     else:
         rows = datasets_io.iter_rows(dataset) if full else datasets_io.public_rows(dataset, threshold=threshold)
@@ -271,11 +266,6 @@ def _download(request, slug: str, fmt: str):
     if not dataset.is_open:
         response["Cache-Control"] = "private, no-store"
     return response
-
-
-def _chain(*iterables):
-    for iterable in iterables:
-        yield from iterable
 
 
 def _json_rows(rows, columns: list[str], kinds: dict[str, str]):

@@ -1,29 +1,31 @@
 """Views of /data/ and /data/indicators/: the landing page, the faceted list, an indicator's charts and CSV,
 importing observations from a partnership's dataset, and commissioning research for a city's data gap."""
 
-import csv
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from hub.csv import stream_csv
 from hub.forms import apply_validation_error
 from hub.models import GroupAtRisk, SDGIndicator, Theme
 from projects import charts, suppression
 from projects.forms.indicators import ChartOptionsForm, ImportDatasetForm, ImportMappingForm, IndicatorForm
 from projects.models import Dataset, Indicator, Partnership
 from projects.selectors import indicators as selectors
+from projects.selectors import observation_imports as imports
 from projects.services import indicators as services
 
 FILTER_ORDER = ("q", "city", "group", "sdg", "obligation", "type", "theme")
+IMPORTS_PAGE_SIZE = 100
 
 
 def data_index(request):
@@ -99,9 +101,9 @@ def indicator_detail(request, slug: str):
     indicator = selectors.indicator_for_page(slug)
     if indicator is None:
         raise Http404
-    threshold = selectors.threshold_for(indicator)
-    label = suppression.label(threshold) if threshold else suppression.SUPPRESSED_LABEL
+    label = suppression.label()
     rows = selectors.indicator_rows(indicator)
+    threshold = max((r.threshold for r in rows if r.threshold), default=None)
     latest = selectors.latest_per_city(rows)
     highlight = request.GET.get("city", "")
     compare_svg = mark_safe(  # noqa: S308 — every text in the SVG is escaped by charts
@@ -205,11 +207,6 @@ def indicator_disaggregation_labels(indicator: Indicator) -> list[str]:
     return [str(labels.get(key, key)) for key in indicator.disaggregations or []]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 CSV_HEADER = [
     "indicator",
     "indicator_title",
@@ -225,35 +222,26 @@ CSV_HEADER = [
 
 
 def indicator_csv(request, slug: str):
-    """Every public observation of the indicator, streamed; small counts read “<5”."""
+    """Every public observation of the indicator, streamed; hidden values read “[c]”, formulas are neutralised."""
     indicator = get_object_or_404(Indicator, slug=slug)
-    threshold = selectors.threshold_for(indicator)
-    label = suppression.label(threshold) if threshold else ""
-    writer = csv.writer(_Echo())
+    label = suppression.label()
 
-    def lines():
-        yield writer.writerow(CSV_HEADER)
-        for o in selectors.indicator_observations_for_csv(indicator).iterator(chunk_size=2000):
-            hidden = threshold is not None and suppression.is_suppressed(o.value, threshold)
-            value = label if hidden else charts.format_value(o.value, decimals=4).replace(",", "")
-            yield writer.writerow(
-                [
-                    indicator.slug,
-                    indicator.title,
-                    o.city.name,
-                    o.city.country.code if o.city.country_id else "",
-                    o.period,
-                    o.period_start.isoformat(),
-                    o.disaggregation_key,
-                    value,
-                    indicator.unit,
-                    o.source_dataset.slug if o.source_dataset_id else "",
-                ]
-            )
+    def rows():
+        for o, hidden in selectors.indicator_observations_for_csv(indicator):
+            yield [
+                indicator.slug,
+                indicator.title,
+                o.city.name,
+                o.city.country.code if o.city.country_id else "",
+                o.period,
+                o.period_start.isoformat(),
+                o.disaggregation_key,
+                label if hidden else charts.format_value(o.value, decimals=4).replace(",", ""),
+                indicator.unit,
+                o.source_dataset.slug if o.source_dataset_id else "",
+            ]
 
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{indicator.slug}-observations.csv"'
-    return response
+    return stream_csv(f"{indicator.slug}-observations.csv", CSV_HEADER, rows(), data=True)
 
 
 @login_required
@@ -318,7 +306,7 @@ def observations_import(request, slug: str):
         initial={"dataset": dataset.pk, "indicator": request.GET.get("indicator") or None},
         columns=columns,
         indicators=selectors.indicators_for_import(),
-        cities=selectors.cities_for_import(),
+        cities=services.import_cities(partnership=partnership),
     )
     context.update({"form": form, "columns": columns})
     if request.method == "POST" and form.is_valid():
@@ -330,6 +318,7 @@ def observations_import(request, slug: str):
             city=data["city"] if fixed else None,
             city_column="" if fixed else data["city_column"],
             disaggregation_columns=form.disaggregation_columns(),
+            denominator_column=data.get("denominator_column") or "",
         )
         dry_run = "preview" in request.POST
         try:
@@ -356,6 +345,16 @@ def observations_import(request, slug: str):
                         "skipped": report.skipped_count,
                     },
                 )
+                if report.conflict_count:
+                    messages.info(
+                        request,
+                        ngettext(
+                            "%(count)s value sits beside another source's value for the same cell; both are kept.",
+                            "%(count)s values sit beside another source's values for the same cells; both are kept.",
+                            report.conflict_count,
+                        )
+                        % {"count": report.conflict_count},
+                    )
             context["indicator"] = data["indicator"]
     return render(request, "projects/indicators/import.html", context)
 
@@ -380,3 +379,22 @@ def indicator_new(request, slug: str):
             url = reverse("indicator_import", args=[partnership.slug])
             return redirect(f"{url}?indicator={indicator.pk}")
     return render(request, "projects/indicators/indicator_form.html", {"partnership": partnership, "form": form})
+
+
+@login_required
+def city_observation_imports(request, organisation: str):
+    """A city's officials see every value research teams imported about their city, with its source; 404 for others."""
+    city = imports.city_for_imports(user=request.user, slug=organisation)
+    if city is None:
+        raise Http404
+    page = Paginator(imports.city_imports(organisation=city), IMPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/indicators/city_imports.html",
+        {
+            "city": city,
+            "page": page,
+            "rows": imports.imported_values(organisation=city, observations=list(page.object_list)),
+            "suppressed_label": suppression.SUPPRESSED_LABEL,
+        },
+    )

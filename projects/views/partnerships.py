@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hub.forms import apply_validation_error
+from profiles.emails import normalise_email
 from projects.filters import FACETS, PAGE_SIZE
 from projects.forms.partnerships import MemberFormSet, PartnershipRegisterForm
+from projects.models import PartnershipMember
 from projects.selectors import partnerships as selectors
 from projects.services import partnerships as services
 
@@ -110,6 +112,40 @@ def partnership_register(request):
             apply_validation_error(form, error)
         else:
             messages.success(request, _("“%(title)s” is registered.") % {"title": partnership.title})
+            invited = [normalise_email(m.email) for m in members if m.email.strip()]
+            if invited:
+                # The same words whether or not an address has an account.
+                messages.info(
+                    request,
+                    _("We will email %(emails)s an invitation to join the partnership's workspace.")
+                    % {"emails": ", ".join(invited)},
+                )
             return redirect(partnership.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "projects/partnerships/register.html", {"form": form, "formset": formset}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def partnership_join(request, token):
+    """A person registered by email joins the partnership's workspace, or declines; only with the invited address."""
+    member = get_object_or_404(PartnershipMember.objects.select_related("partnership__city"), token=token)
+    problem = services.join_problem(member, request.user)
+    if request.method == "POST" and not problem:
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.partnership_join(member=member, user=request.user, accept=accept)
+        except PermissionDenied as error:
+            problem = str(error)
+        else:
+            if accept:
+                messages.success(request, _("You joined “%(title)s”.") % {"title": member.partnership.title})
+                return redirect(member.partnership.get_workspace_url())
+            messages.success(request, _("You declined the invitation."))
+            return redirect("dashboard")
+    return render(
+        request,
+        "projects/partnerships/join.html",
+        {"member": member, "partnership": member.partnership, "problem": problem},
+        status=403 if problem and member.joined_at is None else 200,
+    )

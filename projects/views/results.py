@@ -19,10 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.forms import apply_validation_error
+from profiles.models import ResearcherProfile
 from profiles.services import is_coordinator
 from projects import usage
 from projects.forms.results import (
     AuthorFormSet,
+    AuthorshipForm,
     PublishForm,
     ResultFileForm,
     ResultForm,
@@ -30,7 +32,7 @@ from projects.forms.results import (
     authors_from,
     authors_initial,
 )
-from projects.models import Partnership, PartnershipMember, Result, ResultFile
+from projects.models import Partnership, PartnershipMember, Result, ResultAuthor, ResultFile
 from projects.selectors import results as selectors
 from projects.services import results as services
 from projects.services import takedowns
@@ -157,6 +159,24 @@ def result_detail(request, slug: str):
     return _render_detail(request, result)
 
 
+def _authors_formset(request, result: Result, data=None):
+    """The author rows of an existing result, with the keys ``request.user`` may read."""
+    return AuthorFormSet(
+        data, initial=authors_initial(result, request.user), prefix="authors", viewer=request.user, result=result
+    )
+
+
+def _tell_invited(request, authors: list[dict]) -> None:
+    """The same words whether or not an invited address has an account."""
+    invited = [a["email"] for a in authors if a.get("email")]
+    if invited:
+        messages.info(
+            request,
+            _("We will email %(emails)s to confirm the authorship; each author chooses what of their profile to show.")
+            % {"emails": ", ".join(invited)},
+        )
+
+
 def _form_context(result, form, formset, *, partnership, file_form=None) -> dict:
     return {
         "result": result,
@@ -179,11 +199,12 @@ def result_create(request, slug: str):
     if not allowed:
         return _refused(request, reason)
     form = ResultForm(request.POST or None)
-    formset = AuthorFormSet(request.POST or None, prefix="authors")
+    formset = AuthorFormSet(request.POST or None, prefix="authors", viewer=request.user)
     if request.method == "POST" and form.is_valid() and formset.is_valid():
+        authors = authors_from(formset)
         try:
             result = services.result_create(
-                partnership=partnership, by=request.user, data=form.cleaned_data, authors=authors_from(formset)
+                partnership=partnership, by=request.user, data=form.cleaned_data, authors=authors
             )
         except ValidationError as error:
             apply_validation_error(form, error)
@@ -191,6 +212,7 @@ def result_create(request, slug: str):
             return _refused(request, str(error))
         else:
             messages.success(request, _("Draft saved. Add PDF files if you have them, then publish from its page."))
+            _tell_invited(request, authors)
             return redirect("result_edit", slug=result.slug)
     status = 400 if request.method == "POST" else 200
     return render(
@@ -220,25 +242,25 @@ def result_edit(request, slug: str):
         return refusal
     if request.method == "GET":
         form = ResultForm(instance=result)
-        formset = AuthorFormSet(initial=authors_initial(result), prefix="authors")
+        formset = _authors_formset(request, result)
         return render(
             request,
             "projects/results/result_form.html",
             _form_context(result, form, formset, partnership=result.partnership),
         )
     form = ResultForm(request.POST, instance=Result.objects.get(pk=result.pk))
-    formset = AuthorFormSet(request.POST, initial=authors_initial(result), prefix="authors")
+    formset = _authors_formset(request, result, data=request.POST)
     if form.is_valid() and formset.is_valid():
+        authors = authors_from(formset)
         try:
-            services.result_update(
-                result=result, by=request.user, data=form.cleaned_data, authors=authors_from(formset)
-            )
+            services.result_update(result=result, by=request.user, data=form.cleaned_data, authors=authors)
         except ValidationError as error:
             apply_validation_error(form, error)
         except PermissionDenied as error:
             return _refused(request, str(error))
         else:
             messages.success(request, _("Changes saved."))
+            _tell_invited(request, authors)
             return redirect("result_edit", slug=result.slug)
     return render(
         request,
@@ -318,7 +340,7 @@ def result_file_add(request, slug: str):
             messages.success(request, _("“%(name)s” is attached.") % {"name": stored.original_name})
             return redirect("result_edit", slug=result.slug)
     form = ResultForm(instance=result)
-    formset = AuthorFormSet(initial=authors_initial(result), prefix="authors")
+    formset = _authors_formset(request, result)
     return render(
         request,
         "projects/results/result_form.html",
@@ -378,3 +400,42 @@ def result_take_down(request, slug: str):
             return redirect(result.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "projects/results/result_take_down.html", {"result": result, "form": form}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def result_authorship(request, token):
+    """An invited author confirms the authorship (linking their profile) or declines; only with the invited address."""
+    author = get_object_or_404(ResultAuthor.objects.select_related("result__partnership"), token=token)
+    problem = services.authorship_problem(author, request.user)
+    profile = ResearcherProfile.objects.filter(user=request.user).select_related("affiliation").first()
+    affiliation = profile.affiliation.name if profile is not None and profile.affiliation_id else ""
+    form = AuthorshipForm(request.POST or None, affiliation=affiliation)
+    if request.method == "POST" and not problem and form.is_valid():
+        accept = request.POST.get("answer") == "accept"
+        try:
+            services.authorship_answer(
+                author=author,
+                user=request.user,
+                accept=accept,
+                show_affiliation=bool(form.cleaned_data.get("show_affiliation")),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        except PermissionDenied as error:
+            problem = str(error)
+        else:
+            if accept:
+                messages.success(
+                    request,
+                    _("Your profile is linked to “%(title)s”.") % {"title": author.result.title},
+                )
+            else:
+                messages.success(request, _("You declined; the team sees that you did not confirm."))
+            return redirect("dashboard")
+    return render(
+        request,
+        "projects/results/authorship.html",
+        {"author": author, "result": author.result, "problem": problem, "form": form, "profile": profile},
+        status=403 if problem and author.answered_at is None else (400 if form.errors else 200),
+    )

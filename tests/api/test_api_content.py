@@ -70,8 +70,10 @@ def test_only_verified_organisations_and_their_filters(get_json, city, universit
     assert get_json(f"/api/v1/organisations/{city[0].slug}")[1]["kind"] == "local_government"
 
 
-def test_a_filter_value_the_site_refuses_is_a_400(get_json, city):
+def test_a_country_code_of_no_organisation_matches_nothing_and_a_malformed_one_is_a_400(get_json, city):
     status, body = get_json("/api/v1/organisations/", country="zz")
+    assert (status, body["count"]) == (200, 0)
+    status, body = get_json("/api/v1/organisations/", country="00")
     assert status == 400
     assert body["detail"].startswith("Invalid value for country")
 

@@ -47,9 +47,10 @@ def aggregates_on(settings):
 def commit():
     """What the end of a request's transaction does: run its on-commit callbacks (the content generation's
     second bump among them). While the test's transaction has a pending change, the cache stays out of the way."""
-    callbacks, connection.run_on_commit = connection.run_on_commit, []
-    for _savepoints, func, _robust in callbacks:
-        func()
+    while connection.run_on_commit:  # after a real commit, what the callbacks register runs at once too
+        callbacks, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, func, _robust in callbacks:
+            func()
 
 
 def tag(call, **vocabularies):

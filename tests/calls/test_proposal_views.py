@@ -229,8 +229,9 @@ def test_fifty_megabyte_upload_gets_a_clear_message_not_an_error(client, draft, 
     client.force_login(lead)
     big = SimpleUploadedFile("huge.pdf", PDF + b"0" * (50 * 1024 * 1024), content_type="application/pdf")
     response = client.post(f"/proposals/{draft.pk}/attachments/", {"file": big})
-    assert response.status_code == 400
-    assert "attachments may be at most 10.0\xa0MB" in response.content.decode()
+    # Far over the limit: refused by its length before it is read (hub.upload_handlers), with the limit named.
+    assert response.status_code == 413
+    assert "may be at most 10.0\xa0MB" in response.content.decode()
     assert not draft.attachments.exists()
 
 

@@ -112,7 +112,7 @@ def test_assigning_a_reviewer_from_the_page(client, open_call, city):
     assert response.redirect_chain
     assignment = proposal.review_assignments.get()
     assert assignment.reviewer == reviewer and assignment.due_at.year == 2099
-    assert "is invited to review" in response.content.decode()
+    assert f"We will email {reviewer.email} an invitation to review" in response.content.decode()
 
 
 def _queries_for(client, django_assert_max_num_queries, url, budget):

@@ -6,5 +6,6 @@ import os
 from hub.settings.test import *  # noqa: F403
 
 PRIVATE_MEDIA_ROOT = os.environ["BRIDGES_DRILL_PRIVATE_MEDIA_ROOT"]
+FILE_UPLOAD_TEMP_DIR = os.path.join(PRIVATE_MEDIA_ROOT, "upload-tmp")
 MEDIA_ROOT = os.environ["BRIDGES_DRILL_MEDIA_ROOT"]
 PRIVATE_STORAGE_DRILL = json.loads(os.environ.get("BRIDGES_DRILL_STORAGE") or "null")

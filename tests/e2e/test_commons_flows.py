@@ -94,7 +94,9 @@ def test_flow_4_results_data_indicators_and_the_city_decision(new_page, tmp_path
     )
     main.get_by_label("Publication date").fill("2026-03-01")
     main.get_by_label("DOI").fill("10.5555/bridges-e2e.flow4")
-    main.get_by_role("group", name="Author 1").get_by_label("Registered researcher").fill(researcher.email)
+    researcher.researcher_profile.orcid = "0000-0002-1825-0097"
+    researcher.researcher_profile.save(update_fields=["orcid"])
+    main.get_by_role("group", name="Author 1").get_by_label("ORCID iD or email address").fill("0000-0002-1825-0097")
     main.get_by_role("button", name="Save draft").click()
     expect(team).to_have_url(re.compile(r"/results/rent-burden-of-graz-households-2021-to-2023/edit/$"))
     team.goto("/results/rent-burden-of-graz-households-2021-to-2023/")

@@ -36,7 +36,10 @@ def test_result_published_refused_to_the_city_and_taken_down(
     main.get_by_label("Publication date").fill("2026-03-01")
     main.get_by_label("DOI").fill("10.5555/bridges-e2e.1")
     first_author = main.get_by_role("group", name="Author 1")
-    first_author.get_by_label("Registered researcher").fill(researcher.email)
+    # An ORCID iD shown on a listed profile links the author at once (an email address would be an invitation).
+    researcher.researcher_profile.orcid = "0000-0002-1825-0097"
+    researcher.researcher_profile.save(update_fields=["orcid"])
+    first_author.get_by_label("ORCID iD or email address").fill("0000-0002-1825-0097")
     main.get_by_role("button", name="Save draft").click()
     expect(team).to_have_url(re.compile(r"/results/housing-conditions-of-older-tenants/edit/$"))
     team.get_by_label("Add a PDF").set_input_files(str(pdf))

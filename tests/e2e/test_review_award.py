@@ -30,7 +30,7 @@ def test_city_reviews_ranks_and_awards_a_proposal(new_page, open_call, city, res
     card = city_page.get_by_role("article", name=winner.title)
     card.get_by_label("Reviewer's email address").fill(reviewer.email)
     card.get_by_role("button", name="Assign reviewer").click()
-    expect(city_page.get_by_text(f"{reviewer.display_name} is invited to review")).to_be_visible()
+    expect(city_page.get_by_text(f"We will email {reviewer.email} an invitation to review")).to_be_visible()
 
     card = city_page.get_by_role("article", name=winner.title)
     card.get_by_label("Reviewer's email address").fill(researcher.email)

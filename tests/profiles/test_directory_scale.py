@@ -202,9 +202,10 @@ def _commit() -> None:
     """What the end of a request's transaction does: run its on-commit callbacks (the content generation's
     bump among them). The test's own transaction never commits, and while a change is pending the aggregate
     cache stays out of the way (``hub.aggregates``)."""
-    callbacks, connection.run_on_commit = connection.run_on_commit, []
-    for _savepoints, func, _robust in callbacks:
-        func()
+    while connection.run_on_commit:  # after a real commit, what the callbacks register runs at once too
+        callbacks, connection.run_on_commit = connection.run_on_commit, []
+        for _savepoints, func, _robust in callbacks:
+            func()
 
 
 def _counting_queries(client, params=None) -> list[str]:

@@ -57,7 +57,7 @@ def test_page_previews_rows_with_small_counts_suppressed(client, dataset):
     response = client.get(dataset.get_absolute_url())
     assert response.status_code == 200
     html = response.content.decode()
-    assert '<td class="is-suppressed">&lt;5</td>' in html
+    assert '<td class="is-suppressed">[c]</td>' in html
     assert "<td>12</td>" in html and "<td>Gösting</td>" in html
     assert "counts below 5 (other than zero)" in html
     assert "Download CSV" in html and "CC0 1.0" in html
@@ -83,8 +83,8 @@ def test_csv_download_suppresses_and_counts(client, dataset):
     assert 'filename="evictions-by-district-graz-2023.csv"' in response["Content-Disposition"]
     body = b"".join(response.streaming_content).decode()
     assert body == (
-        "Bezirk,Haushaltstyp,Räumungen,Jahr\nInnere Stadt,Alleinerziehende,<5,2023\n"
-        "Gösting,Familie,12,2023\nLend,Einpersonen,0,2023\n"
+        "Bezirk,Haushaltstyp,Räumungen,Jahr\r\nInnere Stadt,Alleinerziehende,[c],2023\r\n"
+        "Gösting,Familie,12,2023\r\nLend,Einpersonen,0,2023\r\n"
     )
     assert UsageMonth.objects.get().downloads == 1
     assert DatasetDownload.objects.count() == 0  # open data: counted, nobody logged

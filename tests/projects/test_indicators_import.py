@@ -210,3 +210,117 @@ def test_duplicate_title_is_refused_by_the_service(client, researcher, partnersh
 def test_official_cannot_add_indicators(client, official, partnership):
     client.force_login(official)
     assert client.get(f"/partnerships/{partnership.slug}/indicators/new/").status_code == 403
+
+
+# ---- sources, cities and units (issue 14) --------------------------------------------------------------------------
+
+
+def test_rows_about_cities_outside_the_partnership_are_refused_with_the_reason(
+    client, researcher, partnership, dataset, indicator, make_city
+):
+    make_city("Atlantis")  # a real city on Bridges now, but not one of this partnership
+    client.force_login(researcher)
+    html = client.post(url(partnership), {**mapping(dataset, indicator), "preview": "1"}).content.decode()
+    assert "Line 5: City of Atlantis is not a city of this partnership; its data is not imported" in html
+    assert "1 row is about a city outside this partnership and is not imported." in html
+    client.post(url(partnership), mapping(dataset, indicator))
+    assert not Observation.objects.filter(city__name="City of Atlantis").exists()
+
+
+def test_the_city_choice_offers_only_the_partnerships_cities(client, researcher, partnership, dataset, make_city):
+    other, _official = make_city("Vienna")
+    client.force_login(researcher)
+    html = client.get(url(partnership), {"dataset": dataset.pk}).content.decode()
+    assert ">City of Graz</option>" in html and ">City of Vienna</option>" not in html
+
+
+def test_preview_says_what_is_created_updated_and_kept_beside_another_source(
+    client, researcher, partnership, dataset, indicator, city
+):
+    Observation.objects.create(
+        indicator=indicator, city=city[0], period="2023", period_start="2023-01-01", value=Decimal("16")
+    )
+    client.force_login(researcher)
+    client.post(url(partnership), mapping(dataset, indicator))
+    Observation.objects.filter(source_dataset=dataset, period="2022", disaggregation_key="").update(value=1)
+    html = client.post(url(partnership), {**mapping(dataset, indicator), "preview": "1"}).content.decode()
+    assert "0 values created" in html and "3 updated" in html
+    assert "3 values were imported from this dataset before and are replaced by the values in the file." in html
+    assert "1 value is for a city, period and breakdown that already has a value from another source" in html
+    assert "Kept side by side with another source" in html and "a value entered by hand" in html
+    updates = html[html.index("import-report__updates") :]
+    assert "<td>1</td><td>17.5</td>" in updates  # stored now → from the file
+    assert Observation.objects.filter(period="2023", disaggregation_key="").count() == 2
+
+
+def test_a_count_column_into_a_percentage_indicator_needs_a_denominator(client, researcher, partnership, indicator):
+    dataset = Dataset.objects.create(
+        partnership=partnership,
+        title="Overburdened households",
+        slug="overburdened",
+        description="Counts.",
+        schema=[
+            {"name": "year", "type": "integer", "is_count": False},
+            {"name": "overburdened", "type": "integer", "is_count": True},
+            {"name": "households", "type": "integer", "is_count": True},
+        ],
+    )
+    dataset.file.save("counts.csv", ContentFile(b"year,overburdened,households\n2022,45,300\n2023,0,310\n"), save=True)
+    data = {
+        "dataset": dataset.pk,
+        "indicator": indicator.pk,
+        "period_column": "year",
+        "value_column": "overburdened",
+        "city_mode": "fixed",
+        "city": partnership.city_id,
+    }
+    client.force_login(researcher)
+    html = client.post(url(partnership), data).content.decode()
+    assert "There is a problem" in html and "Choose the column with the total each count is a share of" in html
+    assert not Observation.objects.exists()
+
+    html = client.post(url(partnership), {**data, "denominator_column": "households"}).content.decode()
+    assert "2 created" in html
+    assert {o.period: o.value for o in Observation.objects.all()} == {"2022": Decimal("15"), "2023": Decimal("0")}
+
+
+def test_a_denominator_is_refused_for_an_indicator_that_is_no_share(client, researcher, partnership, dataset):
+    days = make_indicator("Waiting days", unit="days")
+    client.force_login(researcher)
+    html = client.post(url(partnership), mapping(dataset, days, denominator_column="note")).content.decode()
+    assert "not as a percentage or rate: import the values as they are, without a denominator" in html
+    assert not Observation.objects.exists()
+
+
+def test_deleting_a_dataset_deletes_its_values_instead_of_publishing_them(
+    client, researcher, partnership, dataset, indicator
+):
+    client.force_login(researcher)
+    client.post(url(partnership), mapping(dataset, indicator))
+    assert Observation.objects.count() == 3
+    dataset.delete()
+    assert not Observation.objects.exists()  # they never become source-less (public) values
+
+
+@pytest.mark.parametrize(
+    ("unit", "base"),
+    [
+        ("% of households", 100),
+        ("percent", 100),
+        ("Share of children", 100),
+        ("unemployment rate", 100),
+        ("per 1,000 inhabitants", 1000),
+        ("per 10,000 households", 10_000),
+        ("per 100 000", 100_000),
+        ("‰", 1000),
+        ("ratio", 1),
+        ("EUR per capita", 1),
+        ("persons", None),
+        ("households", None),
+        ("days", None),
+        ("1 = in force, 0 = none", None),
+        ("shareholders", None),
+    ],
+)
+def test_the_unit_says_whether_values_are_shares(unit, base):
+    assert Indicator(unit=unit).unit_base == (None if base is None else Decimal(base))

@@ -166,7 +166,7 @@ def author_post(**overrides) -> dict:
         "authors-0-affiliation": "FH Joanneum",
         "authors-0-ORDER": "2",
         "authors-1-researcher": "researcher@example.org",
-        "authors-1-name": "",
+        "authors-1-name": "Rosa Searcher",
         "authors-1-affiliation": "",
         "authors-1-ORDER": "1",
     }
@@ -182,15 +182,18 @@ def test_research_member_creates_a_draft_through_the_form(client, partnership, r
     assert response.status_code == 302 and response["Location"] == f"/results/{result.slug}/edit/"
     assert result.doi == "10.5555/bridges-test.9" and result.status == Result.Status.DRAFT
     authors = list(result.authors.all())
-    assert [a.name for a in authors] == [researcher.display_name, "Maria Huber"]
-    assert authors[0].profile == researcher.researcher_profile
+    assert [a.name for a in authors] == ["Rosa Searcher", "Maria Huber"]
+    # An address is an invitation: the profile is linked only when its owner confirms.
+    assert authors[0].profile is None and authors[0].invited_email == "researcher@example.org"
 
 
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
         ({"doi": "not a doi"}, "A DOI looks like 10.1000/xyz123"),
-        ({"authors-1-researcher": "nobody@example.org"}, "No registered researcher has this ORCID iD or email"),
+        ({"authors-1-researcher": "0000-0002-1825-0098"}, "check digit does not match"),
+        ({"authors-1-researcher": "0000-0002-1825-0097"}, "No profile you can see on Bridges shows this ORCID iD"),
+        ({"authors-1-name": ""}, "Type the author's name as it should appear on the result"),
         ({"title": ""}, "This field is required"),
         ({"title": "x" * 301}, "at most 300 characters"),
         ({"publication_date": "31/31/2026"}, "Enter a valid date"),

@@ -37,6 +37,7 @@ class Channel(StrEnum):
     ADMIN_CHOOSER = "admin_chooser"
     ADMIN_BULK = "admin_bulk"
     ADMIN_LISTING = "admin_listing"  # explorer, admin search, snippet and user listings, the dashboard
+    ADMIN_REPORTS = "admin_reports"  # Wagtail's reports (locks, moderation, site history, aging, page types), CSV too
     SEARCH = "search"
     FEEDS = "feeds"  # Atom, iCalendar, the DCAT catalogue
     SITEMAP = "sitemap"
@@ -112,6 +113,27 @@ def na(reason: str) -> NotApplicable:
     return NotApplicable(reason)
 
 
+# Wagtail's reports: each page, and the CSV export of those that have one. ``reports(sees=...)`` names the reports
+# in which the rightful viewer finds the object (a locked, moderated or last edited page; a logged snippet).
+REPORTS = ("locked_pages", "workflow", "workflow_tasks", "site_history", "aging_pages", "page_types_usage")
+EXPORTABLE_REPORTS = REPORTS[:5]
+
+
+def _report(name: str, query: str = "") -> Callable[[object], str]:
+    build = rev(f"wagtailadmin_reports:{name}", query=query)
+    build.label = f"report {name}{query}"
+    return build
+
+
+def reports(viewer: str = "site_admin", sees: tuple[str, ...] = ()) -> tuple[Probe, ...]:
+    """Every report and its CSV export conceal the object from the actors; ``viewer`` opens them."""
+    probes = []
+    for name in REPORTS:
+        queries = ("", "?export=csv") if name in EXPORTABLE_REPORTS else ("",)
+        probes += [conceal(_report(name, q), viewer=viewer, viewer_sees_marker=name in sees) for q in queries]
+    return tuple(probes)
+
+
 NOT_IN_ADMIN = "not registered in the Wagtail admin: no page, snippet or ModelViewSet shows it"
 NO_ADMIN_TYPE = {
     Channel.ADMIN_EDIT: na(NOT_IN_ADMIN),
@@ -122,6 +144,8 @@ NO_ADMIN_TYPE = {
     Channel.ADMIN_CHOOSER: na(NOT_IN_ADMIN),
     Channel.ADMIN_BULK: na(NOT_IN_ADMIN),
     Channel.ADMIN_LISTING: na(NOT_IN_ADMIN),
+    # The site history lists the audit log of every model, so the reports are checked for every type all the same.
+    Channel.ADMIN_REPORTS: reports(),
 }
 
 # The public listings every private text is searched for (the search word is in every private object and twin).
@@ -308,6 +332,10 @@ TABLE: tuple[PrivateObject, ...] = (
                 deny(rev("wagtailadmin_pages:delete", "{draft_call.pk}")),
                 deny(rev("calls_cancel", "{draft_call.pk}")),
                 deny(rev("calls_use_as_template", "{draft_call.pk}"), viewer=None),
+                # The publish confirmation names the page's workflow and task.
+                deny(
+                    rev("wagtailadmin_pages:confirm_workflow_cancellation", "{draft_call.pk}"), viewer_sees_marker=False
+                ),
             ),
             Channel.ADMIN_PREVIEW: (
                 deny(rev("wagtailadmin_pages:view_draft", "{draft_call.pk}")),
@@ -328,6 +356,10 @@ TABLE: tuple[PrivateObject, ...] = (
             Channel.ADMIN_CHOOSER: (
                 conceal(rev("wagtailadmin_choose_page_child", "{city_page.pk}"), viewer_sees_marker=True),
                 conceal(rev("wagtailadmin_choose_page_search", query="?q={word}"), viewer_sees_marker=True),
+                conceal(
+                    rev("wagtailadmin_choose_page_chosen_multiple", query="?id={draft_call.pk}"),
+                    viewer_sees_marker=True,
+                ),
             ),
             Channel.ADMIN_BULK: tuple(
                 conceal(bulk("wagtailcore", "page", action, "{draft_call.pk}"), viewer_sees_marker=True)
@@ -339,6 +371,12 @@ TABLE: tuple[PrivateObject, ...] = (
                 conceal("/admin/api/main/pages/?child_of={city_page.pk}", viewer_sees_marker=True),
                 deny("/admin/api/main/pages/{draft_call.pk}/"),
                 conceal(rev("wagtailadmin_home"), viewer_sees_marker=True),  # "awaiting your review" for its city
+                conceal(rev("wagtailadmin_pages:type_use", "calls", "researchcall"), viewer_sees_marker=True),
+            ),
+            # Locked and in moderation; the last edited call of its city; not published, so never an aging page.
+            Channel.ADMIN_REPORTS: reports(
+                viewer="city_official",
+                sees=("locked_pages", "workflow", "workflow_tasks", "site_history", "page_types_usage"),
             ),
             Channel.SEARCH: tuple(conceal(p.url, shows="published_call") for p in SEARCH),
             Channel.FEEDS: (
@@ -421,6 +459,7 @@ TABLE: tuple[PrivateObject, ...] = (
                 conceal(rev("wagtailsnippets_profiles_membership:list"), viewer="coordinator", viewer_sees_marker=True),
                 conceal(rev("wagtailadmin_home"), viewer="city_official"),
             ),
+            Channel.ADMIN_REPORTS: reports(sees=("site_history",)),  # a coordinator's edit is in the audit log
             Channel.SEARCH: SEARCH,
             Channel.FEEDS: FEEDS,
             Channel.SITEMAP: SITEMAP,
@@ -455,6 +494,7 @@ TABLE: tuple[PrivateObject, ...] = (
                 conceal(rev("wagtailusers_users:index"), viewer="site_admin", viewer_sees_marker=True),
                 conceal(rev("wagtailadmin_home"), viewer="site_admin"),
             ),
+            Channel.ADMIN_REPORTS: reports(),  # the audit log names users by name; the marker is in the address
             Channel.SEARCH: SEARCH,
             Channel.FEEDS: FEEDS,
             Channel.SITEMAP: SITEMAP,
@@ -507,4 +547,107 @@ CLASSIFIED = {
     "projects.Indicator": "public",
     "projects.Observation": "public, small cells suppressed",
     "projects.UsageMonth": "aggregate public counters",
+}
+
+
+# --- Person lookups -------------------------------------------------------------------------------------------------
+# Every form that finds a person by an address (an email address or an ORCID iD). Its attacker (someone entitled to
+# the form, with no tie to the person) posts the address of a person who keeps their profile unlisted or their
+# fields to themselves, then an address nobody has: the two answers (status and page, with the address itself
+# blanked) must be the same, and neither may contain the people's private marker (hidden affiliation, unlisted name).
+# ``test_every_person_form_is_a_lookup`` finds the forms by their fields, so a new one cannot be forgotten.
+
+# The people behind the addresses (users of AccessWorld) and addresses that belong to nobody.
+LOOKUP_TARGETS = {"email": ("unlisted_target", "listed_target"), "orcid": ("unlisted_target", "listed_target")}
+UNKNOWN_ADDRESS = {"email": "sec-nobody-at-all@example.org", "orcid": "0000-0001-1618-0331"}
+
+
+@dataclass(frozen=True)
+class Lookup:
+    name: str
+    form: str  # the form class that takes the address, "module.Class"
+    actor: str  # a key of AccessWorld.users entitled to use the form
+    url: UrlTemplate
+    data: Callable[[object, str, str], dict]  # (world, kind of address, address) → the POST data
+    kinds: tuple[str, ...] = ("email",)
+
+    def path(self, world) -> str:
+        return self.url(world) if callable(self.url) else world.url(self.url)
+
+
+def _result_author(world, kind: str, address: str) -> dict:
+    return {
+        "kind": "report",
+        "title": "Lookup probe",
+        "abstract": "What we found.",
+        "licence": "CC-BY-4.0",
+        "authors-TOTAL_FORMS": "1",
+        "authors-INITIAL_FORMS": "0",
+        "authors-MIN_NUM_FORMS": "0",
+        "authors-MAX_NUM_FORMS": "50",
+        "authors-0-researcher": address,
+        # With an email address the team types the name; with an ORCID iD Bridges may fill it in.
+        "authors-0-name": "Ada Author" if kind == "email" else "",
+        "authors-0-ORDER": "1",
+    }
+
+
+def _team_member(world, kind: str, address: str) -> dict:
+    return {"email": address, "name": "Cora Colleague", "role": "co_applicant"}
+
+
+def _reviewer(world, kind: str, address: str) -> dict:
+    pk = world.objects["proposal"].pk
+    return {"proposal": pk, "action": "assign", f"p{pk}-reviewer_email": address}
+
+
+def _partnership_member(world, kind: str, address: str) -> dict:
+    return {
+        "title": "Lookup probe partnership",
+        "city": world.objects["city"].pk,
+        "members-TOTAL_FORMS": "1",
+        "members-INITIAL_FORMS": "0",
+        "members-MIN_NUM_FORMS": "0",
+        "members-MAX_NUM_FORMS": "30",
+        "members-0-email": address,
+        "members-0-name": "Mo Member",
+        "members-0-side": "research",
+    }
+
+
+LOOKUPS: tuple[Lookup, ...] = (
+    Lookup(
+        "result_author",
+        "projects.forms.results.AuthorForm",
+        "member",
+        rev("result_create", "{partnership.slug}"),
+        _result_author,
+        kinds=("email", "orcid"),
+    ),
+    Lookup(
+        "team_invitation",
+        "calls.forms_proposals.TeamInviteForm",
+        "lookup_lead",
+        rev("proposal_team", "{lookup_proposal.pk}"),
+        _team_member,
+    ),
+    Lookup(
+        "reviewer_assignment",
+        "calls.forms_reviews.ReviewerAssignForm",
+        "city_official",
+        rev("call_manage", "{call.pk}"),
+        _reviewer,
+    ),
+    Lookup(
+        "partnership_member",
+        "projects.forms.partnerships.MemberForm",
+        "coordinator",
+        rev("partnership_register"),
+        _partnership_member,
+    ),
+)
+
+# Forms with an address field that find nobody else, with the reason.
+NOT_LOOKUPS = {
+    "profiles.forms.ResearcherProfileForm": "the researcher's own ORCID iD on their own profile",
 }

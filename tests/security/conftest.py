@@ -19,6 +19,8 @@ from django.utils import timezone, translation
 
 import pytest
 
+from hub import bulk
+
 ACTORS = ("anonymous", "other_researcher", "other_city_official", "other_proposal_reviewer")
 
 
@@ -55,12 +57,16 @@ def _with_second_factor(user):
 def build_access_world() -> AccessWorld:
     """Two verified cities, a call with two proposals and their reviewers, a partnership, and one private object per
     type, each carrying its own marker word (and the public twins that prove a listing would show such objects)."""
+    from wagtail.log_actions import log
+
     from calls.factories import ProposalFactory, make_call, submit_for_tests
+    from calls.models import ResearchCall
     from calls.services import proposals as proposal_services
     from calls.services.reviews import review_assign, review_declare, review_submit
     from profiles.factories import (
         CityOrganisationFactory,
         MembershipFactory,
+        OrganisationFactory,
         ResearcherProfileFactory,
         UserFactory,
     )
@@ -83,6 +89,7 @@ def build_access_world() -> AccessWorld:
         "draft_result",
         "membership_request",
         "personal_data_export",
+        "person_lookup",
     ):
         m[kind] = _marker(kind)
     m["published_call"], m["published_result"], m["dataset_title"] = "zqtwincallxv", "zqtwinresultxv", "zqtwindataxv"
@@ -141,6 +148,8 @@ def build_access_world() -> AccessWorld:
     # A draft call of city A, never published, waiting in the city's moderation workflow.
     draft_call = make_call(city_page=page_a, title=f"Draft {word} {m['draft_call']}", publish=False)
     draft_call.get_workflow().start(draft_call, official_a)
+    # Locked by its official too, so that the admin's locked pages report lists it (ADMIN_REPORTS).
+    ResearchCall.objects.filter(pk=draft_call.pk).update(locked=True, locked_by=official_a, locked_at=timezone.now())
 
     # A public partnership of city A: a workspace file, a draft result, an on-request dataset.
     member = researcher("sec-member@example.org")
@@ -201,12 +210,37 @@ def build_access_world() -> AccessWorld:
     membership = membership_request(
         user=requester, organisation=city_a, message=f"Please add me {word} {m['membership_request']}"
     )
+    # A coordinator's edit in the admin puts it in the audit log (the site history report of ADMIN_REPORTS).
+    log(instance=membership, action="wagtail.edit", user=coordinator)
     # The exporter's address (in the admin's user list) and hidden bio are private; their name is public.
     exporter = researcher(
         f"{m['personal_data_export']}@example.org",
         bio=f"Private notes {word} {m['personal_data_export']}",
         bio_visibility=Visibility.HIDDEN,
     )
+
+    # People the person lookups must not reveal (tests/security/access_matrix.py, LOOKUPS): an unlisted researcher
+    # whose ORCID iD is public on the unlisted profile, and a listed one who hides their ORCID iD; both keep their
+    # affiliation to themselves. The marker is in the hidden affiliation and in the unlisted researcher's name.
+    hidden_institute = OrganisationFactory(
+        name=f"Institute {m['person_lookup']}", slug=f"institute-{m['person_lookup']}"
+    )
+    private = {"affiliation": hidden_institute, "affiliation_visibility": Visibility.HIDDEN}
+    unlisted_target = researcher(
+        "sec-unlisted@example.org",
+        user__first_name="Quiet",
+        user__last_name=m["person_lookup"],
+        is_public=False,
+        orcid="0000-0003-1415-9269",
+        orcid_visibility=Visibility.PUBLIC,
+        **private,
+    )
+    listed_target = researcher(
+        "sec-listed@example.org", orcid="0000-0002-7182-8185", orcid_visibility=Visibility.HIDDEN, **private
+    )
+    # A lead with a draft to invite co-applicants to (the lookups' own attacker: no one else's objects change).
+    lookup_lead = researcher("sec-lookup-lead@example.org")
+    lookup_proposal = ProposalFactory(call=call, lead=lookup_lead, title="Lookup probe draft")
 
     world.users.update(
         {
@@ -220,6 +254,9 @@ def build_access_world() -> AccessWorld:
             "member": member,
             "requester": requester,
             "exporter": exporter,
+            "unlisted_target": unlisted_target,
+            "listed_target": listed_target,
+            "lookup_lead": lookup_lead,
             "coordinator": _with_second_factor(User.objects.get(pk=coordinator.pk)),
             "site_admin": _with_second_factor(
                 UserFactory(email="sec-admin@example.org", is_superuser=True, is_staff=True)
@@ -247,6 +284,7 @@ def build_access_world() -> AccessWorld:
             "membership_status": Membership.Status.REQUESTED,
             "exporter": exporter,
             "exporter_profile": exporter.researcher_profile,
+            "lookup_proposal": lookup_proposal,
             "word": word,
         }
     )
@@ -270,6 +308,7 @@ def access_world(django_db_setup, django_db_blocker, tmp_path_factory):
         cache.clear()
         with transaction.atomic():
             world = build_access_world()
+            bulk.build_now()  # /data/bulk.zip is built by a worker, never by the request that asks for it
             yield world
             transaction.set_rollback(True)
         cache.clear()

@@ -6,12 +6,18 @@ refused (or, on public listings, never sees the object's marker). Each probe als
 rightful viewer opens it and sees the marker, so a wrong URL fails instead of passing on a 404.
 """
 
+import difflib
+import importlib
 import io
+import pkgutil
+import re
 import zipfile
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from django import forms
 from django.apps import apps
+from django.db import transaction
 
 from wagtail.models import Page
 from wagtail.snippets.models import get_snippet_models
@@ -20,13 +26,26 @@ import pytest
 
 from calls.models import Proposal, ReviewAssignment
 from profiles.models import Membership, Organisation
-from tests.security.access_matrix import CLASSIFIED, NOT_IN_ADMIN, TABLE, Channel, NotApplicable, Probe
+from tests.security.access_matrix import (
+    CLASSIFIED,
+    LOOKUP_TARGETS,
+    LOOKUPS,
+    NOT_IN_ADMIN,
+    NOT_LOOKUPS,
+    TABLE,
+    UNKNOWN_ADDRESS,
+    Channel,
+    Lookup,
+    NotApplicable,
+    Probe,
+)
 from tests.security.conftest import ACTORS
 
 # One worker runs the whole matrix, so that the world is built once (make test uses --dist loadgroup).
 pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("access_matrix")]
 
-ADMIN_CHANNELS = [c for c in Channel if c.name.startswith("ADMIN_")]
+# The admin's views of an object. Its reports list every type's audit log, so every type has probes there.
+ADMIN_CHANNELS = [c for c in Channel if c.name.startswith("ADMIN_") and c is not Channel.ADMIN_REPORTS]
 SIGN_IN = {"/accounts/login/", "/admin/login/"}
 
 
@@ -187,3 +206,76 @@ def test_the_actors_are_who_they_claim_to_be(access_world):
         assert not users[actor].is_superuser
         assert not objects["partnership"].members.filter(user=users[actor]).exists()
         assert not objects["proposal"].team.filter(user=users[actor]).exists()
+
+
+# --- Person lookups (LOOKUPS in access_matrix.py) ------------------------------------------------------------------
+
+_CSRF = re.compile(r'name="csrfmiddlewaretoken" value="[^"]*"')
+_DIGITS = re.compile(r"\d+")
+
+
+def _lookup_answer(client, world, lookup: Lookup, kind: str, address: str) -> tuple[int, str]:
+    """The attacker's answer for one address, redirects followed, in a savepoint rolled back after it."""
+    with transaction.atomic():
+        client.logout()
+        client.force_login(world.users[lookup.actor])
+        response = client.post(lookup.path(world), lookup.data(world, kind, address), follow=True)
+        body = response.content.decode("utf-8", errors="replace")
+        transaction.set_rollback(True)
+    # The address itself, the CSRF token and ids (sequences are not rolled back on PostgreSQL) may differ.
+    body = _CSRF.sub("", body.replace(address, "ADDRESS").replace(address.upper(), "ADDRESS"))
+    return response.status_code, _DIGITS.sub("#", body)
+
+
+PERSON_LOOKUPS = [
+    pytest.param(lookup, kind, target, id=f"{lookup.name}-{kind}-{target}")
+    for lookup in LOOKUPS
+    for kind in lookup.kinds
+    for target in LOOKUP_TARGETS[kind]
+]
+
+
+@pytest.mark.parametrize(("lookup", "kind", "target"), PERSON_LOOKUPS)
+def test_a_lookup_tells_nothing_about_the_person(client, access_world, lookup, kind, target):
+    """Existing and unknown addresses get the same answer, and no private field of the person is shown."""
+    person = access_world.users[target]
+    address = person.email if kind == "email" else person.researcher_profile.orcid
+    marker = access_world.markers["person_lookup"]
+    known = _lookup_answer(client, access_world, lookup, kind, address)
+    unknown = _lookup_answer(client, access_world, lookup, kind, UNKNOWN_ADDRESS[kind])
+    assert marker not in known[1], f"{lookup.name}: the {target}'s private marker is in the answer"
+    assert known[0] == unknown[0], f"{lookup.name}: {known[0]} for {target}'s {kind}, {unknown[0]} for nobody's"
+    if known[1] != unknown[1]:
+        diff = "\n".join(
+            difflib.unified_diff(unknown[1].splitlines(), known[1].splitlines(), "nobody", target, n=0, lineterm="")
+        )
+        pytest.fail(f"{lookup.name}: the answer differs for {target}'s {kind}:\n{diff[:3000]}")
+
+
+def _person_forms() -> set[str]:
+    """Forms of the apps with a field that takes an address of a person (an email address or an ORCID iD)."""
+    found = set()
+    modules = ["calls", "profiles", "projects"]
+    for app in modules:
+        package = importlib.import_module(app)
+        for info in pkgutil.walk_packages(package.__path__, f"{app}."):
+            if not info.name.split(".")[-1].startswith("forms") and ".forms." not in info.name:
+                continue
+            module = importlib.import_module(info.name)
+            for name, cls in vars(module).items():
+                if not (
+                    isinstance(cls, type) and issubclass(cls, forms.BaseForm) and cls.__module__ == module.__name__
+                ):
+                    continue
+                for field_name, field in cls.base_fields.items():
+                    if isinstance(field, forms.EmailField) or re.search(r"email|orcid|researcher", field_name):
+                        found.add(f"{module.__name__}.{name}")
+    return found
+
+
+def test_every_person_form_is_a_lookup():
+    """A new form that takes someone's address is probed by the lookups, or says why it finds nobody else."""
+    declared = {lookup.form for lookup in LOOKUPS}
+    missing = _person_forms() - declared - set(NOT_LOOKUPS)
+    assert not missing, f"add these to LOOKUPS or NOT_LOOKUPS in tests/security/access_matrix.py: {missing}"
+    assert declared <= _person_forms(), "LOOKUPS names a form without an address field"

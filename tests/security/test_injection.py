@@ -307,7 +307,9 @@ HOSTILE_PARAMS = [
 def test_hostile_sort_facet_and_page_parameters_never_crash(client, url, open_call, published_result):
     for params in HOSTILE_PARAMS:
         response = client.get(url, params)
-        assert response.status_code in (200, 400, 404), (url, params, response.status_code)
+        # 414: the API refuses addresses over 4,000 characters, as its OpenAPI schema documents.
+        allowed = (200, 400, 404, 414) if url.startswith("/api/") else (200, 400, 404)
+        assert response.status_code in allowed, (url, params, response.status_code)
         body = response.content.decode(errors="replace")
         assert "<script>alert(1)</script>" not in body, (url, params)
         assert len(body) < 2_000_000, (url, params)

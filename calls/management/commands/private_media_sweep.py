@@ -1,5 +1,7 @@
 """Remove private files that no row points at: what a worker killed between writing a file and committing left.
 
+Also removes uploads spooled to FILE_UPLOAD_TEMP_DIR by a request that never finished (a worker killed mid-upload).
+
 Cron it daily (after backups), e.g. ``30 0 * * * … manage.py private_media_sweep``; ``--dry-run`` lists them.
 """
 
@@ -8,6 +10,7 @@ import datetime as dt
 from django.core.management.base import BaseCommand
 
 from calls.storage import orphaned_files, sweep_orphans
+from hub.upload_handlers import sweep_temp_files
 
 
 class Command(BaseCommand):
@@ -21,6 +24,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, older_than, dry_run, **options):
         age = dt.timedelta(minutes=older_than)
+        if not dry_run:
+            # First, so that the orphan sweep below does not list them a second time.
+            for name in sweep_temp_files(older_than_seconds=age.total_seconds()):
+                self.stdout.write(f"upload temp file {name}")
         names = orphaned_files(older_than=age) if dry_run else sweep_orphans(older_than=age)
         for name in names:
             self.stdout.write(name)

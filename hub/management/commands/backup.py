@@ -16,7 +16,9 @@ class Command(BaseCommand):
     help = "Back up the database (dump) and MEDIA_ROOT and PRIVATE_MEDIA_ROOT (tar), with a manifest."
 
     def add_arguments(self, parser):
-        parser.add_argument("--output-dir", default="backups", help="where the backup directory is made")
+        parser.add_argument(
+            "--output-dir", default="", help="where the backup directory is made (default: settings.BACKUP_DIR)"
+        )
         parser.add_argument("--database-url", default="", help="back up this database instead of the site's")
 
     def handle(self, *args, output_dir, database_url, **options):
@@ -25,7 +27,7 @@ class Command(BaseCommand):
                 database=Database.from_url(database_url or settings.DATABASE_URL),
                 media_root=Path(settings.MEDIA_ROOT),
                 private_media_root=Path(settings.PRIVATE_MEDIA_ROOT),
-                output_dir=Path(output_dir),
+                output_dir=Path(output_dir or settings.BACKUP_DIR),
             )
         except (BackupError, OSError) as error:
             raise CommandError(f"Backup failed: {error}")

@@ -4,7 +4,8 @@ import importlib
 import random
 
 from django.apps import apps
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 import factory.random
@@ -15,8 +16,29 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2021, help="Random seed (same seed, same people).")
+        parser.add_argument(
+            "--force-demo-in-production",
+            action="store_true",
+            help="Load the demo even where DEMO_CONTENT_ALLOWED is off (production settings): a staging site only.",
+        )
 
-    def handle(self, *args, seed: int, **options):
+    def handle(self, *args, seed: int, force_demo_in_production: bool = False, **options):
+        # The demo administrator's password and authenticator secret are published in the README and the code:
+        # on a real site they would let anyone in. Only development and test settings allow the demo.
+        if not settings.DEMO_CONTENT_ALLOWED:
+            if not force_demo_in_production:
+                raise CommandError(
+                    "Refusing to load the demo content: these settings do not allow it (DEMO_CONTENT_ALLOWED is off, "
+                    "as in production). The demo accounts' password and authenticator secret are public, so anyone "
+                    "could sign in as the demo administrator. On a staging site that must show the demo, run it "
+                    "again with --force-demo-in-production."
+                )
+            self.stderr.write(
+                self.style.WARNING(
+                    "Loading the demo content under production settings: its accounts' password and authenticator "
+                    "secret are public. Never do this on a site with real data."
+                )
+            )
         rng = random.Random(seed)
         factory.random.reseed_random(seed)
         # Each app that has demo content offers a ``demo.seed(rng=..., stdout=...)``; apps are
