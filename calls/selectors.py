@@ -4,8 +4,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from calls.models import Proposal, ResearchCall, ReviewAssignment, TeamMember
-from profiles.emails import normalise_email
 from profiles.models import Membership, Organisation, User
+from profiles.visibility import verified_addresses
 
 
 def calls_public() -> QuerySet[ResearchCall]:
@@ -219,14 +219,9 @@ def proposals_of_team_member(user: User) -> QuerySet[Proposal]:
 
 def team_invitations_for(user: User) -> QuerySet[TeamMember]:
     """Open team invitations sent to one of the user's verified email addresses."""
-    from allauth.account.models import EmailAddress
-
-    if not getattr(user, "is_authenticated", False):
+    emails = verified_addresses(user)
+    if not emails:
         return TeamMember.objects.none()
-    emails = [
-        normalise_email(e)
-        for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-    ]
     return (
         TeamMember.objects.filter(email__in=emails, status=TeamMember.Status.INVITED)
         .select_related("proposal__call__organisation", "proposal__lead")

@@ -292,6 +292,16 @@ def account_for_address(email: str) -> User | None:
     return address.user if address is not None else None
 
 
+def verified_addresses(user) -> list[str]:
+    """The canonical forms of the signed-in user's verified addresses (where invitations to them are matched)."""
+    if not _is_signed_in(user):
+        return []
+    return [
+        normalise_email(e)
+        for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    ]
+
+
 def owns_address(user, email: str) -> bool:
     """Has this signed-in user verified the address ``email``?"""
     if not _is_signed_in(user) or not email:
@@ -308,6 +318,7 @@ __all__ = [
     "allowed_levels",
     "can_see",
     "can_see_photo_file",
+    "verified_addresses",
     "facts_shown_to",
     "is_owner",
     "level_of",

@@ -153,6 +153,8 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CHANGE_EMAIL = True
+# Tell the account holder by email when their password, email addresses or two-factor settings change.
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 # Signup, sign-in and password reset answer alike whether or not an address has an account;
 # signing up with a taken address mails its owner instead of saying so on the page.
 ACCOUNT_PREVENT_ENUMERATION = True

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from allauth.account.models import EmailAddress
-
 from hub.forms import Facet
 from hub.models import Method
+from profiles.visibility import verified_addresses
 from projects.filters import PartnershipFilter, facets_for
 from projects.models import Dataset, Indicator, Milestone, Partnership, PartnershipMember, Result
 
@@ -97,11 +96,7 @@ def is_member(user, partnership: Partnership) -> bool:
 
 def partnership_invitations_for(user) -> list[PartnershipMember]:
     """Invitations to join a partnership sent to any of the user's verified addresses, not answered yet."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    addresses = [
-        e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-    ]
+    addresses = verified_addresses(user)
     if not addresses:
         return []
     return list(

@@ -12,10 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
-from allauth.account.models import EmailAddress
 
 from hub.forms import Facet, FacetOption
-from profiles.visibility import profiles_visible_to
+from profiles.visibility import profiles_visible_to, verified_addresses
 from projects import usage
 from projects.models import Licence, PartnershipMember, Result, ResultAuthor, Takedown
 
@@ -96,11 +95,7 @@ def visible_author_profiles(authors: list[ResultAuthor], viewer) -> set[int]:
 
 def authorship_invitations_for(user) -> list[ResultAuthor]:
     """Invitations to confirm an authorship sent to any of the user's verified addresses, not answered yet."""
-    if not getattr(user, "is_authenticated", False):
-        return []
-    addresses = [
-        e.lower() for e in EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
-    ]
+    addresses = verified_addresses(user)
     if not addresses:
         return []
     return list(

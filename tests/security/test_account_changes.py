@@ -178,3 +178,31 @@ def test_superuser_cannot_set_a_password_in_the_users_admin(client, editor, supe
     client.post(url, _user_form(editor, password1=NEW_PASSWORD, password2=NEW_PASSWORD))
 
     assert User.objects.get(pk=editor.pk).check_password(DEMO_PASSWORD)
+
+
+def test_a_password_change_through_allauth_tells_the_account_holder_by_email(client, editor):
+    """allauth asks for the old password and notifies the owner, so a takeover does not go unnoticed."""
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": DEMO_PASSWORD, "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 302
+    assert User.objects.get(pk=editor.pk).check_password(NEW_PASSWORD)
+    assert [message.to for message in mail.outbox] == [[editor.email]]
+    assert "password" in mail.outbox[0].subject.lower()
+
+
+def test_a_wrong_old_password_changes_nothing_and_sends_nothing(client, editor):
+    client.force_login(editor)
+
+    response = client.post(
+        reverse("account_change_password"),
+        {"oldpassword": "not-my-password", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+    )
+
+    assert response.status_code == 200
+    assert not User.objects.get(pk=editor.pk).check_password(NEW_PASSWORD)
+    assert mail.outbox == []
