@@ -11,7 +11,7 @@ PYTEST_ARGS ?=
 BACKUP_DIR ?= backups
 
 .DEFAULT_GOAL := help
-.PHONY: help install messages run migrate demo test test-e2e lint format check bench clean drills backup restore
+.PHONY: help install messages run migrate demo test test-e2e lint format check bench clean drills topology backup restore
 
 help: ## List every target with one line each
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "} {printf "  %-10s %s\n", $$1, $$2}'
@@ -44,6 +44,10 @@ demo: migrate ## Load the demo content (idempotent), bring the search index in l
 	$(PY) manage.py search_reconcile
 	$(PY) manage.py build_bulk_download
 
+# Every absolute address the site gives out (emails, feeds, sitemap, API, the Wagtail site record) is built from
+# SITE_BASE_URL: `make run PORT=8080` sets it to http://127.0.0.1:8080 unless it is set already.
+run demo migrate: export SITE_BASE_URL ?= http://127.0.0.1:$(PORT)
+
 run: demo ## Migrate, load demo content and serve on http://127.0.0.1:8000 (SQLite)
 	@echo "Bridges is starting on http://127.0.0.1:$(PORT)/  (demo accounts: see README)"
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
@@ -53,6 +57,9 @@ test: install messages ## Run the whole test suite (SQLite by default; set DATAB
 
 drills: install messages ## Fault drills: lost database, search and mail outages, full disk, killed worker, backup/restore
 	$(PY) -m pytest -m drill -n 0 tests/drills $(PYTEST_ARGS)
+
+topology: install messages ## nginx + two app nodes + workers + scheduler (deploy/) on a fresh PostgreSQL database: drills and smoke test
+	bash .ci/topology-drills
 
 backup: install ## Back up the database and uploaded files into BACKUP_DIR (default ./backups), with a manifest
 	$(PY) manage.py backup --output-dir $(BACKUP_DIR)

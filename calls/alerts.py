@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calls.models import AlertDelivery, SavedSearch
-from hub.mail import queue_email
+from hub.mail import queue_email, render_text
 from hub.registry import DashboardSection, register_dashboard_section
 from profiles.models import User
 
@@ -535,7 +535,7 @@ def digest_message(*, user: User, sections: list[DigestSection], frequency: str)
     }
     return {
         "subject": subject,
-        "body": render_to_string("calls/email/alert_digest.txt", context),
+        "body": render_text("calls/email/alert_digest.txt", context),
         "html": render_to_string("calls/email/alert_digest.html", context),
         "to": [user.email],
         "headers": {

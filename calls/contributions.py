@@ -1,7 +1,9 @@
 """What calls contributes to hub and profiles pages: open calls on the home page, a city's calls on its page."""
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hub.activity import Measure, register_measure
 from hub.registry import CitySection, LatestSection, Stat, register_city_section, register_latest, register_stat
@@ -53,8 +55,12 @@ def _calls_per_city() -> dict[int, int]:
     return dict(rows)
 
 
+def _describe_calls(count: int) -> str:
+    return ngettext("%(count)s call", "%(count)s calls", count) % {"count": intcomma(count)}
+
+
 def register() -> None:
-    register_measure(Measure("calls", _("calls"), 10, _calls_per_city))
+    register_measure(Measure("calls", _("calls"), 10, _calls_per_city, describe=_describe_calls))
     register_stat(Stat("open_calls", _("open calls"), 10, _count_open_calls, url="/calls/?status=open"))
     register_latest(LatestSection("calls", _("Latest research calls"), 10, _latest_calls, url="/calls/"))
     register_city_section(CitySection("calls", _("Research calls"), 10, "calls/city_section_calls.html", _city_calls))

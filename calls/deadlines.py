@@ -10,6 +10,9 @@ import enum
 import zoneinfo
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
 
 class Status(enum.StrEnum):
     UPCOMING = "upcoming"
@@ -21,12 +24,12 @@ class Status(enum.StrEnum):
 
 
 STATUS_LABELS = {
-    Status.UPCOMING: "Upcoming",
-    Status.CONSULTATION: "In public consultation",
-    Status.OPEN: "Open",
-    Status.CLOSED: "Closed",
-    Status.AWARDED: "Awarded",
-    Status.CANCELLED: "Cancelled",
+    Status.UPCOMING: pgettext_lazy("call status", "Upcoming"),
+    Status.CONSULTATION: _("In public consultation"),
+    Status.OPEN: pgettext_lazy("call status", "Open"),
+    Status.CLOSED: pgettext_lazy("call status", "Closed"),
+    Status.AWARDED: pgettext_lazy("call status", "Awarded"),
+    Status.CANCELLED: pgettext_lazy("call status", "Cancelled"),
 }
 
 

@@ -1,6 +1,7 @@
 """Subscriptions to calls: an Atom feed and an iCalendar file of deadlines, both filtered like /calls/."""
 
 import datetime as dt
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 
 from calls.filters import calls_filtered
+from hub.public_address import absolute_url
 
 FEED_LIMIT = 200
 
@@ -26,14 +28,23 @@ class CallsAtomFeed(Feed):
     title = "Bridges — research calls"
     subtitle = "Calls for human-rights research commissioned by cities."
 
+    # RFC 4287 wants an author on the feed (or on every entry): the hub publishes the feed.
+    author_name = "Bridges"
+
     def get_object(self, request, *args, **kwargs):
-        return request.GET
+        return request  # the feed object is shared by every request: nothing is stored on it
 
     def link(self):
-        return "/calls/"
+        return absolute_url("/calls/")
 
-    def items(self, params):
-        return feed_calls(params)
+    def feed_url(self, request):
+        return absolute_url(request.get_full_path())
+
+    def author_link(self):
+        return absolute_url("/")
+
+    def items(self, request):
+        return feed_calls(request.GET)
 
     def item_title(self, call):
         return f"{call.title} ({call.organisation.name if call.organisation else ''})"
@@ -43,10 +54,10 @@ class CallsAtomFeed(Feed):
         return f"{call.summary}\n\nDeadline: {closes:%Y-%m-%d %H:%M} ({call.time_zone})"
 
     def item_link(self, call):
-        return call.url
+        return absolute_url(call.url)
 
     def item_guid(self, call):
-        return f"{settings.SITE_BASE_URL.rstrip('/')}/calls/{call.pk}"
+        return absolute_url(f"/calls/{call.pk}")
 
     def item_pubdate(self, call):
         return call.first_published_at
@@ -98,7 +109,7 @@ def calls_calendar(calls, *, base_url: str, now: dt.datetime | None = None) -> s
         "METHOD:PUBLISH",
         "X-WR-CALNAME:Bridges research call deadlines",
     ]
-    host = base_url.split("://", 1)[-1].strip("/") or "bridges"
+    host = urlsplit(base_url).netloc or "bridges"
     for call in calls:
         url = f"{base_url.rstrip('/')}{call.url or ''}"
         city = call.organisation.name if call.organisation else ""

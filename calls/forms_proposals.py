@@ -9,6 +9,7 @@ from calls.models import Proposal, TeamMember
 from calls.services.proposals import budget_problem, money, team_facts_default
 from calls.validators import MAX_ATTACHMENT_BYTES, validate_pdf
 from hub.models import Country, Method
+from hub.versioning import KEEP_MINE, MERGE_PREFIX, TAKE_SAVED, ConflictRow, VersionedFormMixin
 
 TEXTAREA = {"rows": 6}
 NEEDED_TO_SUBMIT = _("Needed to submit; you can save the draft without it.")
@@ -36,7 +37,45 @@ class NeededToSubmitDecimalField(forms.DecimalField):
             super().validate(value)
 
 
-class ProposalDraftForm(forms.Form):
+TIMELINE = "timeline"  # the milestones formset in a conflict: one row, merged as a whole
+
+
+def _value(item, name: str):
+    return item.get(name) if isinstance(item, dict) else getattr(item, name)
+
+
+def timeline_text(milestones) -> str:
+    """A timeline as one text for the side-by-side view: “Month 3: Survey — what happens”, one a line."""
+    lines = []
+    for item in milestones:
+        line = _("Month %(month)s: %(title)s") % {
+            "month": _value(item, "month"),
+            "title": (_value(item, "title") or "").strip(),
+        }
+        description = (_value(item, "description") or "").strip()
+        lines.append(f"{line} — {description}" if description else line)
+    return "\n".join(lines) or str(_("(empty)"))
+
+
+def _timeline_key(milestones) -> list[tuple]:
+    """What a save would store of a timeline, comparable between typed rows and saved milestones."""
+    return sorted(
+        (
+            _value(item, "month"),
+            (_value(item, "title") or "").strip(),
+            (_value(item, "description") or "").strip().replace("\r\n", "\n"),
+        )
+        for item in milestones
+    )
+
+
+class ProposalDraftForm(VersionedFormMixin, forms.Form):
+    """The working draft; ``versioned=<proposal>`` carries its edit version (a stale save is refused).
+
+    The timeline is a formset beside the form: give it as ``timeline=<formset>`` so a conflict shows a
+    “Timeline” row and “The saved one” for it saves the saved milestones (``milestones()``).
+    """
+
     use_required_attribute = False  # drafts save incomplete; the browser must not block "Save draft"
 
     title = forms.CharField(label=_("Title"), max_length=300)
@@ -70,9 +109,15 @@ class ProposalDraftForm(forms.Form):
     ethics = forms.CharField(label=_("Ethics"), required=False, max_length=10000, widget=forms.Textarea(attrs=TEXTAREA))
     budget = NeededToSubmitDecimalField(label=_("Budget"), min_value=0, max_digits=12, decimal_places=2)
 
-    def __init__(self, *args, call, **kwargs):
+    def __init__(self, *args, call, timeline=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.call = call
+        self.timeline = timeline
+        # A hidden field: its errors read as one clear sentence, whatever was posted.
+        version = self.fields["edit_version"]
+        version.label = _("Version of the draft")
+        missing = version.error_messages["required"]
+        version.error_messages.update(invalid=missing, min_value=missing, max_value=missing)
         self.fields["budget"].label = _("Budget (%(currency)s)") % {"currency": call.currency}
         self.fields["budget"].help_text = _("Between %(min)s and %(max)s %(currency)s. Needed to submit.") % {
             "min": money(call.budget_min),
@@ -86,6 +131,39 @@ class ProposalDraftForm(forms.Form):
         if problem:
             raise forms.ValidationError(problem)
         return budget
+
+    # -- the timeline in a conflict -----------------------------------------------------------------
+    @property
+    def takes_saved_timeline(self) -> bool:
+        return self.is_bound and self.data.get(MERGE_PREFIX + TIMELINE) == TAKE_SAVED
+
+    def milestones(self) -> list[dict]:
+        """The timeline to save: the typed one, or the saved one when the user chose it in a conflict."""
+        if self.takes_saved_timeline and self.versioned is not None:
+            return [
+                {"title": m.title, "month": m.month, "description": m.description}
+                for m in self.versioned.milestones.all()
+            ]
+        return milestones_from(self.timeline) if self.timeline is not None else []
+
+    def show_conflict(self, current) -> None:
+        super().show_conflict(current)
+        if self.timeline is None or not self.timeline.is_valid():
+            return
+        mine = milestones_from(self.timeline)
+        saved = list(current.milestones.all())
+        if _timeline_key(mine) == _timeline_key(saved):
+            return
+        self.conflict.append(
+            ConflictRow(
+                name=TIMELINE,
+                label=str(_("Timeline")),
+                mine=timeline_text(mine),
+                saved=timeline_text(saved),
+                merge_name=MERGE_PREFIX + TIMELINE,
+                choice=self.data.get(MERGE_PREFIX + TIMELINE, KEEP_MINE),
+            )
+        )
 
 
 class MilestoneForm(forms.Form):

@@ -159,11 +159,14 @@ class DecisionForm(forms.Form):
         help_text=_("Every applicant reads it with the decision. Required when declining."),
     )
 
-    def __init__(self, *args, proposals, two_stage: bool = False, **kwargs):
+    def __init__(self, *args, proposals, two_stage: bool = False, award_open: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["proposals"].queryset = proposals
         if not two_stage:
             self.fields["action"].choices = [c for c in self.ACTIONS if c[0] != "invite"]
+        if not award_open:
+            # Not offered before the deadline; an award sent anyway reaches the service, which says why it is refused.
+            self.fields["action"].widget.choices = [c for c in self.fields["action"].choices if c[0] != "award"]
 
     def clean(self):
         data = super().clean()

@@ -1,7 +1,9 @@
 """Reads with their visibility rules for calls, proposals and reviews (the one place each rule lives)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from wagtail.models import WorkflowState
 
 from calls.models import Proposal, ResearchCall, ReviewAssignment, TeamMember
 from profiles.models import Membership, Organisation, User
@@ -122,6 +124,41 @@ def official_city_pages(user: User) -> QuerySet:
     if not getattr(user, "is_authenticated", False):
         return CityPage.objects.none()
     return CityPage.objects.filter(organisation_id__in=official_organisation_ids(user)).select_related("organisation")
+
+
+def calls_on_official_desk(user: User) -> QuerySet[ResearchCall]:
+    """The calls of the user's cities (drafts included) with what their state needs: moderation and schedule."""
+    # Wagtail's prefetch_workflow_states() follows the base content type, which a ResearchCall queryset does not
+    # match; the specific relation finds the states, stored where workflow_in_progress looks for them.
+    return (
+        calls_managed_by(user)
+        .defer_streamfields()
+        .annotate_approved_schedule()
+        .prefetch_related(
+            Prefetch(
+                "_specific_workflow_states",
+                queryset=WorkflowState.objects.active().select_related("current_task_state__task"),
+                to_attr="_current_workflow_states",
+            )
+        )
+    )
+
+
+def city_pages_where_user_may_add(user: User) -> list[tuple]:
+    """(city page, {"app.model" of the page types the user may add under it}) for each of the user's city pages
+    where Wagtail's page permissions let them add a page; the admin's add view applies the same rules."""
+    pages = []
+    for city_page in official_city_pages(user).order_by("title"):
+        if not city_page.permissions_for_user(user).can_add_subpage():
+            continue
+        allowed = {
+            model._meta.label_lower
+            for model in city_page.specific_class.creatable_subpage_models()
+            if model.can_create_at(city_page)
+        }
+        if allowed:
+            pages.append((city_page, allowed))
+    return pages
 
 
 def consultation_comments_public(call: ResearchCall) -> QuerySet:

@@ -140,6 +140,7 @@ def serve_call_page(page, request, serve_args, serve_kwargs):
 @hooks.register("register_log_actions")
 def register_call_log_actions(actions):
     actions.register_action("calls.cancel", gettext_lazy("Cancel call"), gettext_lazy("Call cancelled"))
+    actions.register_action("calls.close_early", gettext_lazy("Close call early"), gettext_lazy("Call closed early"))
     actions.register_action(
         "calls.use_as_template", gettext_lazy("Use as template"), gettext_lazy("Started from another city's call")
     )

@@ -37,6 +37,8 @@ class Measure:
     label: str
     order: int
     per_organisation: Callable[[], dict[int, int]]
+    # "1 call" / "2 calls" in the active language (ngettext): a count is never glued to a plural label.
+    describe: Callable[[int], str] = lambda count: str(count)
 
 
 _places: list[Callable[[], list[Place]]] = []
@@ -56,8 +58,8 @@ def register_measure(measure: Measure) -> None:
 class CityActivity:
     place: Place
     counts: dict[str, int]
-    # (label, count) per measure with activity, in measure order: what the city's line shows.
-    shown: list[tuple[str, int]] = field(default_factory=list)
+    # (label, count, "2 calls") per measure with activity, in measure order: what the city's line shows.
+    shown: list[tuple[str, int, str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -72,6 +74,12 @@ class CountryActivity:
 
     def count(self, key: str) -> int:
         return sum(city.counts.get(key, 0) for city in self.cities)
+
+    @property
+    def localized_name(self) -> str:
+        from hub.vocabulary_names import country_name
+
+        return country_name(self.code, self.name)
 
     @property
     def total(self) -> int:
@@ -89,7 +97,7 @@ def overview(max_countries: int = MAX_COUNTRIES) -> dict[str, Any] | None:
     for place in places:
         country = countries.setdefault(place.country_code, CountryActivity(place.country_code, place.country_name))
         values = {m.key: counts[m.key].get(place.organisation_id, 0) for m in measures}
-        shown = [(m.label, values[m.key]) for m in measures if values[m.key]]
+        shown = [(m.label, values[m.key], m.describe(values[m.key])) for m in measures if values[m.key]]
         country.cities.append(CityActivity(place, values, shown))
     ordered = sorted(countries.values(), key=lambda c: (-c.total, -len(c.cities), c.name))
     for country in ordered:
@@ -119,7 +127,14 @@ def _chart(countries: list[CountryActivity], measures: list[Measure]) -> dict[st
             width = round(BAR_WIDTH * value / largest, 1)
             if value:
                 segments.append(
-                    {"x": x, "width": max(width, 2), "value": value, "label": measure.label, "style": position}
+                    {
+                        "x": x,
+                        "width": max(width, 2),
+                        "value": value,
+                        "label": measure.label,
+                        "text": measure.describe(value),
+                        "style": position,
+                    }
                 )
             x += width if value else 0
         rows.append(

@@ -55,6 +55,9 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         "private_media_sweep", "30 2 * * *", "private_media_sweep", why="files a killed worker left without a row"
     ),
     ScheduledJob(
+        "prune_sent_emails", "45 2 * * *", "prune_sent_emails", why="forget keys of emails sent long ago (90 days)"
+    ),
+    ScheduledJob(
         "alert_digests_weekly", "0 6 * * 1", "send_alert_digests", ("--frequency", "weekly"), why="weekly alert digests"
     ),
 )

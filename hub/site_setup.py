@@ -129,6 +129,16 @@ HOME_INTRO = (
 )
 
 
+def public_host_and_port() -> tuple[str, int]:
+    """The host and port of SITE_BASE_URL, for Wagtail's default Site record."""
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+
+    parts = urlsplit(settings.SITE_BASE_URL)
+    return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
+
+
 @transaction.atomic
 def ensure_site_structure(**kwargs) -> None:
     """Make sure the home page, the default site and the standard pages exist."""
@@ -144,12 +154,15 @@ def ensure_site_structure(**kwargs) -> None:
             welcome.delete()
         root.refresh_from_db()
         home = root.add_child(instance=HomePage(title="Bridges", slug="home", intro=HOME_INTRO))
+    hostname, port = public_host_and_port()
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
-        Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True, site_name="Bridges")
-    elif site.root_page_id != home.pk:
+        Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True, site_name="Bridges")
+    elif (site.root_page_id, site.hostname, site.port) != (home.pk, hostname, port):
+        # Kept in step with SITE_BASE_URL at every migrate (the admin's "site" settings name it).
         site.root_page = home
-        site.site_name = "Bridges"
+        site.site_name = site.site_name or "Bridges"
+        site.hostname, site.port = hostname, port
         site.save()
     for spec in STANDARD_PAGES:
         if not StandardPage.objects.filter(slug=spec["slug"]).exists():

@@ -11,6 +11,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
 from hub.models import Country, GroupAtRisk, Instrument, Language, Method, SDGGoal, SDGTarget, Theme, ThemeArticle
+from hub.public_address import absolute_url
 
 
 def vocabulary_index(request):
@@ -89,7 +90,7 @@ def robots_txt(request):
         "Disallow: /admin/",
         "Disallow: /accounts/",
         "Disallow: /dashboard/",
-        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+        f"Sitemap: {absolute_url(reverse('sitemap'))}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
 

@@ -5,7 +5,9 @@
 changes in the admin has no entry and shows as written: English, never empty.
 """
 
-from django.utils.translation import gettext_noop
+import functools
+
+from django.utils.translation import get_language, gettext_noop
 
 VOCABULARY_NAMES = (
     # themes
@@ -64,3 +66,44 @@ VOCABULARY_NAMES = (
     gettext_noop("Rights-based monitoring and evaluation"),
     gettext_noop("Citizen science"),
 )
+
+
+# Countries and languages: pycountry ships their names in every language (ISO 3166-1 and ISO 639-3 catalogues).
+@functools.lru_cache(maxsize=4096)
+def _iso_name(domain: str, english: str, language: str) -> str:
+    import gettext
+
+    import pycountry
+
+    catalogue = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
+    return catalogue.gettext(english)
+
+
+def country_name(code: str, fallback: str) -> str:
+    """The country of ``code`` named in the active language; ``fallback`` (the stored name) otherwise."""
+    import pycountry
+
+    language = (get_language() or "en").split("-")[0]
+    if language == "en" or not code:
+        return fallback
+    country = pycountry.countries.get(alpha_2=code.upper())
+    if country is None:
+        return fallback
+    for english in (getattr(country, "common_name", None), country.name):
+        if english and (translated := _iso_name("iso3166-1", english, language)) != english:
+            return translated
+    return fallback
+
+
+def language_name(code: str, fallback: str) -> str:
+    """The language of ``code`` named in the active language; ``fallback`` (the stored name) otherwise."""
+    import pycountry
+
+    language = (get_language() or "en").split("-")[0]
+    if language == "en" or not code:
+        return fallback
+    found = pycountry.languages.get(alpha_2=code.lower()) or pycountry.languages.get(alpha_3=code.lower())
+    if found is None:
+        return fallback
+    translated = _iso_name("iso639-3", found.name, language)
+    return translated if translated != found.name else fallback

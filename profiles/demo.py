@@ -2,9 +2,12 @@
 
 import datetime as dt
 import random
+import unicodedata
 
 from django.contrib.auth.models import Group
 from django.utils.text import slugify
+
+from allauth.account.models import EmailAddress
 
 from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
 from profiles.factories import DEMO_PASSWORD, UserFactory
@@ -280,6 +283,19 @@ def _fill_profile(profile: ResearcherProfile, *, index: int, stage: str, affilia
         )
 
 
+# Letters NFKD does not take apart into a base letter and an accent.
+_TRANSLITERATE = str.maketrans(
+    {"ı": "i", "ø": "o", "Ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th"}
+)
+
+
+def demo_address(first: str, last: str) -> str:
+    """A researcher's demo address, transliterated: "Tomás Herrera" → tomas.herrera@researchers.example."""
+    name = f"{first}.{last}".lower().replace(" ", "").translate(_TRANSLITERATE)
+    name = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c))
+    return name.encode("ascii", "ignore").decode() + "@researchers.example"
+
+
 def _user(email: str, first: str, last: str, account_type: str, **extra) -> User:
     return User.objects.filter(email=email).first() or UserFactory(
         email=email, first_name=first, last_name=last, account_type=account_type, **extra
@@ -368,8 +384,14 @@ def seed(*, rng: random.Random, stdout) -> None:
     stages = [ResearcherProfile.CareerStage.STUDENT] * 4 + [ResearcherProfile.CareerStage.EARLY_CAREER] * 12
     stages += [ResearcherProfile.CareerStage.ESTABLISHED] * 14
     for index, (first, last, _country) in enumerate(RESEARCHERS):
-        email = f"{first}.{last}".lower().replace(" ", "")
-        email = email.encode("ascii", "ignore").decode() + "@researchers.example"
+        email = demo_address(first, last)
+        legacy = f"{first}.{last}".lower().replace(" ", "").encode("ascii", "ignore").decode() + "@researchers.example"
+        if legacy != email and not User.objects.filter(email=email).exists():
+            # Demo content of an earlier release dropped accents ("toms.herrera"): renamed once, kept otherwise.
+            for old in User.objects.filter(email=legacy):
+                old.email = email
+                old.save(update_fields=["email"])
+                EmailAddress.objects.filter(user=old, email=legacy).update(email=email)
         user = _user(email, first, last, User.AccountType.RESEARCHER)
         profile, _created = ResearcherProfile.objects.get_or_create(user=user)
         if not profile.sdg_targets.exists():  # filled once; later runs leave it (and any edits) alone

@@ -2,11 +2,13 @@
 
 from django import forms
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
+from hub.versioning import KEEP_MINE, MERGE_PREFIX, TAKE_SAVED, ConflictRow, VersionedFormMixin
 from profiles.models import Membership, Organisation, ProfileLanguage, ResearcherProfile, User
-from profiles.services import organisation_name_taken
+from profiles.services import ORGANISATION_DETAILS, organisation_name_taken
 from profiles.validators import normalise_doi, normalise_orcid, validate_doi, validate_orcid, validate_photo
 
 
@@ -52,19 +54,7 @@ class OrganisationForm(forms.ModelForm):
     class Meta:
         model = Organisation
         formfield_callback = _https_url_fields
-        fields = [
-            "name",
-            "kind",
-            "country",
-            "city",
-            "website",
-            "description",
-            "logo",
-            "time_zone",
-            "population",
-            "hr_city_declaration_year",
-            "hr_city_declaration_url",
-        ]
+        fields = list(ORGANISATION_DETAILS)  # what profiles.services saves from it, and nothing else
         widgets = {
             "description": forms.Textarea(attrs={"rows": 5}),
             "logo": forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
@@ -89,6 +79,12 @@ class OrganisationForm(forms.ModelForm):
     def validate_constraints(self):
         # The only constraint is the case-insensitive name, checked in clean_name with a clearer message.
         return None
+
+
+class OrganisationEditForm(VersionedFormMixin, OrganisationForm):
+    """The organisation's details as its admins edit them: a save of an outdated form is refused and merged.
+
+    The logo is never put side by side (a file cannot be); a stale save stores no upload."""
 
 
 class MembershipRequestForm(forms.Form):
@@ -123,8 +119,14 @@ MAX_PUBLICATIONS = 20
 MAX_LANGUAGES = 20
 
 
-class ResearcherProfileForm(forms.ModelForm):
-    """The profile's own fields, vocabularies, photo and a visibility choice per personal field."""
+class ResearcherProfileForm(VersionedFormMixin, forms.ModelForm):
+    """The profile's own fields, vocabularies, photo and a visibility choice per personal field.
+
+    Versioned: a save from a second tab opened before the last save is refused and shown side by side,
+    languages and publications (the two formsets ``profile_forms`` attaches as ``lists``) included.
+    """
+
+    conflict_exclude = ("remove_photo",)
 
     photo_upload = forms.FileField(
         label=_("Photo"),
@@ -194,6 +196,7 @@ class ResearcherProfileForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.lists: dict[str, forms.BaseFormSet] = {}
         # Querysets stay lazy: they run when the form is rendered or validated.
         self.fields["affiliation"].queryset = Organisation.objects.filter(verified=True).order_by("name")
         self.fields["affiliation"].empty_label = _("Independent (no affiliation)")
@@ -244,6 +247,68 @@ class ResearcherProfileForm(forms.ModelForm):
     @property
     def relations(self) -> dict:
         return {name: self.cleaned_data[name] for name in ("themes", "sdg_targets", "methods", "groups", "countries")}
+
+    # -- languages and publications in a conflict ----------------------------------------------------
+    def list_entries(self, name: str) -> list:
+        """The entries of the ``name`` formset as typed, or as saved where the user chose the saved ones."""
+        if self.versioned is not None and self.data.get(MERGE_PREFIX + name) == TAKE_SAVED:
+            return saved_lists(self.versioned)[name]
+        return self.lists[name].entries
+
+    def show_conflict(self, current) -> None:
+        super().show_conflict(current)
+        saved = saved_lists(current)
+        for name, formset in self.lists.items():
+            mine = formset.entries
+            if _list_key(name, mine) == _list_key(name, saved[name]):
+                continue
+            self.conflict.append(
+                ConflictRow(
+                    name=name,
+                    label=str(LIST_LABELS[name]),
+                    mine=_list_text(name, mine),
+                    saved=_list_text(name, saved[name]),
+                    merge_name=MERGE_PREFIX + name,
+                    choice=self.data.get(MERGE_PREFIX + name, KEEP_MINE),
+                )
+            )
+
+
+LIST_LABELS = {"languages": _("Working languages"), "publications": _("Selected publications")}
+
+
+def saved_lists(profile: ResearcherProfile) -> dict[str, list]:
+    """The profile's stored languages and publications, shaped like the formsets' ``entries``."""
+    return {
+        "languages": [(pl.language, pl.level) for pl in profile.profile_languages.select_related("language")],
+        "publications": [
+            {name: getattr(p, name) if name == "year" else getattr(p, name) or "" for name in PUBLICATION_FIELDS}
+            for p in profile.publications.all()
+        ],
+    }
+
+
+def _list_key(name: str, entries: list):
+    if name == "languages":
+        return sorted((language.pk, level) for language, level in entries)
+    return [tuple(item[field] or None for field in PUBLICATION_FIELDS) for item in entries]
+
+
+def _list_text(name: str, entries: list) -> str:
+    if not entries:
+        return gettext("(empty)")
+    if name == "languages":
+        levels = dict(ProfileLanguage.Level.choices)
+        return "\n".join(
+            gettext("%(language)s (%(level)s)") % {"language": language.name, "level": levels.get(level, level)}
+            for language, level in sorted(entries, key=lambda entry: entry[0].name)
+        )
+    lines = []
+    for item in entries:
+        line = gettext("%(title)s (%(year)s)") % item if item["year"] else item["title"]
+        link = f"https://doi.org/{item['doi']}" if item["doi"] else item["url"]
+        lines.append(f"{line} — {link}" if link else line)
+    return "\n".join(lines)
 
 
 class ProfileLanguageForm(forms.Form):
@@ -343,7 +408,7 @@ PublicationFormSet = forms.formset_factory(
 
 def profile_forms(profile: ResearcherProfile, data=None, files=None):
     """The profile form and its two formsets, bound to ``data`` or showing what is stored."""
-    form = ResearcherProfileForm(data, files, instance=profile, prefix=None)
+    form = ResearcherProfileForm(data, files, instance=profile, prefix=None, versioned=profile)
     languages = ProfileLanguageFormSet(
         data,
         prefix="languages",
@@ -360,6 +425,7 @@ def profile_forms(profile: ResearcherProfile, data=None, files=None):
         if data is not None
         else [{name: getattr(p, name) for name in PUBLICATION_FIELDS} for p in profile.publications.all()],
     )
+    form.lists = {"languages": languages, "publications": publications}
     return form, languages, publications
 
 
@@ -385,6 +451,7 @@ __all__ = [
     "AccountForm",
     "MembershipDecisionForm",
     "MembershipRequestForm",
+    "OrganisationEditForm",
     "OrganisationForm",
     "ProfileLanguageFormSet",
     "PublicationFormSet",

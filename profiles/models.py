@@ -16,6 +16,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from hub.blocks import BodyBlock
+from hub.public_address import PublicAddressMixin
+from hub.versioning import EditVersionField
 from profiles.emails import normalise_email
 from profiles.validators import validate_doi, validate_logo, validate_orcid
 
@@ -136,6 +138,8 @@ class Organisation(index.Indexed, models.Model):
         "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    edit_version = EditVersionField()
 
     panels = [
         FieldPanel("name"),
@@ -277,6 +281,8 @@ class ResearcherProfile(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    edit_version = EditVersionField()
+
     class Meta:
         ordering = ["user__last_name", "user__first_name"]
         # The home page shows the newest researchers.
@@ -341,7 +347,7 @@ class Publication(models.Model):
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
 
-class CitiesIndexPage(Page):
+class CitiesIndexPage(PublicAddressMixin, Page):
     """``/cities/``: every verified local and regional government."""
 
     intro = models.TextField(blank=True)
@@ -362,7 +368,7 @@ class CitiesIndexPage(Page):
         return context
 
 
-class CityPage(Page):
+class CityPage(PublicAddressMixin, Page):
     """The public face of a verified local or regional government; its calls live below it."""
 
     organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="city_page")

@@ -1,10 +1,9 @@
 """Emails about memberships, rendered here and sent by a background task."""
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from hub.mail import queue_email
+from hub.mail import queue_email, render_subject, render_text
 from profiles.models import Membership
 
 
@@ -12,8 +11,8 @@ def _send(template: str, context: dict, to: list[str]) -> None:
     if not to:
         return
     context = {**context, "site_url": settings.SITE_BASE_URL}
-    subject = render_to_string(f"profiles/email/{template}_subject.txt", context).strip()
-    body = render_to_string(f"profiles/email/{template}_message.txt", context)
+    subject = render_subject(f"profiles/email/{template}_subject.txt", context)
+    body = render_text(f"profiles/email/{template}_message.txt", context)
     queue_email(subject=subject, body=body, to=to)
 
 

@@ -22,6 +22,7 @@ from PIL import Image as PILImage
 from PIL import ImageOps
 
 from hub import bulk
+from hub.versioning import claim_edit
 from profiles import visibility
 from profiles.models import (
     FORMER_MEMBER,
@@ -40,7 +41,7 @@ from profiles.validators import normalise_doi, normalise_orcid
 
 # Editors draft and submit for moderation; approvers (the organisation's admins) also publish.
 CITY_PAGE_PERMISSIONS = ("add_page", "change_page", "lock_page", "unlock_page")
-CITY_APPROVER_PERMISSIONS = ("publish_page",)
+CITY_APPROVER_PERMISSIONS = ("publish_page", "unlock_page")
 CITY_COLLECTION_PERMISSIONS = (
     ("wagtailimages", "add_image"),
     ("wagtailimages", "change_image"),
@@ -137,16 +138,38 @@ def organisation_register(*, by: User, name: str, kind: str, country, **fields) 
     return organisation
 
 
+# What the organisation's admins edit on its page (profiles.forms.OrganisationForm); nothing else is saved from it.
+ORGANISATION_DETAILS = (
+    "name",
+    "kind",
+    "country",
+    "city",
+    "website",
+    "description",
+    "logo",
+    "time_zone",
+    "population",
+    "hr_city_declaration_year",
+    "hr_city_declaration_url",
+)
+
+
 @transaction.atomic
-def organisation_update(*, organisation: Organisation, by: User) -> Organisation:
-    """Save changed public details of an organisation; its admins and coordinators may."""
+def organisation_update(*, organisation: Organisation, by: User, edit_version: int) -> Organisation:
+    """Save changed public details of an organisation; its admins and coordinators may.
+
+    ``edit_version`` is the version the editing form was opened on: if someone saved the organisation since,
+    ``hub.versioning.StaleEdit`` is raised and nothing is saved, not even an uploaded logo. Only the details
+    are written, so a verification (or any other column set meanwhile) is never put back.
+    """
     allowed, reason = can_manage_memberships(by, organisation)
     if not allowed:
         raise PermissionDenied(reason)
     if organisation_name_taken(organisation.name, exclude_pk=organisation.pk):
         raise ValidationError({"name": _("An organisation with this name is already registered.")})
     organisation.full_clean(validate_constraints=False)
-    organisation.save()
+    claim_edit(organisation, expected=edit_version)
+    organisation.save(update_fields=ORGANISATION_DETAILS)
     return organisation
 
 
@@ -539,12 +562,16 @@ def profile_update(
     publications: list[dict],
     photo=None,
     remove_photo: bool = False,
+    edit_version: int,
 ) -> ResearcherProfile:
     """Save a researcher's whole profile at once: fields, vocabularies, languages, publications, photo.
 
     ``languages`` is a list of (Language, level); ``publications`` of dicts with title, year, doi
     and url; both replace what was there. A new ``photo`` (an upload that passed
     ``validate_photo``) replaces the old one, whose image is deleted.
+
+    ``edit_version`` is the version the form was opened on: a save from a tab (or anyone) opened before
+    the last save raises ``hub.versioning.StaleEdit`` and saves nothing, not even the photo.
 
     What the researcher hides is hidden from every public channel in this request: a photo whose
     visibility changes moves to a new address (private storage unless it is shown to everyone) and its
@@ -563,6 +590,7 @@ def profile_update(
     if fields.get("orcid"):
         profile.orcid = normalise_orcid(fields["orcid"])
     profile.full_clean(exclude=["user", "photo"])
+    claim_edit(profile, expected=edit_version)  # the save below writes the version claim_edit set
     profile.save()
     if photo:
         profile.photo = _photo_save(profile=profile, upload=photo)

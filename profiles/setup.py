@@ -58,7 +58,7 @@ def ensure_roles_and_pages(**kwargs) -> None:
             )
         )
     # Coordinators curate editorial pages across the site.
-    for codename in ("add_page", "change_page", "publish_page"):
+    for codename in ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"):
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
         GroupPagePermission.objects.get_or_create(group=group, page=home, permission=permission)
     repair_city_workflows()

@@ -1,33 +1,36 @@
 """Front-end views for the dashboard, account, organisations, memberships and researchers."""
 
+import copy
 import json
 import mimetypes
+from pathlib import PurePosixPath
 
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hub.forms import apply_validation_error
 from hub.paginators import CountedPaginator
+from hub.private_files import private_file_response
 from hub.registry import dashboard_sections
+from hub.versioning import StaleEdit
 from profiles import selectors, services, visibility
 from profiles.forms import (
     AccountDeleteForm,
     AccountForm,
     MembershipDecisionForm,
     MembershipRequestForm,
+    OrganisationEditForm,
     OrganisationForm,
     profile_forms,
 )
@@ -71,6 +74,7 @@ def profile_edit(request):
         messages.info(request, _("Choose “Researcher” in your account settings to keep a researcher profile."))
         return redirect("account_edit")
     profile, _created = ResearcherProfile.objects.select_related("photo").get_or_create(user=request.user)
+    status = 200
     if request.method == "POST":
         form, languages, publications = profile_forms(profile, request.POST, request.FILES)
         # Validate everything before saving anything, so that one mistake loses nothing.
@@ -82,17 +86,24 @@ def profile_edit(request):
                     by=request.user,
                     fields=form.profile_fields,
                     relations=form.relations,
-                    languages=languages.entries,
-                    publications=publications.entries,
+                    languages=form.list_entries("languages"),
+                    publications=form.list_entries("publications"),
                     photo=form.cleaned_data.get("photo_upload"),
                     remove_photo=form.cleaned_data.get("remove_photo", False),
+                    edit_version=form.cleaned_data["edit_version"],
                 )
+            except StaleEdit as stale:
+                # Saved meanwhile (another tab): nothing of this save was stored; both versions side by side.
+                form.show_conflict(stale.current)
+                status = 409
             except ValidationError as error:
                 apply_validation_error(form, error)
             else:
                 messages.success(request, _("Your profile was saved."))
                 return redirect("researcher_detail", pk=profile.pk)
-        messages.error(request, _("Your profile was not saved yet. Please correct the problems shown below."))
+        if status != 409:
+            messages.error(request, _("Your profile was not saved yet. Please correct the problems shown below."))
+            status = 400 if "edit_version" in form.errors else 200
         if request.FILES.get("photo_upload") and "photo_upload" not in form.errors:
             messages.info(request, _("Your photo was fine, but browsers forget a chosen file: please choose it again."))
     else:
@@ -101,6 +112,7 @@ def profile_edit(request):
         request,
         "profiles/profile_form.html",
         {"form": form, "languages": languages, "publications": publications, "profile": profile},
+        status=status,
     )
 
 
@@ -200,16 +212,32 @@ def organisation_edit(request, slug):
     allowed, reason = services.can_manage_memberships(request.user, organisation)
     if not allowed:
         raise Http404(reason)
-    form = OrganisationForm(request.POST or None, request.FILES or None, instance=organisation)
+    shown = copy.copy(organisation)  # for the page's heading: the form writes what is typed onto ``organisation``
+    form = OrganisationEditForm(
+        request.POST or None, request.FILES or None, instance=organisation, versioned=organisation
+    )
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.organisation_update(organisation=form.save(commit=False), by=request.user)
+            services.organisation_update(
+                organisation=form.save(commit=False), by=request.user, edit_version=form.cleaned_data["edit_version"]
+            )
+        except StaleEdit as stale:
+            # Another admin saved meanwhile: nothing of this save was stored, the logo neither.
+            form.show_conflict(stale.current)
+            shown, status = stale.current, 409
+            if request.FILES.get("logo"):
+                messages.info(
+                    request, _("Your logo was not saved: browsers forget a chosen file, so please choose it again.")
+                )
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, _("The organisation was updated."))
             return redirect(organisation)
-    return render(request, "profiles/organisation_form.html", {"form": form, "organisation": organisation})
+    elif request.method == "POST" and "edit_version" in form.errors:
+        status = 400
+    return render(request, "profiles/organisation_form.html", {"form": form, "organisation": shown}, status=status)
 
 
 @login_required
@@ -318,11 +346,12 @@ def researcher_photo(request, name):
     if not is_private_name(name) or not visibility.can_see_photo_file(name, request.user):
         raise Http404(_("There is no photo here."))
     try:
-        stored = default_storage.open(name, "rb")
+        # Nobody else may be served this copy: not a proxy, and not the browser once its user has signed out.
+        return private_file_response(
+            name,
+            filename=PurePosixPath(name).name,
+            content_type=mimetypes.guess_type(name)[0] or "application/octet-stream",
+            as_attachment=False,
+        )
     except FileNotFoundError:
         raise Http404(_("There is no photo here.")) from None
-    response = FileResponse(stored, content_type=mimetypes.guess_type(name)[0] or "application/octet-stream")
-    # Nobody else may be served this copy: not a proxy, and not the browser once its user has signed out.
-    patch_cache_control(response, private=True, no_store=True)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

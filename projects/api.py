@@ -33,6 +33,7 @@ from hub.api.schemas import (
     sdg_targets,
     terms,
 )
+from hub.public_address import absolute_url
 from projects.models import (
     CaseStudyPage,
     Dataset,
@@ -430,7 +431,7 @@ def _columns(schema: Any) -> list[dict]:
 
 def serialize_dataset(request: HttpRequest, dataset: Dataset) -> dict:
     """One dataset as the open data API and the CSV exports give it."""
-    rows_url = request.build_absolute_uri(f"/api/v1/datasets/{dataset.pk}/rows") if dataset.is_open else None
+    rows_url = absolute_url(f"/api/v1/datasets/{dataset.pk}/rows") if dataset.is_open else None
     return {
         "id": dataset.pk,
         "url": object_url(request, dataset),
@@ -595,7 +596,7 @@ def serialize_indicator(request: HttpRequest, indicator: Indicator) -> dict:
         "value_is_count": indicator.value_is_count,
         "definition": indicator.definition,
         "disaggregations": [str(d) for d in indicator.disaggregations or []],
-        "observations_url": request.build_absolute_uri(f"/api/v1/indicators/{indicator.pk}/observations"),
+        "observations_url": absolute_url(f"/api/v1/indicators/{indicator.pk}/observations"),
         "updated_at": indicator.updated_at,
     }
 
@@ -738,7 +739,7 @@ def methods_for_api() -> QuerySet[MethodPage]:
 
 def _tool_url(request: HttpRequest, tool: MethodTool) -> str | None:
     if tool.document is not None:
-        return request.build_absolute_uri(tool.document.url)
+        return absolute_url(tool.document.url)
     return tool.url or None
 
 

@@ -1,8 +1,10 @@
 """What projects contributes to hub pages: the number of public partnerships and a city page section."""
 
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.db.models import Count
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from hub.activity import Measure, register_measure
 from hub.registry import CitySection, Stat, register_city_section, register_stat
@@ -53,10 +55,20 @@ def _results_per_city() -> dict[int, int]:
     return {city_id: n for city_id, n in rows if city_id}
 
 
+def _describe_partnerships(count: int) -> str:
+    return ngettext("%(count)s partnership", "%(count)s partnerships", count) % {"count": intcomma(count)}
+
+
+def _describe_results(count: int) -> str:
+    return ngettext("%(count)s result", "%(count)s results", count) % {"count": intcomma(count)}
+
+
 def register() -> None:
     contributions_partnerships.register()
-    register_measure(Measure("partnerships", _("partnerships"), 20, _partnerships_per_city))
-    register_measure(Measure("results", _("results"), 30, _results_per_city))
+    register_measure(
+        Measure("partnerships", _("partnerships"), 20, _partnerships_per_city, describe=_describe_partnerships)
+    )
+    register_measure(Measure("results", _("results"), 30, _results_per_city, describe=_describe_results))
     register_stat(
         Stat("partnerships", _("partnerships"), 40, _count_partnerships, url=reverse_lazy("partnership_list"))
     )

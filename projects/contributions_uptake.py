@@ -2,7 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from hub.registry import CitySection, PersonalDataPart, register_city_section, register_personal_data
+from hub.registry import (
+    CitySection,
+    DashboardSection,
+    PersonalDataPart,
+    register_city_section,
+    register_dashboard_section,
+    register_personal_data,
+)
 
 CITY_SECTION_UPTAKE = 30
 
@@ -13,6 +20,16 @@ def _city_uptake(city_page) -> dict:
 
     organisation = city_page.organisation
     return {"city_page": city_page, "city_slug": organisation.slug, **city_uptake(organisation.pk)}
+
+
+def _to_respond(user) -> dict | None:
+    """For a city's officials: public results of its partnerships still waiting for the city's response."""
+    from projects.selectors.uptake import results_awaiting_response
+
+    results, total = results_awaiting_response(user)
+    if not results:
+        return None
+    return {"results": results, "total": total}
 
 
 def _personal_data(user) -> dict:
@@ -42,5 +59,8 @@ def register() -> None:
         CitySection(
             "uptake", _("Policy uptake"), CITY_SECTION_UPTAKE, "projects/city_section_uptake.html", _city_uptake
         )
+    )
+    register_dashboard_section(
+        DashboardSection("results_to_respond", 12, "projects/dashboard_results_to_respond.html", _to_respond)
     )
     register_personal_data(PersonalDataPart("policy_uptake", _personal_data))

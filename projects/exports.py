@@ -5,6 +5,7 @@ from django.http import HttpRequest
 
 from hub.bulk import connect_rebuild_signals
 from hub.exports import Column, Export, register_exports
+from hub.public_address import absolute_url
 from projects.api import (
     case_studies_for_api,
     datasets_for_api,
@@ -220,7 +221,7 @@ def serialize_takedown(request: HttpRequest, takedown: Takedown) -> dict:
         "decided_at": takedown.decided_at,
         "title": takedown.title,
         "kind": takedown.content_type.model,
-        "url": request.build_absolute_uri(takedown.path),
+        "url": absolute_url(takedown.path),
         "reason": takedown.reason,
         "decided_by_name": takedown.decided_by_name,
     }

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group, Permission
 METHODS_WORKFLOW = "Methods library moderation"
 METHODS_TASK = "Approval by network coordinators"
 METHOD_TOOLS_COLLECTION = "Method tools"
-COORDINATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
+COORDINATOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page", "lock_page", "unlock_page")
 COORDINATOR_DOCUMENT_PERMISSIONS = ("add_document", "change_document", "choose_document")
 
 

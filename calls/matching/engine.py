@@ -70,6 +70,8 @@ class Match:
     reasons: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()  # unmet hard requirements: the pair is not eligible
     shared: tuple[str, ...] = ()  # names of the shared themes, methods, groups, targets and languages
+    # The profile names no theme and no method: a score would only measure that ("0 % fit"); people get a prompt.
+    profile_empty: bool = False
 
     @property
     def score(self) -> int:
@@ -177,6 +179,7 @@ def match_call(
         reasons=tuple(call_reasons(profile, call, labels, you=you)),
         problems=tuple(problems),
         shared=tuple(_shared_names(profile, call, labels)),
+        profile_empty=not (profile.themes or profile.methods),
     )
 
 

@@ -102,6 +102,21 @@ def refresh_call(call) -> None:
         _save(CallVector, [call_vector(call)], "call")
 
 
+def refresh_call_after_commit(call_id: int) -> None:
+    """After a call's state changed by a conditional update (cancelled, closed early, awarded: no ``post_save``),
+    its vector follows once the change is committed, so that "Calls for you", alerts and digests drop it."""
+    from django.db import transaction
+
+    def refresh() -> None:
+        from calls.models import ResearchCall
+
+        call = ResearchCall.objects.filter(pk=call_id).first()
+        if call is not None:
+            refresh_call(call)
+
+    transaction.on_commit(refresh)
+
+
 def rebuild_all(*, log=None) -> tuple[int, int]:
     """Recompute every vector in bulk (no signals): after bulk imports, seeding, or a vocabulary change."""
     from calls.models import CallVector, ProfileVector, ResearchCall

@@ -19,6 +19,7 @@ from wagtail.search import index
 from calls import deadlines
 from calls.forms_admin import ResearchCallAdminForm
 from hub.blocks import BodyBlock
+from hub.public_address import PublicAddressMixin
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -28,7 +29,7 @@ def currency_choices() -> list[tuple[str, str]]:
     return sorted((c.alpha_3, f"{c.alpha_3} — {c.name}") for c in pycountry.currencies)
 
 
-class CallsIndexPage(Page):
+class CallsIndexPage(PublicAddressMixin, Page):
     """``/calls/``: every published call, with facets, sorting and feeds."""
 
     intro = models.TextField(blank=True)
@@ -46,7 +47,7 @@ class CallsIndexPage(Page):
         return context
 
 
-class ResearchCall(Page):
+class ResearchCall(PublicAddressMixin, Page):
     """A city's call for human-rights research; its status follows from its dates and actions."""
 
     class EarlyCareer(models.TextChoices):
@@ -259,7 +260,7 @@ class ResearchCall(Page):
 
     @property
     def status_label(self) -> str:
-        return deadlines.STATUS_LABELS[self.status]
+        return str(deadlines.STATUS_LABELS[self.status])
 
     def accepts_submissions(self, *, full_stage: bool = False, now: dt.datetime | None = None) -> bool:
         return deadlines.accepts_submissions(self.dates, now or timezone.now(), full_stage=full_stage)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.storage import get_private_storage
 from calls.validators import validate_pdf
+from hub.versioning import EditVersionField
 
 
 class Proposal(models.Model):
@@ -64,6 +65,8 @@ class Proposal(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    edit_version = EditVersionField()
 
     class Meta:
         ordering = ["-updated_at"]

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.urls import reverse
 
-from calls.models import Proposal, ReviewAssignment, TeamMember
+from calls.models import Proposal, ResearchCall, ReviewAssignment, TeamMember
 from hub.mail import send_templated
 from profiles.visibility import account_for_address
 
@@ -86,3 +86,21 @@ def email_draft_reminder(*, proposal: Proposal, deadline) -> None:
         {"proposal": proposal, "call": proposal.call, "deadline": deadline, "proposal_url": _proposal_url(proposal)},
         to=applicant_emails(proposal),
     )
+
+
+def _send_templated_once(template: str, context: dict, to: list[str], *, key: str) -> None:
+    """``send_templated`` under fixed idempotency keys (``key`` and the address): enqueued twice, sent once."""
+    send_templated(template, context, to, key=key)
+
+
+def email_call_closed_early(*, call_id: int, proposal_ids: list[int]) -> None:
+    """Tell the team of each draft cut off by an early closing that it can no longer be submitted; once each."""
+    call = ResearchCall.objects.select_related("organisation").get(pk=call_id)
+    for proposal in Proposal.objects.filter(call=call, pk__in=proposal_ids).select_related("lead").order_by("pk"):
+        proposal.call = call
+        _send_templated_once(
+            "calls/email/call_closed_early",
+            {"proposal": proposal, "call": call, "proposal_url": _proposal_url(proposal)},
+            to=applicant_emails(proposal),
+            key=f"call-closed-early:{call.pk}:{proposal.pk}",
+        )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from calls.matching.vectors import refresh_call_after_commit
 from calls.models import ConsultationComment, EvaluationCriterion, Proposal, ResearchCall
 from calls.selectors import is_official
 from profiles.models import CityPage, Membership, Organisation, User
@@ -128,6 +129,7 @@ def call_cancel(*, call: ResearchCall, reason: str, by: User) -> ResearchCall:
     call.cancelled_at, call.cancellation_reason = now, reason
     call.__dict__.pop("status", None)
     log(instance=call, action="calls.cancel", user=by, data={"reason": reason})
+    refresh_call_after_commit(call.pk)  # a cancelled call is recommended to nobody any more
 
     from calls.notifications.calls import notify_call_cancelled
 

@@ -20,6 +20,7 @@ from calls.notifications import proposals as notify
 from calls.snapshot import proposal_snapshot
 from calls.validators import validate_pdf
 from hub.models import Country
+from hub.versioning import claim_edit
 from profiles.emails import normalise_email, same_mailbox
 from profiles.models import ResearcherProfile, User
 from profiles.visibility import SIGNED_IN, facts_shown_to
@@ -221,9 +222,18 @@ def team_facts_default(profile: ResearcherProfile | None) -> frozenset[str]:
 
 @transaction.atomic
 def proposal_save_draft(
-    *, proposal: Proposal, by: User, data: Mapping, milestones: Iterable[Mapping] | None = None
+    *,
+    proposal: Proposal,
+    by: User,
+    data: Mapping,
+    edit_version: int,
+    milestones: Iterable[Mapping] | None = None,
 ) -> Proposal:
-    """Save the working draft (text fields, methods, budget and, when given, the whole timeline)."""
+    """Save the working draft (text fields, methods, budget and, when given, the whole timeline).
+
+    ``edit_version`` is the version the editor's form was opened on: when someone saved (or submitted)
+    the proposal since, nothing is saved and ``StaleEdit`` carries the saved proposal.
+    """
     _require_team(by, proposal)
     proposal = _locked(proposal)
     _require_editable(proposal)
@@ -249,7 +259,8 @@ def proposal_save_draft(
             setattr(proposal, name, value.strip() if isinstance(value, str) else value)
     proposal.title = title
     proposal.full_clean(exclude=["call", "lead"])
-    proposal.save(update_fields=[*DRAFT_FIELDS, "updated_at"])
+    claim_edit(proposal, expected=edit_version)
+    proposal.save(update_fields=[*DRAFT_FIELDS, "updated_at"])  # edit_version is already bumped
     if "methods" in data:
         proposal.methods.set(data["methods"] or [])
     if timeline is not None:
@@ -477,6 +488,7 @@ def proposal_submit(*, proposal: Proposal, by: User, idempotency_key: uuid.UUID 
     )
     proposal.status = Proposal.Status.SUBMITTED
     proposal.submitted_at = now
+    claim_edit(proposal, expected=None)  # a draft form opened before the submission can no longer save
     proposal.save(update_fields=["status", "stage", "submitted_at", "updated_at"])
     transaction.on_commit(lambda: notify.email_submitted(version_id=version.pk))
     return version
@@ -505,5 +517,6 @@ def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
         version.is_withdrawn = True
         version.save(update_fields=["is_withdrawn"])
     proposal.status = Proposal.Status.WITHDRAWN
+    claim_edit(proposal, expected=None)
     proposal.save(update_fields=["status", "updated_at"])
     return proposal

@@ -10,11 +10,15 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail.log_actions import log
+
 from calls.hooks import run_award_handlers
+from calls.matching.vectors import refresh_call_after_commit
 from calls.models import Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
 from calls.notifications import reviews as notify
 from calls.scoring import MAX_SCORE
 from calls.selectors import is_official, proposals_visible_to
+from calls.services.proposals import local_deadline_text
 from profiles.emails import normalise_email, same_mailbox
 from profiles.models import Membership, ResearcherProfile, User
 from profiles.visibility import account_for_address, owns_address
@@ -304,6 +308,96 @@ def proposal_request_info(*, proposal: Proposal, by: User, message: str) -> Prop
     return proposal
 
 
+# What a team can still submit before the deadline: closing the call early cuts these off. A proposal whose team
+# answers an information request is not: the call's deadline does not apply to it.
+CUT_OFF_STATES = (Proposal.Status.DRAFT, Proposal.Status.WITHDRAWN, Proposal.Status.INVITED)
+
+
+def final_deadline(call: ResearchCall) -> dt.datetime:
+    """The last deadline of the call: full proposals' in a two-stage call, otherwise the only one."""
+    return call.deadline_for(full_stage=call.two_stage)
+
+
+def award_problem(call: ResearchCall, *, now: dt.datetime | None = None) -> str:
+    """Why the call's proposals cannot be awarded yet ("" once the call is closed): awarding closes the call for
+    everyone, so before the deadline the city first closes it early, knowing whom that cuts off."""
+    if call.awarded_at is not None:
+        return ""
+    deadline = final_deadline(call)
+    if (now or timezone.now()) < deadline:
+        return _(
+            "This call accepts proposals until %(deadline)s. Awards are made after the deadline; to award now, "
+            "close the call early first (its teams with unsubmitted drafts are told)."
+        ) % {"deadline": local_deadline_text(deadline, call.time_zone)}
+    return ""
+
+
+def close_early_problem(call: ResearchCall, *, now: dt.datetime | None = None) -> str:
+    """Why the call cannot be closed early, or "" when it can."""
+    now = now or timezone.now()
+    if call.cancelled_at is not None:
+        return _("This call was cancelled; there is nothing to close.")
+    if call.awarded_at is not None or now >= final_deadline(call):
+        return _("This call is already closed.")
+    if now < call.opens_at:
+        return _("This call has not opened yet. Change its dates in the editor instead.")
+    return ""
+
+
+def proposals_cut_off_by_closing(call: ResearchCall, *, now: dt.datetime | None = None) -> list[Proposal]:
+    """The drafts and proposals in progress whose team could still submit them before the deadline."""
+    now = now or timezone.now()
+    cut_off = []
+    for proposal in Proposal.objects.filter(call=call, status__in=CUT_OFF_STATES).select_related("lead"):
+        proposal.call = call
+        # The deadline a submission of this proposal would meet (as proposals.submission_problems reads it).
+        full_stage = proposal.full_stage or (proposal.status == Proposal.Status.INVITED and call.two_stage)
+        if now < call.deadline_for(full_stage=full_stage):
+            cut_off.append(proposal)
+    return cut_off
+
+
+@transaction.atomic
+def call_close_early(*, call: ResearchCall, by: User) -> list[Proposal]:
+    """Close an open call now, before its deadline, so that it can be awarded; returns the proposals cut off.
+
+    The teams of those drafts are emailed once each. The deadlines move to now (the page row and the latest
+    revision, so a later publish does not reopen the call). A second request finds the call closed and does nothing.
+    """
+    _require_official(by, call)
+    # Locked as call_decide and call_cancel lock it: an award, a cancellation and this never interleave.
+    call = ResearchCall.objects.select_for_update().get(pk=call.pk)
+    now = timezone.now()
+    if call.cancelled_at is None and (call.awarded_at is not None or now >= final_deadline(call)):
+        return []  # closed already (a double click, another official): nothing changes, nobody is emailed again
+    problem = close_early_problem(call, now=now)
+    if problem:
+        raise ValidationError(problem)
+    cut_off = proposals_cut_off_by_closing(call, now=now)
+    changes: dict[str, dt.datetime] = {}
+    if call.two_stage:
+        changes["full_proposal_closes_at"] = now
+        if call.closes_at >= now:
+            # The concept-note deadline stays before the full-proposal one, as the call's dates require.
+            changes["closes_at"] = now - dt.timedelta(microseconds=1)
+    else:
+        changes["closes_at"] = now
+    ResearchCall.objects.filter(pk=call.pk).update(**changes)
+    revision = call.latest_revision
+    if revision is not None:
+        revision.content = {**revision.content, **{name: value.isoformat() for name, value in changes.items()}}
+        revision.save(update_fields=["content"])
+    for name, value in changes.items():
+        setattr(call, name, value)
+    call.__dict__.pop("status", None)
+    proposal_ids = [p.pk for p in cut_off]
+    # In the call's history in the admin, beside publishing and cancelling.
+    log(instance=call, action="calls.close_early", user=by, data={"cut_off": len(proposal_ids)})
+    refresh_call_after_commit(call.pk)
+    transaction.on_commit(lambda: notify.email_call_closed_early(call_id=call.pk, proposal_ids=proposal_ids))
+    return cut_off
+
+
 @transaction.atomic
 def call_decide(
     *,
@@ -318,7 +412,11 @@ def call_decide(
     """Award, decline, shortlist or invite to the full stage, one proposal or many; every applicant is told."""
     _require_official(by, call)
     # The call's row is locked as call_cancel locks it: a cancellation and an award never both land.
-    call.refresh_from_db(fields=["cancelled_at", "awarded_at"], from_queryset=ResearchCall.objects.select_for_update())
+    call.refresh_from_db(
+        fields=["cancelled_at", "awarded_at", "opens_at", "closes_at", "full_proposal_closes_at", "two_stage"],
+        from_queryset=ResearchCall.objects.select_for_update(),
+    )
+    call.__dict__.pop("status", None)
     if call.cancelled_at is not None:
         raise ValidationError(_("This call was cancelled; its proposals can no longer be decided."))
     message = (message or "").strip()
@@ -354,6 +452,25 @@ def call_decide(
                 _("“%(title)s” cannot be decided while it is “%(status)s”.")
                 % {"title": fresh.title, "status": fresh.get_status_display()}
             )
+    if award:
+        # Checked on the locked row: an award sent from a page loaded before the deadline is still refused.
+        problem = award_problem(call)
+        if problem:
+            raise ValidationError(problem, code="award_before_deadline")
+    reviewed = set(
+        ReviewAssignment.objects.filter(
+            proposal__in=[p.pk for p in groups[Proposal.Status.AWARDED]], status=ReviewAssignment.Status.SUBMITTED
+        ).values_list("proposal_id", flat=True)
+    )
+    for p in groups[Proposal.Status.AWARDED]:
+        if p.pk not in reviewed and current[p.pk].status in DECIDABLE:
+            problems.append(
+                _(
+                    "“%(title)s” has no completed review; assign a reviewer on the review desk and award it once "
+                    "their review is in."
+                )
+                % {"title": current[p.pk].title}
+            )
     if problems:
         raise ValidationError(problems)
     now = timezone.now()
@@ -381,4 +498,5 @@ def call_decide(
     if groups[Proposal.Status.AWARDED]:
         ResearchCall.objects.filter(pk=call.pk).update(awarded_at=now)
         call.awarded_at = now
+        refresh_call_after_commit(call.pk)  # an awarded call is recommended to nobody any more
     return decided

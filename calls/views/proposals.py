@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +23,6 @@ from calls.forms_proposals import (
     TeamAnswerForm,
     TeamInviteForm,
     draft_initial,
-    milestones_from,
 )
 from calls.models import Attachment, Proposal, ProposalVersion, TeamMember
 from calls.selectors import (
@@ -36,6 +35,8 @@ from calls.selectors import (
 from calls.services import proposals as services
 from calls.snapshot import proposal_snapshot, snapshot_diff
 from hub.forms import apply_validation_error
+from hub.private_files import private_file_response
+from hub.versioning import StaleEdit
 from profiles.models import ResearcherProfile
 
 ROLE_LABELS = dict(TeamMember.Role.choices)
@@ -163,7 +164,7 @@ def proposal_detail(request, pk: int):
 def _render_edit(request, proposal, *, form=None, formset=None, attachment_form=None, status=200):
     call = proposal.call
     if form is None:
-        form = ProposalDraftForm(initial=draft_initial(proposal), call=call)
+        form = ProposalDraftForm(initial=draft_initial(proposal), call=call, versioned=proposal)
     if formset is None:
         formset = MilestoneFormSet(
             initial=[
@@ -188,29 +189,43 @@ def _render_edit(request, proposal, *, form=None, formset=None, attachment_form=
     )
 
 
+def _no_longer_editable(proposal: Proposal) -> str:
+    return _("This proposal is %(status)s and can no longer be changed.") % {
+        "status": proposal.get_status_display().lower()
+    }
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request, pk: int):
+    """The draft editor. A save names the version it was opened on: a stale one is refused (409) side by side."""
     proposal, _roles = _team_proposal(request, pk, everything=True)
-    if not proposal.is_editable:
-        messages.error(
-            request,
-            _("This proposal is %(status)s and can no longer be changed.")
-            % {"status": proposal.get_status_display().lower()},
-        )
+    if request.method == "GET" and not proposal.is_editable:
+        messages.error(request, _no_longer_editable(proposal))
         return redirect("proposal_detail", pk=proposal.pk)
     if request.method == "GET":
         return _render_edit(request, proposal)
-    form = ProposalDraftForm(request.POST, call=proposal.call)
     formset = MilestoneFormSet(
         request.POST, prefix="milestones", form_kwargs={"max_month": proposal.call.duration_months}
     )
+    form = ProposalDraftForm(request.POST, call=proposal.call, versioned=proposal, timeline=formset)
+    if not proposal.is_editable:
+        # Submitted (or decided) since the page was opened: nothing is saved, and what was typed stays on the page.
+        form.full_clean()
+        form.add_error(None, _no_longer_editable(proposal))
+        return _render_edit(request, proposal, form=form, formset=formset, status=409)
     if form.is_valid() and formset.is_valid():
-        data = form.cleaned_data
         try:
             services.proposal_save_draft(
-                proposal=proposal, by=request.user, data=data, milestones=milestones_from(formset)
+                proposal=proposal,
+                by=request.user,
+                data=form.cleaned_data,
+                milestones=form.milestones(),
+                edit_version=form.cleaned_data["edit_version"],
             )
+        except StaleEdit as stale:
+            form.show_conflict(stale.current)
+            return _render_edit(request, proposal, form=form, formset=formset, status=409)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -265,11 +280,8 @@ def proposal_attachment(request, pk: int, attachment_id: int):
         }
         if attachment.pk not in submitted:
             raise Http404
-    return FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type="application/pdf",
+    return private_file_response(
+        attachment.file, filename=attachment.original_name, content_type="application/pdf", as_attachment=True
     )
 
 

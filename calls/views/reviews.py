@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.forms_reviews import DecisionForm, DeclarationForm, InfoRequestForm, ReviewerAssignForm, ScoreForm
@@ -23,6 +24,7 @@ from calls.selectors import (
     sealed_proposal_count,
 )
 from calls.services import reviews as services
+from calls.services.proposals import local_deadline_text
 from hub.csv import csv_safe
 from hub.forms import apply_validation_error
 
@@ -120,7 +122,10 @@ SORTS = {
 def call_ranking(request, call_id: int):
     call = get_object_or_404(calls_managed_by(request.user), pk=call_id)
     decidable = proposals_for_review_desk(request.user, call).filter(status__in=services.DECIDABLE)
-    form = DecisionForm(request.POST or None, proposals=decidable, two_stage=call.two_stage)
+    award_problem = services.award_problem(call)
+    form = DecisionForm(
+        request.POST or None, proposals=decidable, two_stage=call.two_stage, award_open=not award_problem
+    )
     if request.method == "POST" and form.is_valid():
         chosen = list(form.cleaned_data["proposals"])
         action = form.cleaned_data["action"]
@@ -159,8 +164,55 @@ def call_ranking(request, call_id: int):
             "checked": checked,
             "sealed_count": sealed_proposal_count(request.user, call),
             "sealed_until": _sealed_until(call),
+            "award_problem": award_problem,
+            "can_close_early": not services.close_early_problem(call),
         },
         status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def call_close_early(request, call_id: int):
+    """Confirm, then close the call before its deadline: says how many drafts it cuts off and that they are told."""
+    call = get_object_or_404(calls_managed_by(request.user), pk=call_id)
+    allowed, reason = services.can_run_review(request.user, call)
+    if not allowed:
+        raise PermissionDenied(reason)
+    problem = services.close_early_problem(call)
+    if request.method == "POST":
+        try:
+            cut_off = services.call_close_early(call=call, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if problem:
+                messages.info(request, _("This call is already closed; nothing changed."))
+            elif not cut_off:
+                messages.success(request, _("The call is closed; no drafts were waiting. You can now award proposals."))
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The call is closed. We are emailing the team of %(count)s unsubmitted draft. "
+                        "You can now award proposals.",
+                        "The call is closed. We are emailing the teams of %(count)s unsubmitted drafts. "
+                        "You can now award proposals.",
+                        len(cut_off),
+                    )
+                    % {"count": len(cut_off)},
+                )
+        return redirect("call_ranking", call_id=call.pk)
+    deadline = services.final_deadline(call)
+    return render(
+        request,
+        "calls/call_close_early.html",
+        {
+            "call": call,
+            "problem": problem,
+            "cut_off_count": len(services.proposals_cut_off_by_closing(call)) if not problem else 0,
+            "deadline_text": local_deadline_text(deadline, call.time_zone),
+        },
     )
 
 

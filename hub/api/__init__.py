@@ -20,6 +20,7 @@ from ninja import NinjaAPI
 from hub.api import docs, errors, openapi
 from hub.api.schemas import Detail
 from hub.api.throttling import SettingsAnonRateThrottle
+from hub.public_address import absolute_url
 
 CORS_HEADERS = {
     "Access-Control-Allow-Origin": "*",
@@ -158,7 +159,7 @@ def _endpoints() -> list[dict]:
 def root(request: HttpRequest):
     """Every endpoint of the API with its summary, plus the schema and docs links."""
     endpoints = _endpoints()
-    base = request.build_absolute_uri(request.path)
+    base = absolute_url(request.path)
     return {
         "title": api.title,
         "version": api.version,

@@ -13,6 +13,7 @@ from ninja import Field, Schema
 from pydantic import create_model
 
 from hub.api.params import IsoDateTime
+from hub.public_address import absolute_url
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -68,7 +69,7 @@ def page_schema(item: type, name: str) -> type:
 def page_link(request: HttpRequest, page: int) -> str:
     params = request.GET.copy()
     params["page"] = str(page)
-    return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+    return absolute_url(f"{request.path}?{params.urlencode()}")
 
 
 def paginate(

@@ -5,6 +5,8 @@ from django.urls import NoReverseMatch
 
 from ninja import Schema
 
+from hub.public_address import absolute_url
+
 
 class ParameterError(Schema):
     parameter: str
@@ -46,7 +48,8 @@ ERRORS = {400: Detail, 404: Detail, 414: Detail, 429: Detail}
 
 
 def absolute(request: HttpRequest, path: str | None) -> str | None:
-    return request.build_absolute_uri(path) if path else None
+    """An address in a response: on the public address (SITE_BASE_URL), whatever Host the request named."""
+    return absolute_url(path)
 
 
 def object_url(request: HttpRequest, obj) -> str | None:

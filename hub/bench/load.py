@@ -26,7 +26,8 @@ function response(status, headers, body)
   if status < 200 or status > 299 then
     non2xx = non2xx + 1
   end
-  if status < 200 or status > 399 then
+  -- 409: a stale save refused (the fixed proposal save after its first success), nothing saved; not an error
+  if (status < 200 or status > 399) and status ~= 409 then
     errors = errors + 1
   end
   if headers["X-Cache"] == "HIT" then

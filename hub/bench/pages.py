@@ -62,7 +62,7 @@ PAGES: list[BenchPage] = [
 
 # ``--records N`` (issue 7): the pages measured at 100,000 records, on SQLite and PostgreSQL.
 PROPOSAL_SAVE_BODY = (
-    "csrfmiddlewaretoken={csrf_token}&title=Bench+proposal+to+save&summary=What+we+will+find+out."
+    "csrfmiddlewaretoken={csrf_token}&edit_version={proposal_edit_version}&title=Bench+proposal+to+save&summary=What+we+will+find+out."
     "&methodology=Survey+and+focus+groups.&participation_plan=Residents+take+part.&data_management_plan=Kept+safe."
     "&ethics=&budget=20000&milestones-TOTAL_FORMS=0&milestones-INITIAL_FORMS=0"
     "&milestones-MIN_NUM_FORMS=0&milestones-MAX_NUM_FORMS=40"

@@ -69,12 +69,46 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--mixed", type=int, default=0, help="then a mixed run of this many seconds over all pages (e.g. 600)"
     )
-    parser.add_argument("--mixed-connections", type=int, default=50, help="simulated users in the mixed run")
+    parser.add_argument(
+        "--mixed-connections",
+        type=int,
+        default=50,
+        help="simulated users in the mixed run: wrk connections plus --write-sessions",
+    )
+    parser.add_argument(
+        "--write-sessions",
+        type=int,
+        default=10,
+        help="issue 15: researcher sessions (of the --mixed-connections users) that sign in and write — shared "
+        "drafts, saved searches, consultation comments — checked against the database at the end; 0: wrk "
+        "saves one fixed proposal instead",
+    )
+    parser.add_argument(
+        "--mixed-only", action="store_true", help="skip the per-page passes: only the mixed run (needs --mixed)"
+    )
+    parser.add_argument(
+        "--base-url",
+        default="",
+        help="run the mixed run against this running site (e.g. https://127.0.0.1:8443/, through its proxy) "
+        "instead of a gunicorn of the bench's own; --database-url must be the site's database",
+    )
+    parser.add_argument("--insecure", action="store_true", help="with --base-url: accept a self-signed certificate")
     parser.add_argument("--seed-only", action="store_true", help="seed (and index) the database, measure nothing")
     parser.add_argument(
         "--no-redis", action="store_true", help="use the database cache even when redis-server is installed"
     )
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.base_url:
+        if not args.database_url:
+            parser.error("--base-url needs --database-url: the database the site at that address uses")
+        args.mixed_only = True
+    if args.mixed_only and not args.mixed:
+        parser.error("--mixed-only and --base-url need --mixed SECONDS")
+    if args.mixed_only and not args.records:
+        parser.error("the mixed run rotates over the --records pages: give --records (e.g. 100000)")
+    if not 0 <= args.write_sessions < args.mixed_connections:
+        parser.error("--write-sessions must be at least 0 and fewer than --mixed-connections")
+    return args
 
 
 def _matching_top_up(args: argparse.Namespace) -> bool:
@@ -112,12 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     if args.records:
         suffix += f"-records-{args.records}"
     database_url = args.database_url or f"sqlite:///{RESULTS_DIR / f'bench-{args.scale}{suffix}.sqlite3'}"
-    env = {**os.environ, **BENCH_ENV, "DATABASE_URL": database_url}
-    os.environ.update({**BENCH_ENV, "DATABASE_URL": database_url})
+    bench_env = dict(BENCH_ENV)
+    # With --base-url the bulk download is built only where the site reads it (its MEDIA_ROOT, when given).
+    args.build_bulk = not args.base_url or bool(os.environ.get("MEDIA_ROOT"))
+    if args.base_url:
+        # The site at --base-url is someone else's: its cache and media (where the bulk download is built) are
+        # the ones to use when given, so that what the bench prepares in process is what the site sees.
+        # Its SECRET_KEY signs the sessions the bench creates for wrk's signed-in pages.
+        passed = ("MEDIA_ROOT", "REDIS_URL", "SECRET_KEY")
+        bench_env.update({key: os.environ[key] for key in passed if os.environ.get(key)})
+    env = {**os.environ, **bench_env, "DATABASE_URL": database_url}
+    os.environ.update({**bench_env, "DATABASE_URL": database_url})
     from hub.bench.server import Redis
 
     try:
-        with Redis(enabled=not args.no_redis) as redis:
+        with Redis(enabled=not (args.no_redis or args.base_url)) as redis:
             if redis.url:
                 env["REDIS_URL"] = os.environ["REDIS_URL"] = redis.url
             return _run(args, env)
@@ -168,14 +211,15 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     context = seed.bench_context()
     log(f"  {context['counts']}")
     matching_rows = []
-    if not args.records and (not args.only or args.only in "matching"):
+    if not args.records and not args.mixed_only and (not args.only or args.only in "matching"):
         from hub.bench import matching
 
         log("Matching, in process …")
         matching_rows = matching.measure(log)
-    log("collectstatic …")
-    call_command("collectstatic", interactive=False, verbosity=0)
-    if args.records and (not args.only or args.only in "CSV export of calls"):
+    if not args.base_url:  # a running site has its own static files
+        log("collectstatic …")
+        call_command("collectstatic", interactive=False, verbosity=0)
+    if args.records and (not args.only or args.only in "CSV export of calls") and args.build_bulk:
         # As the hourly cron does in production: whole-list CSV exports are read from a fresh bulk zip. A site's
         # very first request creates its settings row (a change, which would make the zip stale): do it first.
         from wagtail.models import Site
@@ -195,16 +239,27 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
     ]
     from hub.bench.server import Gunicorn
 
-    with Gunicorn(
-        env=env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log", ready_path=BASELINE.path
-    ) as server:
-        log(
-            f"gunicorn ({args.workers} workers) on {server.base_url}; wrk {args.duration} s × {args.connections} connections per page"
-        )
-        rows = [_measure(page, server=server, context=context, args=args, wrk=wrk) for page in pages]
-    cached_rows, mixed = [], None
+    rows, cached_rows, mixed = [], [], None
+    if args.base_url:
+        log(f"Mixed run against {args.base_url} (its own servers; database {connection.settings_dict['NAME']})")
+        mixed = _mixed(pages, base_url=args.base_url.rstrip("/"), context=context, args=args, wrk=wrk)
+    elif args.mixed_only:
+        cached_env = {**env, "PAGE_CACHE_SECONDS": CACHED_SECONDS}
+        with Gunicorn(
+            env=cached_env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log", ready_path=BASELINE.path
+        ) as server:
+            log(f"gunicorn ({args.workers} workers) on {server.base_url}, page cache on; mixed run only")
+            mixed = _mixed(pages, base_url=server.base_url, context=context, args=args, wrk=wrk)
+    else:
+        with Gunicorn(
+            env=env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log", ready_path=BASELINE.path
+        ) as server:
+            log(
+                f"gunicorn ({args.workers} workers) on {server.base_url}; wrk {args.duration} s × {args.connections} connections per page"
+            )
+            rows = [_measure(page, server=server, context=context, args=args, wrk=wrk) for page in pages]
     cached_pages = [page for page in pages if page is BASELINE or page.cached]
-    if args.records and len(cached_pages) > 1:
+    if args.records and len(cached_pages) > 1 and not args.mixed_only:
         cached_env = {**env, "PAGE_CACHE_SECONDS": CACHED_SECONDS}
         with Gunicorn(
             env=cached_env, workers=args.workers, log_path=RESULTS_DIR / "gunicorn.log", ready_path=BASELINE.path
@@ -212,7 +267,7 @@ def _run(args: argparse.Namespace, env: dict[str, str]) -> int:
             log(f"With the anonymous page cache ({'Redis' if env.get('REDIS_URL') else 'database cache'}):")
             cached_rows = [_measure(page, server=server, context=context, args=args, wrk=wrk) for page in cached_pages]
             if args.mixed:
-                mixed = _mixed(pages, server=server, context=context, args=args, wrk=wrk)
+                mixed = _mixed(pages, base_url=server.base_url, context=context, args=args, wrk=wrk)
     _percent_of_baseline(rows)
     _percent_of_baseline(cached_rows)
 
@@ -288,7 +343,9 @@ def _measure(page, *, server, context: dict, args: argparse.Namespace, wrk: str)
     row["sql_queries"] = queries
     row["single_ms"] = min(timings)
     row["x_cache"] = caches
-    ok = {200, 302, 303} if page.method == "POST" else {200}
+    # A POST page repeats one fixed form: its first save takes the draft's version, the next ones are refused as
+    # stale (409, the whole form validated and the conflict shown, nothing saved).
+    ok = {200, 302, 303, 409} if page.method == "POST" else {200}
     if not statuses <= ok:
         row["error"] = f"status {sorted(statuses)}" + (f" → {location}" if location else "")
         log(f"  {page.name}: {row['error']}")
@@ -320,13 +377,19 @@ def _cookie(page, context: dict) -> str | None:
     return cookie
 
 
-def _mixed(pages, *, server, context: dict, args: argparse.Namespace, wrk: str) -> dict:
-    """``--mixed`` seconds of ``--mixed-connections`` users rotating over every page (cache on): errors must be 0.
+def _mixed(pages, *, base_url: str, context: dict, args: argparse.Namespace, wrk: str) -> dict:
+    """``--mixed`` seconds of ``--mixed-connections`` users over every page (cache on): errors must be 0.
 
-    Each cached (public) page comes up six times per rotation, every other page twice, and one request per
-    rotation (about one in 40) saves the proposal, which invalidates the page cache like any content change.
+    wrk's connections rotate over the pages: each cached (public) page six times per rotation, every other page
+    twice. With ``--write-sessions`` (issue 15) that many of the users are researchers who sign in and write
+    (``hub.bench.writes``): they edit a few shared drafts at once, save searches and comment on a consultation;
+    at the end every acknowledged write is checked against the database (``hub.bench.checker``). Without them,
+    one request per rotation (about one in 40) saves a fixed proposal. Any write invalidates the page cache
+    like any content change.
     """
-    from hub.bench import load
+    from django.db import connections
+
+    from hub.bench import checker, load, writes
 
     requests = []
     for page in pages:
@@ -344,35 +407,120 @@ def _mixed(pages, *, server, context: dict, args: argparse.Namespace, wrk: str) 
         requests += [{"method": page.method, "path": path, "headers": headers, "body": body}] * weight
     saves = [r for r in requests if r["method"] == "POST"][:1]
     others = [r for r in requests if r["method"] != "POST"]
-    requests = others + saves  # one proposal save per rotation
-    log(f"Mixed run: {args.mixed} s, {args.mixed_connections} connections over {len(requests)} rotating requests …")
+    # The researchers write (and read what they edit); wrk only reads. Without them, one save per rotation.
+    requests = others if args.write_sessions else others + saves
+    readers = args.mixed_connections - args.write_sessions
+    driver = None
+    if args.write_sessions:
+        plan = writes.prepare(sessions=args.write_sessions, log=log)
+        connections.close_all()
+        driver = writes.WriteDriver(base_url=base_url, plan=plan, seconds=args.mixed, verify=not args.insecure)
+    log(
+        f"Mixed run: {args.mixed} s, {readers} wrk connections over {len(requests)} rotating requests"
+        + (f" and {args.write_sessions} researcher sessions writing" if driver else "")
+        + f", against {base_url} …"
+    )
+    failed = _check_rotation(requests, base_url=base_url, verify=not args.insecure)
+    if failed:
+        return {"error": "before the run: " + "; ".join(failed), "requests": 0, "rps": 0.0}
     load_before = os.getloadavg()[0]
+    if driver:
+        driver.start()
     result = load.run_wrk(
         wrk=wrk,
-        url=server.base_url + "/",
+        url=base_url + "/",
         cookie=None,
         duration=args.mixed,
-        connections=args.mixed_connections,
-        threads=min(args.threads, args.mixed_connections),
+        connections=readers,
+        threads=min(args.threads, readers),
         requests=requests,
     )
     mixed = {
+        "target": base_url if args.base_url else f"gunicorn of the bench ({args.workers} workers)",
         "duration_s": args.mixed,
         "connections": args.mixed_connections,
+        "wrk_connections": readers,
+        "write_sessions": args.write_sessions,
         "rotation": len(requests),
         "load_average": {"before": load_before, "after": os.getloadavg()[0]},
         **asdict(result),
     }
+    problems = []
     if result.errors or result.socket_errors or result.timeouts:
-        mixed["error"] = (
+        problems.append(
             f"{result.errors} responses ≥ 400, {result.socket_errors} socket errors, {result.timeouts} timeouts"
         )
     log(
-        f"  mixed: {result.requests} requests, {result.rps:.1f} req/s, p95 {result.p95_ms:.0f} ms, "
+        f"  reads (wrk): {result.requests} requests, {result.rps:.1f} req/s, p95 {result.p95_ms:.0f} ms, "
         f"{result.errors} errors (≥400), {result.socket_errors} socket errors, {result.timeouts} timeouts, "
         f"{result.cache_hits / max(result.requests, 1):.0%} cache hits"
     )
+    if driver:
+        record = driver.join()
+        rows, drafts = writes.read_back(plan)
+        connections.close_all()
+        verdict = checker.check(record.acks, rows=rows, drafts=drafts)
+        mixed["writes"] = _writes_summary(record, verdict)
+        w = mixed["writes"]
+        log(
+            f"  writes: {w['requests']} requests, {w['acknowledged_total']} acknowledged {w['acknowledged']}, "
+            f"{w['stale_refused']} stale saves refused (409), {w['lost']} lost, {w['duplicated']} duplicated, "
+            f"{w['errors']} errors; POST p50 {w['post_p50_ms']:.0f} ms, p95 {w['post_p95_ms']:.0f} ms"
+        )
+        for line in (w["error_samples"] + w["problems"])[:20]:
+            log(f"    {line}")
+        if w["errors"] or w["lost"] or w["duplicated"]:
+            problems.append(f"writes: {w['errors']} errors, {w['lost']} lost, {w['duplicated']} duplicated")
+        if not w["acknowledged_total"]:
+            problems.append("writes: nothing was acknowledged")
+    if problems:
+        mixed["error"] = "; ".join(problems)
     return mixed
+
+
+def _check_rotation(requests: list[dict], *, base_url: str, verify: bool) -> list[str]:
+    """Each GET of the rotation once: 200 expected (wrk counts a redirect to the sign-in page as a success)."""
+    import requests as http
+
+    failed = []
+    for request in {r["path"]: r for r in requests if r["method"] == "GET"}.values():
+        try:
+            response = http.get(
+                base_url + request["path"],
+                headers=request["headers"],
+                allow_redirects=False,
+                timeout=120,
+                verify=verify,
+            )
+        except http.RequestException as error:
+            failed.append(f"{request['path']}: {type(error).__name__}")
+            continue
+        if response.status_code != 200:
+            failed.append(f"{request['path']}: {response.status_code} {response.headers.get('Location', '')}".strip())
+    return failed
+
+
+def _percentile(values: list[float], share: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def _writes_summary(record, verdict) -> dict:
+    """The write driver's counts and the checker's verdict, for the JSON and the table."""
+    return {
+        "requests": sum(record.requests.values()),
+        "by_status": dict(sorted(record.requests.items())),
+        **verdict.as_dict(),
+        "stale_refused": sum(record.stale.values()),
+        "stale_by_draft": {str(pk): n for pk, n in sorted(record.stale.items())},
+        "errors": len(record.errors),
+        "error_samples": record.errors[:20],
+        "post_p50_ms": _percentile(record.latencies, 0.50) * 1000,
+        "post_p95_ms": _percentile(record.latencies, 0.95) * 1000,
+        "post_p99_ms": _percentile(record.latencies, 0.99) * 1000,
+    }
 
 
 def _percent_of_baseline(rows: list[dict]) -> None:
@@ -395,7 +543,8 @@ def format_table(report: dict) -> str:
         f"→{report['load_average']['after']:.1f} on {report['cpus']} CPUs, git {report['git']}",
         "",
     ]
-    lines += _rows_table(report["pages"])
+    if report["pages"]:
+        lines += _rows_table(report["pages"])
     if report.get("cached_pages"):
         lines += [
             "",
@@ -403,15 +552,27 @@ def format_table(report: dict) -> str:
             *_rows_table(report["cached_pages"]),
         ]
     mixed = report.get("mixed")
-    if mixed:
+    if mixed and "p50_ms" in mixed:
         lines += [
             "",
-            f"Mixed run: {mixed['duration_s']} s, {mixed['connections']} connections, {mixed['requests']} requests, "
+            f"Mixed run: {mixed['duration_s']} s, {mixed['connections']} users"
+            + (f" ({mixed['wrk_connections']} wrk connections reading)" if mixed.get("write_sessions") else "")
+            + f", {mixed['requests']} requests, "
             f"{mixed['rps']:.1f} req/s, p50 {mixed['p50_ms']:.0f} ms, p95 {mixed['p95_ms']:.0f} ms, "
             f"p99 {mixed['p99_ms']:.0f} ms; errors (status ≥ 400) {mixed['errors']}, socket errors "
             f"{mixed['socket_errors']}, timeouts {mixed['timeouts']}; cache hits "
-            f"{mixed['cache_hits'] / max(mixed['requests'], 1):.0%}",
+            f"{mixed['cache_hits'] / max(mixed['requests'], 1):.0%}"
+            + (f"; target {mixed['target']}" if mixed.get("target") else ""),
         ]
+        writes = mixed.get("writes")
+        if writes:
+            lines.append(
+                f"Writes ({mixed['write_sessions']} researcher sessions): {writes['requests']} requests, "
+                f"{writes['acknowledged_total']} acknowledged ({', '.join(f'{k} {v}' for k, v in writes['acknowledged'].items())}), "
+                f"{writes['stale_refused']} stale saves refused (409), {writes['lost']} lost, "
+                f"{writes['duplicated']} duplicated, {writes['errors']} errors; POST p50 {writes['post_p50_ms']:.0f} ms, "
+                f"p95 {writes['post_p95_ms']:.0f} ms, p99 {writes['post_p99_ms']:.0f} ms"
+            )
     return "\n".join(lines)
 
 

@@ -834,6 +834,12 @@ def bench_proposal_id() -> int:
     return proposal.pk if proposal else 0
 
 
+def bench_proposal_edit_version() -> int:
+    from calls.models import Proposal
+
+    return Proposal.objects.filter(pk=bench_proposal_id()).values_list("edit_version", flat=True).first() or 1
+
+
 def _session_cookie(user: User) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -888,6 +894,8 @@ def bench_context() -> dict:
             "call_path": _first_call_path(),
             "match_call_id": _match_call_id(),
             "proposal_id": bench_proposal_id(),
+            # The version the fixed proposal save names: the first save takes it, later ones are refused as stale.
+            "proposal_edit_version": bench_proposal_edit_version(),
             "theme_slug": Theme.objects.order_by("pk").values_list("slug", flat=True).first() or "",
         },
         "cookies": {

@@ -9,9 +9,10 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from hub.blocks import BodyBlock
+from hub.public_address import PublicAddressMixin
 
 
-class HomePage(Page):
+class HomePage(PublicAddressMixin, Page):
     """The site's front page: what Bridges is, live numbers and the latest items."""
 
     intro = models.TextField(blank=True, help_text=_("One or two sentences that explain the platform in plain words."))
@@ -35,7 +36,7 @@ class HomePage(Page):
         return context
 
 
-class StandardPage(Page):
+class StandardPage(PublicAddressMixin, Page):
     """An editorial page such as About, Privacy or the 14 recommendations."""
 
     intro = models.TextField(blank=True)

@@ -226,7 +226,13 @@ class Country(models.Model):
         verbose_name_plural = _("countries")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        from hub.vocabulary_names import country_name
+
+        return country_name(self.code, self.name)
 
 
 class Language(models.Model):
@@ -241,4 +247,10 @@ class Language(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized_name
+
+    @property
+    def localized_name(self) -> str:
+        from hub.vocabulary_names import language_name
+
+        return language_name(self.code, self.name)

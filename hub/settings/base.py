@@ -331,6 +331,17 @@ WAGTAILIMAGES_IMAGE_FORM_BASE = "hub.forms_media.ImageForm"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "hub.forms_media.DocumentForm"
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_WORKFLOW_ENABLED = True
+# Two editors on one page (issue 15 §2; tests/wagtail_admin/test_concurrent_editing.py). Every open page
+# editor pings Wagtail's editing-session endpoint this often (milliseconds): the answer names the other
+# people in the same page and whether one of them saved a newer revision, which the editor shows at
+# once and asks about before it saves over it. Ten seconds is Wagtail's own default, written down so that
+# it stays on: 0 or a very long interval would hide the other editor until it is too late.
+WAGTAIL_EDITING_SESSION_PING_INTERVAL = 10_000
+# Page locking ("Lock" in the page editor's status panel, for groups holding lock_page: the city editors,
+# profiles.services.CITY_PAGE_PERMISSIONS). False, Wagtail's default: a lock keeps everyone else out and
+# lets its owner go on editing, which is what an editor who wants the page to themselves for an afternoon
+# needs. True would freeze the page for its owner too (a lock as "do not touch", not "I am on it").
+WAGTAILADMIN_GLOBAL_EDIT_LOCK = False
 
 # Site search (hub/search/): the database backend by default; Elasticsearch for /search/ when
 # ELASTICSEARCH_URL is set, with short timeouts so that a dead server falls back within seconds.

@@ -14,3 +14,8 @@ STORAGES = {
 }
 SHOW_DEMO_PASSWORDS = True
 DEMO_CONTENT_ALLOWED = True
+
+# Tasks run in the request here (no worker): rebuilding the whole /data/bulk.zip after every save would make
+# each edit take seconds (verifying an organisation took 4.5 s). `make run` builds it once; `manage.py
+# build_bulk_download` rebuilds it; until then whole-list CSV exports are read from the database.
+BULK_DOWNLOAD_ON_CHANGE = False

@@ -31,3 +31,11 @@ if _https:
         **CONTENT_SECURITY_POLICY,
         "DIRECTIVES": {**CONTENT_SECURITY_POLICY["DIRECTIVES"], "upgrade-insecure-requests": True},
     }
+
+# Behind nginx (deploy/nginx/bridges.conf): private files are sent by nginx's internal location after the view's
+# permission check (hub/private_files.py), e.g. PRIVATE_MEDIA_ACCEL_REDIRECT=/_private/; empty: Django sends them.
+PRIVATE_MEDIA_ACCEL_REDIRECT = ENV.get("PRIVATE_MEDIA_ACCEL_REDIRECT", "") or None
+# Sessions stay in the database (Django's default engine), shared by every app node: never a per-node store.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# How long the key of a sent email is kept (hub prune_sent_emails, daily); never shorter than the retry window.
+SENT_EMAIL_RETENTION_DAYS = int(ENV.get("SENT_EMAIL_RETENTION_DAYS", "90"))

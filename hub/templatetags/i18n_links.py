@@ -51,3 +51,19 @@ def language_choices(context) -> list[dict]:
         }
         for code, _name in settings.LANGUAGES
     ]
+
+
+@register.inclusion_tag("includes/language_alternates.html", takes_context=True)
+def language_alternates(context) -> dict:
+    """``rel="canonical"`` and one ``rel="alternate" hreflang`` per language (plus ``x-default``), on the
+    public address. Query strings are left out: a filtered list is the same page for search engines."""
+    from hub.public_address import absolute_url
+
+    request = context.get("request")
+    if request is None:
+        return {"alternates": [], "canonical": ""}
+    path = request.path
+    alternates = [{"code": code, "url": absolute_url(translate_url(path, code))} for code, _name in settings.LANGUAGES]
+    default = next(a["url"] for a in alternates if a["code"] == settings.LANGUAGE_CODE)
+    current = next((a["url"] for a in alternates if a["code"] == _language()), absolute_url(path))
+    return {"alternates": [*alternates, {"code": "x-default", "url": default}], "canonical": current}

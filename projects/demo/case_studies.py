@@ -74,6 +74,8 @@ def seed(*, rng: random.Random, stdout) -> None:
         page.summary = f"{page.summary[: 600 - len(DEMO) - 1]} {DEMO}".strip()
         page.what_changed = _paragraphs(changed)
         page.lessons = _paragraphs(lessons)
+        if "context" in page.placeholder_fields():
+            page.context = _paragraphs([partnership.summary or partnership.title])
         page.featured = True
         page.save_revision(user=coordinator).publish(user=coordinator)
         created += 1

@@ -270,7 +270,7 @@ def seed(*, rng: random.Random, stdout) -> None:
             }
             for column in dataset.schema
         ]
-        services.dataset_update(dataset=dataset, by=uploader, data={}, schema=schema)
+        services.dataset_update(dataset=dataset, by=uploader, data={}, schema=schema, edit_version=dataset.edit_version)
         if dataset.slug != spec["slug"]:
             Dataset.objects.filter(pk=dataset.pk).update(slug=spec["slug"])
             dataset.slug = spec["slug"]

@@ -2,9 +2,11 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from hub.models import Country, GroupAtRisk, SDGTarget, Theme
+from hub.versioning import KEEP_MINE, MERGE_PREFIX, TAKE_SAVED, ConflictRow, VersionedFormMixin
 from projects import datasets_io
 from projects.models import DataLicence, Dataset, Disaggregation
 
@@ -166,6 +168,104 @@ def metadata_initial(dataset: Dataset) -> dict:
     for name in ("themes", "sdg_targets", "groups", "countries"):
         initial[name] = list(getattr(dataset, name).all())
     return initial
+
+
+SCHEMA_FIELD = "schema"
+
+
+class DatasetEditForm(VersionedFormMixin, DatasetMetadataForm):
+    """The edit page's metadata with the version it was opened on; the columns come from ``SchemaFormSet``.
+
+    Pass ``schema=<the bound formset>`` too: after a stale save the columns that differ are one “Columns” row
+    of the side-by-side view, and choosing the saved one there puts the saved columns in ``cleaned_data["schema"]``.
+    """
+
+    def __init__(self, *args, schema=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.schema_formset = schema
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.versioned is not None and self.data.get(MERGE_PREFIX + SCHEMA_FIELD) == TAKE_SAVED:
+            cleaned[SCHEMA_FIELD] = [dict(column) for column in self.versioned.schema or []]
+        return cleaned
+
+    def typed_schema(self) -> list[dict] | None:
+        """The columns as typed in the formset (cleaned where valid), or None without a formset."""
+        formset = self.schema_formset
+        if formset is None or not formset.is_bound:
+            return None
+        columns = []
+        for column_form in formset.forms:
+            data = getattr(column_form, "cleaned_data", None) or {}
+            raw = {name: column_form[name].value() for name in ("name", "type", "description", "is_count")}
+            columns.append(
+                {
+                    "name": data.get("name", raw["name"]) or "",
+                    "type": data.get("type", raw["type"]) or "string",
+                    "description": (data.get("description", raw["description"]) or "").strip(),
+                    "is_count": bool(data.get("is_count", raw["is_count"])),
+                }
+            )
+        return columns
+
+    def show_conflict(self, current) -> None:
+        super().show_conflict(current)
+        mine = self.typed_schema()
+        if mine is None:
+            return
+        saved = [dict(column) for column in current.schema or []]
+        mine_lines, saved_lines = _schema_differences(mine, saved)
+        if not mine_lines and not saved_lines:
+            return
+        self.conflict.append(
+            ConflictRow(
+                name=SCHEMA_FIELD,
+                label=str(_("Columns")),
+                mine="\n".join(mine_lines) or gettext("(empty)"),
+                saved="\n".join(saved_lines) or gettext("(empty)"),
+                merge_name=MERGE_PREFIX + SCHEMA_FIELD,
+                choice=self.data.get(MERGE_PREFIX + SCHEMA_FIELD, KEEP_MINE),
+            )
+        )
+
+
+def _column_line(column: dict) -> str:
+    kinds = dict(SchemaColumnForm.base_fields["type"].choices)
+    values = {
+        "name": column.get("name", ""),
+        "type": kinds.get(column.get("type") or "string", column.get("type")),
+        "description": column.get("description") or pgettext("column description", "no description"),
+    }
+    if column.get("is_count"):
+        return gettext("%(name)s (%(type)s, counts): %(description)s") % values
+    return gettext("%(name)s (%(type)s): %(description)s") % values
+
+
+def _schema_differences(mine: list[dict], saved: list[dict]) -> tuple[list[str], list[str]]:
+    """One line per column that differs, on each side (columns are matched by position, as in the file)."""
+
+    def key(column: dict | None):
+        if column is None:
+            return None
+        return (
+            column.get("name"),
+            column.get("type") or "string",
+            (column.get("description") or "").replace("\r\n", "\n").strip(),
+            bool(column.get("is_count")),
+        )
+
+    mine_lines, saved_lines = [], []
+    for index in range(max(len(mine), len(saved))):
+        a = mine[index] if index < len(mine) else None
+        b = saved[index] if index < len(saved) else None
+        if key(a) == key(b):
+            continue
+        if a is not None:
+            mine_lines.append(_column_line(a))
+        if b is not None:
+            saved_lines.append(_column_line(b))
+    return mine_lines, saved_lines
 
 
 class AccessRequestForm(forms.Form):

@@ -6,8 +6,10 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.validators import MAX_ATTACHMENT_BYTES, validate_pdf
 from hub.models import GroupAtRisk, Language, Method, SDGTarget, Theme
+from hub.versioning import KEEP_MINE, MERGE_PREFIX, TAKE_SAVED, ConflictRow, VersionedFormMixin
 from profiles.validators import normalise_doi, normalise_orcid, validate_orcid
 from profiles.visibility import EVERYONE, profile_by_orcid, shown_to
+from projects.forms.uptake import clear_version_errors
 from projects.models import Result
 from projects.services.results import MAX_AUTHORS, author_key
 from projects.services.takedowns import REASON_MIN_LENGTH, reason_problem
@@ -70,6 +72,89 @@ class ResultForm(forms.ModelForm):
 
     def validate_unique(self):
         """The slug is the service's (it is not on the form)."""
+
+
+AUTHORS = "authors"
+
+
+class ResultEditForm(VersionedFormMixin, ResultForm):
+    """The edit form of an existing result: versioned, and the author list takes part in a conflict.
+
+    The authors are a formset beside the form; on a stale save the view passes the typed authors to
+    ``show_conflict`` and the conflict table gets an "Authors" row when they differ from the saved ones.
+    Choosing "The saved one" there keeps the saved author list (``authors_to_save``).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clear_version_errors(self)
+
+    def show_conflict(self, current, *, authors: list[dict] | None = None, viewer=None) -> None:
+        super().show_conflict(current)
+        if authors is None:
+            return
+        saved = saved_authors(current)
+        if _author_identity(authors) == _author_identity(saved):
+            return
+        row = ConflictRow(
+            name=AUTHORS,
+            label=str(_("Authors")),
+            mine=_authors_text(authors, viewer),
+            saved=_authors_text(saved, viewer),
+            merge_name=MERGE_PREFIX + AUTHORS,
+            choice=self.data.get(MERGE_PREFIX + AUTHORS, KEEP_MINE),
+        )
+        # Where the page shows the authors: after "Where to find it", before the topics.
+        topics = next(
+            (i for i, r in enumerate(self.conflict) if r.name in ("themes", "sdg_targets", "methods", "groups")), None
+        )
+        self.conflict.insert(len(self.conflict) if topics is None else topics, row)
+
+    def takes_saved_authors(self) -> bool:
+        return self.versioned is not None and self.data.get(MERGE_PREFIX + AUTHORS) == TAKE_SAVED
+
+    def authors_to_save(self, typed: list[dict]) -> list[dict]:
+        """The typed authors, or the saved ones where the user chose "The saved one" for the authors."""
+        return saved_authors(self.versioned) if self.takes_saved_authors() else typed
+
+
+def saved_authors(result: Result) -> list[dict]:
+    """A result's authors as ``authors_from`` gives them: each kept as it is, in the saved order."""
+    return [
+        {"keep": a, "profile": None, "email": "", "name": a.name, "affiliation": a.affiliation}
+        for a in result.authors.select_related("profile__user")
+    ]
+
+
+def _author_identity(authors: list[dict]) -> list[tuple]:
+    identity = []
+    for a in authors:
+        if a.get("keep") is not None:
+            who = ("author", a["keep"].pk)
+        elif a.get("email"):
+            who = ("email", a["email"].lower())
+        elif a.get("profile") is not None:
+            who = ("profile", a["profile"].pk)
+        else:
+            who = None
+        identity.append((who, (a.get("name") or "").strip(), (a.get("affiliation") or "").strip()))
+    return identity
+
+
+def _authors_text(authors: list[dict], viewer) -> str:
+    """One author a line, numbered: the name, the affiliation and the key the viewer may read."""
+    lines = []
+    for position, a in enumerate(authors, start=1):
+        key = ""
+        if a.get("keep") is not None:
+            key = author_key(a["keep"], viewer)
+        elif a.get("email"):
+            key = a["email"]
+        elif a.get("profile") is not None:
+            key = a["profile"].orcid or ""
+        parts = [a.get("name") or "", a.get("affiliation") or "", key]
+        lines.append(f"{position}. " + " · ".join(part for part in parts if part))
+    return "\n".join(lines)
 
 
 class AuthorForm(forms.Form):

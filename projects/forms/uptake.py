@@ -3,15 +3,32 @@
 from django import forms
 from django.core.validators import URLValidator
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from hub.versioning import VersionedFormMixin
 from projects.models import CityResponse, PolicyUptake
 
 TEXTAREA = {"rows": 6}
 
 
-class ResponseForm(forms.Form):
-    """Stance, the city's reasons (required unless pending) and an optional public reply."""
+def clear_version_errors(form) -> None:
+    """A garbled version gets the same plain words as a missing one (not "Enter a whole number")."""
+    field = form.fields["edit_version"]
+    field.label = capfirst(_("edit version"))  # the error summary names the field; translated, unlike its name
+    message = field.error_messages["required"]
+    field.error_messages.update(invalid=message, min_value=message, max_value=message)
+
+
+class ResponseForm(VersionedFormMixin, forms.Form):
+    """Stance, the city's reasons (required unless pending) and an optional public reply.
+
+    Versioned: pass ``versioned=`` the response (an unsaved one while the city has not responded yet).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clear_version_errors(self)
 
     stance = forms.ChoiceField(
         label=_("The city's stance on this result"),
@@ -93,3 +110,19 @@ class UptakeForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+class UptakeEditForm(VersionedFormMixin, UptakeForm):
+    """Correcting a recorded decision; versioned (pass ``versioned=`` the record) so that no save is lost."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clear_version_errors(self)
+
+
+class UptakeDeleteForm(VersionedFormMixin, forms.Form):
+    """The confirmation of a removal; it names the version of the record the official saw."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        clear_version_errors(self)

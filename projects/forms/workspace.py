@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hub.versioning import VersionedFormMixin
 from projects.models import Milestone
 from projects.services.workspace import ALLOWED_EXTENSIONS
 
@@ -20,8 +21,15 @@ class MilestoneForm(forms.Form):
     is_public = forms.BooleanField(label=_("Show on the public timeline"), required=False, initial=True)
 
 
+class MilestoneEditForm(VersionedFormMixin, MilestoneForm):
+    """A milestone's edit page: the fields of a new one, and the version it was opened on."""
+
+
 class MilestoneStatusForm(forms.Form):
+    """The status select of the workspace page, with the version of the milestone the page showed."""
+
     status = forms.ChoiceField(label=_("Status"), choices=Milestone.Status.choices)
+    edit_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
 
 
 class _FileField(forms.FileField):
@@ -51,3 +59,7 @@ class VersionForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label=_("Note"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class NoteEditForm(VersionedFormMixin, NoteForm):
+    """Editing one's note: the text, and the version it was opened on."""

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from calls.storage import get_private_storage
+from hub.versioning import EditVersionField
 
 
 class DataLicence(models.TextChoices):
@@ -107,6 +108,8 @@ class Dataset(models.Model):
     created_by = models.ForeignKey("profiles.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    edit_version = EditVersionField()
 
     objects = DatasetQuerySet.as_manager()
 

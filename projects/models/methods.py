@@ -10,6 +10,8 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from hub.public_address import PublicAddressMixin
+
 GUIDANCE_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
 
 
@@ -26,7 +28,7 @@ class MethodStepBlock(blocks.StructBlock):
         preview_value = {"title": "Map who is affected", "description": "<p>List groups and meet them first.</p>"}
 
 
-class MethodsIndexPage(Page):
+class MethodsIndexPage(PublicAddressMixin, Page):
     """``/methods/``: every method of the library, with what used it."""
 
     intro = models.TextField(blank=True)
@@ -46,7 +48,7 @@ class MethodsIndexPage(Page):
         return context
 
 
-class MethodPage(Page):
+class MethodPage(PublicAddressMixin, Page):
     """A method: what it is, when to use it, steps, ethics and participation guidance, templates and tools."""
 
     method = models.OneToOneField(

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from calls.storage import get_private_storage
+from hub.versioning import EditVersionField
 
 
 class PartnershipQuerySet(models.QuerySet):
@@ -135,6 +136,8 @@ class Milestone(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    edit_version = EditVersionField()
+
     class Meta:
         ordering = ["partnership", "due_date", "pk"]
 
@@ -196,6 +199,8 @@ class WorkspaceNote(models.Model):
     body = models.TextField(max_length=10000)
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
+
+    edit_version = EditVersionField()
 
     class Meta:
         ordering = ["partnership", "-created_at"]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.storage import get_private_storage
+from hub.versioning import EditVersionField
 from profiles.validators import validate_doi
 
 
@@ -89,6 +90,8 @@ class Result(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    edit_version = EditVersionField()
 
     objects = ResultQuerySet.as_manager()
 
@@ -193,6 +196,8 @@ class CityResponse(models.Model):
     responded_by = models.ForeignKey("profiles.User", null=True, on_delete=models.SET_NULL, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
+    edit_version = EditVersionField()
+
     def __str__(self) -> str:
         return f"{self.city}: {self.get_stance_display()}"
 
@@ -219,6 +224,8 @@ class PolicyUptake(models.Model):
     recorded_by = models.ForeignKey("profiles.User", null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    edit_version = EditVersionField()
 
     class Meta:
         ordering = ["-date", "-pk"]

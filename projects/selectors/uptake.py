@@ -8,7 +8,7 @@ import datetime as dt
 import statistics
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -281,3 +281,21 @@ def uptake_summary(*, today: dt.date | None = None) -> UptakeSummary:
         median_days_to_respond=statistics.median(days) if days else None,
         uptakes_count=uptakes_public().count(),
     )
+
+
+def results_awaiting_response(user, *, limit: int = 10, today: dt.date | None = None) -> tuple[list[Result], int]:
+    """Public results commissioned by the user's cities that the city has not responded to (newest first)."""
+    from profiles.models import Membership
+
+    if not getattr(user, "is_authenticated", False):
+        return [], 0
+    cities = Membership.objects.filter(user=user, status=Membership.Status.APPROVED).values("organisation_id")
+    queryset = (
+        public_results(today=today)
+        .filter(partnership__city_id__in=cities)
+        .filter(Q(city_response__isnull=True) | Q(city_response__stance=CityResponse.Stance.PENDING))
+        .select_related("partnership", "partnership__city")
+        .order_by("-published_at", "-pk")
+    )
+    rows = list(queryset[: limit + 1])
+    return rows[:limit], len(rows) if len(rows) <= limit else queryset.count()

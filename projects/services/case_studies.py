@@ -9,6 +9,7 @@ from hub.models import Country
 from profiles.models import User
 from profiles.services import is_coordinator
 from projects.models import CaseStudyIndexPage, CaseStudyPage, Dataset, Partnership, Region, Result
+from projects.models.case_studies import PLACEHOLDER
 from projects.services.methods import paragraphs_to_rich_text
 
 # UN M49 regions by ISO 3166-1 alpha-2 code.
@@ -25,7 +26,8 @@ _REGION_CODES = {
 }
 REGION_OF_COUNTRY = {code: region for region, codes in _REGION_CODES.items() for code in codes.split()}
 
-TO_WRITE = _("To be written by the coordinator: %(what)s")
+# Lazy: the placeholder is written in the coordinator's language, and publishing is refused while it is there.
+TO_WRITE = PLACEHOLDER
 
 
 def region_of(country_code: str | None) -> str:

@@ -16,6 +16,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from hub.mail import send_templated
+from hub.versioning import claim_edit
 from profiles.models import User
 from profiles.services import save_with_free_slug
 from projects import datasets_io, suppression
@@ -240,8 +241,14 @@ def _validate_schema(dataset: Dataset, schema: list[dict]) -> list[dict]:
 
 
 @transaction.atomic
-def dataset_update(*, dataset: Dataset, by: User, data: dict, schema: list[dict] | None = None) -> Dataset:
-    """Change a dataset's metadata and schema descriptions; open access stays refused while identifiers are found."""
+def dataset_update(
+    *, dataset: Dataset, by: User, data: dict, schema: list[dict] | None = None, edit_version: int
+) -> Dataset:
+    """Change a dataset's metadata and schema descriptions; open access stays refused while identifiers are found.
+
+    ``edit_version`` is the version the form was opened on: a save of an older version raises ``StaleEdit``
+    and changes nothing.
+    """
     _require_manager(by, dataset.partnership)
     # The saved row carries the status as stored now: an edit never undoes a takedown or publication made meanwhile.
     dataset.refresh_from_db(
@@ -256,19 +263,25 @@ def dataset_update(*, dataset: Dataset, by: User, data: dict, schema: list[dict]
         "personal_data_note": data.get("personal_data_note", dataset.personal_data_note),
     }
     _validate_protection(**merged, findings=dataset.identifier_columns)
-    if schema is not None:
-        dataset.schema = _validate_schema(dataset, schema)
+    cleaned_schema = _validate_schema(dataset, schema) if schema is not None else None
+    claim_edit(dataset, expected=edit_version)
+    fields = [name for name in METADATA_FIELDS if name in data]
+    if cleaned_schema is not None:
+        dataset.schema = cleaned_schema
+        fields.append("schema")
     _apply(dataset, data)
     if "title" in data and not dataset.slug:
         dataset.slug = unique_dataset_slug(data["title"], exclude_pk=dataset.pk)
-    dataset.save()
+        fields.append("slug")
+    # Only what this edit changes: the status, counters and the version (already moved by claim_edit) stay as stored.
+    dataset.save(update_fields=[*fields, "updated_at"])
     _set_m2m(dataset, data)
     return dataset
 
 
 @transaction.atomic
 def dataset_publish(*, dataset: Dataset, by: User) -> Dataset:
-    """Make a draft dataset's page public (and its rows, when it is open)."""
+    """Make a draft dataset's page public (and its rows, when it is open); an edit form opened before is stale."""
     _require_manager(by, dataset.partnership)
     dataset = Dataset.objects.select_for_update().get(pk=dataset.pk)
     if dataset.status != Dataset.Status.DRAFT:
@@ -284,11 +297,21 @@ def dataset_publish(*, dataset: Dataset, by: User) -> Dataset:
     )
     if not dataset.file:
         raise ValidationError(_("The dataset has no file."))
+    claim_edit(dataset, expected=None)  # the row is locked: this cannot be stale
     dataset.status = Dataset.Status.PUBLISHED
     dataset.published_at = timezone.now()
     dataset.published_by = by
     dataset.save(update_fields=["status", "published_at", "published_by", "updated_at"])
     return dataset
+
+
+@transaction.atomic
+def dataset_update_and_publish(
+    *, dataset: Dataset, by: User, data: dict, schema: list[dict] | None = None, edit_version: int
+) -> Dataset:
+    """ "Publish" on the edit page: save what was typed (with the version check), then publish; all or nothing."""
+    dataset_update(dataset=dataset, by=by, data=data, schema=schema, edit_version=edit_version)
+    return dataset_publish(dataset=dataset, by=by)
 
 
 # --- Access requests and downloads ------------------------------------------------------------------------------

@@ -20,11 +20,13 @@ from django.utils.translation import gettext as _
 
 from calls.validators import validate_pdf
 from hub.mail import send_templated
+from hub.versioning import claim_edit
 from profiles.emails import normalise_email
 from profiles.models import ResearcherProfile, User
 from profiles.services import save_with_free_slug
 from profiles.visibility import account_for_address, can_see, is_owner, owns_address
 from projects.models import Partnership, PartnershipMember, Result, ResultAuthor, ResultFile
+from projects.notifications import notify_city_of_result
 
 MAX_FILES = 10
 MAX_AUTHORS = 50
@@ -247,7 +249,13 @@ def authorship_problem(author: ResultAuthor, user) -> str:
 def authorship_answer(
     *, author: ResultAuthor, user: User, accept: bool, show_affiliation: bool = False
 ) -> ResultAuthor:
-    """The invited author confirms (linking their profile, and their affiliation only if they choose) or declines."""
+    """The invited author confirms (linking their profile, and their affiliation only if they choose) or declines.
+
+    Showing their affiliation changes the result's author list, so the result's edit version moves on: an edit
+    form opened before the answer cannot write the old affiliation back.
+    """
+    # The result first, then the author: the same order as ``result_update``, so the two cannot deadlock.
+    result = Result.objects.select_for_update().get(pk=author.result_id)
     author = ResultAuthor.objects.select_for_update().select_related("result").get(pk=author.pk)
     problem = authorship_problem(author, user)
     if problem:
@@ -261,8 +269,9 @@ def authorship_answer(
         if author.result.authors.filter(profile=profile).exclude(pk=author.pk).exists():
             raise ValidationError(_("Your profile is already linked to another author of this result."))
         author.profile = profile
-        if show_affiliation and profile.affiliation_id:
+        if show_affiliation and profile.affiliation_id and author.affiliation != profile.affiliation.name[:300]:
             author.affiliation = profile.affiliation.name[:300]
+            claim_edit(result, expected=None)
     author.answered_at = timezone.now()
     author.save(update_fields=["profile", "affiliation", "answered_at"])
     return author
@@ -291,8 +300,11 @@ def result_create(*, partnership: Partnership, by: User, data: dict, authors: li
 
 
 @transaction.atomic
-def result_update(*, result: Result, by: User, data: dict, authors: list[dict]) -> Result:
-    """The researchers' changes; the slug stays so that the URL is stable."""
+def result_update(*, result: Result, by: User, data: dict, authors: list[dict], edit_version: int) -> Result:
+    """The researchers' changes, if nobody saved the result since ``edit_version``; the slug stays (stable URL).
+
+    Raises ``StaleEdit`` (nothing saved) when the result moved on: another edit, a publication, a takedown.
+    """
     # The saved row carries the status as stored now: an edit never undoes a takedown or publication made meanwhile.
     result.refresh_from_db(
         fields=["status", "embargo_until", "published_at", "published_by"],
@@ -300,7 +312,8 @@ def result_update(*, result: Result, by: User, data: dict, authors: list[dict]) 
     )
     _check(can_edit_result(by, result))
     _apply(result, data)
-    result.save()
+    claim_edit(result, expected=edit_version)
+    result.save(update_fields=[*CONTENT_FIELDS, "updated_at"])
     for field in M2M_FIELDS:
         if field in data:
             getattr(result, field).set(data[field])
@@ -323,11 +336,16 @@ def result_publish(
     problems = publish_problems(result)
     if problems:
         raise ValidationError(problems)
+    # An edit form opened before publishing is stale now: its save would not see the publication.
+    claim_edit(result, expected=None)
     result.status = Result.Status.PUBLISHED
     result.embargo_until = embargo_until
     result.published_at = timezone.now()
     result.published_by = by
     result.save(update_fields=["status", "embargo_until", "published_at", "published_by", "updated_at"])
+    # The commissioning city's officials are told once the publication is committed: their right of reply.
+    result_id = result.pk
+    transaction.on_commit(lambda: notify_city_of_result(result_id=result_id))
     return result
 
 

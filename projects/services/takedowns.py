@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from hub.versioning import claim_edit
 from profiles.models import User
 from profiles.services import is_coordinator
 from projects.models import Takedown
@@ -51,6 +52,10 @@ def take_down(*, obj, reason: str, by: User) -> Takedown:
     locked = type(obj).objects.select_for_update().get(pk=obj.pk)
     if locked.status == obj.Status.TAKEN_DOWN:
         raise ValidationError(_("This has already been taken down."))
+    if hasattr(locked, "edit_version"):
+        # An edit form opened before the takedown is stale now (issue 15: no silent lost update).
+        claim_edit(locked, expected=None)
+        obj.edit_version = locked.edit_version
     obj.status = obj.Status.TAKEN_DOWN
     fields = ["status", "updated_at"] if hasattr(obj, "updated_at") else ["status"]
     obj.save(update_fields=fields)

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.versioning import claim_edit
 from profiles.models import Membership, Organisation, User
 from projects.models import CityResponse, PartnershipMember, PolicyUptake, Result
 
@@ -67,9 +68,19 @@ def _require(user, result: Result) -> None:
         raise PermissionDenied(reason)
 
 
+#: The version a response form carries while the city has not responded yet; the first save makes it the next one.
+RESPONSE_BLANK_VERSION = 1
+
+
 @transaction.atomic
-def response_save(*, result: Result, by: User, stance: str, reasons: str = "", reply: str = "") -> CityResponse:
-    """Create or update the city's dated response; a decided response keeps its first date and shows updates."""
+def response_save(
+    *, result: Result, by: User, stance: str, reasons: str = "", reply: str = "", edit_version: int
+) -> CityResponse:
+    """Create or update the city's dated response; a decided response keeps its first date and shows updates.
+
+    ``edit_version`` is the version the form was opened on (``RESPONSE_BLANK_VERSION`` when there was no response
+    yet): a save from a form opened before another official's save raises ``StaleEdit`` and saves nothing.
+    """
     _require(by, result)
     stance = stance or CityResponse.Stance.PENDING
     reasons, reply = (reasons or "").strip(), (reply or "").strip()
@@ -91,7 +102,10 @@ def response_save(*, result: Result, by: User, stance: str, reasons: str = "", r
     now = timezone.now()
     created = response is None
     if created:
-        response = CityResponse(result=result, city=result.partnership.city)
+        # The blank form was version 1; the first response is version 2, so that another blank form is stale.
+        response = CityResponse(result=result, city=result.partnership.city, edit_version=RESPONSE_BLANK_VERSION + 1)
+    else:
+        claim_edit(response, expected=edit_version)
     changed = created or (response.stance, response.reasons, response.reply) != (stance, reasons, reply)
     response.stance, response.reasons, response.reply = stance, reasons, reply
     response.responded_by = by
@@ -122,6 +136,11 @@ def _clean_uptake(result: Result, *, kind: str, title: str, date: dt.date | None
     if link and link.split(":", 1)[0].lower() not in ALLOWED_LINK_SCHEMES:
         errors["link"] = [_("Give a web address starting with http:// or https://.")]
     return errors
+
+
+def _locked_pk(uptake: PolicyUptake) -> int | None:
+    """Lock the record's row; None when another official removed it meanwhile."""
+    return PolicyUptake.objects.select_for_update().filter(pk=uptake.pk).values_list("pk", flat=True).first()
 
 
 @transaction.atomic
@@ -167,8 +186,12 @@ def uptake_update(
     body: str = "",
     link: str = "",
     description: str = "",
+    edit_version: int,
 ) -> PolicyUptake:
-    """Correct an uptake record; only officials of the city that recorded it."""
+    """Correct an uptake record; only officials of the city that recorded it.
+
+    Raises ``StaleEdit`` (nothing saved) when someone saved the record after ``edit_version``.
+    """
     result = uptake.result
     _require(by, result)
     if uptake.city_id != result.partnership.city_id:
@@ -176,6 +199,9 @@ def uptake_update(
     errors = _clean_uptake(result, kind=kind, title=title, date=date, link=link)
     if errors:
         raise ValidationError(errors)
+    if _locked_pk(uptake) is None:
+        raise ValidationError(_("This decision record was removed by another official after you opened it."))
+    claim_edit(uptake, expected=edit_version)
     uptake.kind, uptake.title, uptake.date = kind, title.strip(), date
     uptake.body, uptake.link, uptake.description = (body or "").strip(), link, (description or "").strip()
     uptake.save()
@@ -183,12 +209,19 @@ def uptake_update(
 
 
 @transaction.atomic
-def uptake_delete(*, uptake: PolicyUptake, by: User) -> None:
-    """Remove an uptake record that was recorded by mistake."""
+def uptake_delete(*, uptake: PolicyUptake, by: User, edit_version: int) -> None:
+    """Remove an uptake record that was recorded by mistake, as it read at ``edit_version``.
+
+    Raises ``StaleEdit`` (nothing removed) when someone changed the record after the page was opened: the official
+    decides again on what it says now. A record another official already removed stays removed.
+    """
     result = uptake.result
     _require(by, result)
     if uptake.city_id != result.partnership.city_id:
         raise PermissionDenied(_("Only the commissioning city removes its uptake records."))
+    if _locked_pk(uptake) is None:
+        return
+    claim_edit(uptake, expected=edit_version)
     uptake.delete()
 
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 import filetype
 
 from hub.uploads import looks_like_markup, zip_problem
+from hub.versioning import claim_edit
 from profiles.models import User
 from projects.models import (
     Milestone,
@@ -130,6 +131,9 @@ def milestone_add(
     )
 
 
+MILESTONE_FIELDS = ["title", "due_date", "status", "description", "is_public", "completed_at", "updated_at"]
+
+
 @transaction.atomic
 def milestone_update(
     *,
@@ -140,25 +144,38 @@ def milestone_update(
     description: str = "",
     status: str = Milestone.Status.PLANNED,
     is_public: bool = True,
+    edit_version: int,
 ) -> Milestone:
-    """Change a milestone's text, date, status or visibility; research and city members only."""
+    """Change a milestone's text, date, status or visibility; research and city members only.
+
+    ``edit_version`` is the version the form was opened on; an older one raises ``StaleEdit`` and saves nothing.
+    """
     _require(can_edit_milestones(by, milestone.partnership))
     fields = _milestone_fields(title, due_date, status)
+    claim_edit(milestone, expected=edit_version)
+    # The row is now ours at the version the form showed: its completion date is the one the form saw.
+    milestone.refresh_from_db(fields=["completed_at"])
     for name, value in fields.items():
         setattr(milestone, name, value)
     milestone.description = description.strip()
     milestone.is_public = is_public
     milestone.completed_at = _completed_at(status, milestone.completed_at)
-    milestone.save()
+    milestone.save(update_fields=MILESTONE_FIELDS)
     return milestone
 
 
 @transaction.atomic
-def milestone_set_status(*, milestone: Milestone, by: User, status: str) -> Milestone:
-    """Move a milestone along (planned, in progress, done, dropped)."""
+def milestone_set_status(*, milestone: Milestone, by: User, status: str, edit_version: int) -> Milestone:
+    """Move a milestone along (planned, in progress, done, dropped).
+
+    ``edit_version`` is the version the page showed: a change of a milestone edited since raises ``StaleEdit``
+    (it would undo that edit), and a change moves the version on, so an edit form opened before it is stale.
+    """
     _require(can_edit_milestones(by, milestone.partnership))
     if status not in Milestone.Status.values:
         raise ValidationError({"status": _("Choose a status from the list.")})
+    claim_edit(milestone, expected=edit_version)
+    milestone.refresh_from_db(fields=["completed_at"])
     milestone.status = status
     milestone.completed_at = _completed_at(status, milestone.completed_at)
     milestone.save(update_fields=["status", "completed_at", "updated_at"])
@@ -335,10 +352,12 @@ def can_edit_note(user, note: WorkspaceNote) -> tuple[bool, str]:
 
 
 @transaction.atomic
-def note_edit(*, note: WorkspaceNote, by: User, body: str) -> WorkspaceNote:
-    """Change one's own note; marked as edited."""
+def note_edit(*, note: WorkspaceNote, by: User, body: str, edit_version: int) -> WorkspaceNote:
+    """Change one's own note; marked as edited. An edit from an older version raises ``StaleEdit``."""
     _require(can_edit_note(by, note))
-    note.body = _note_body(body)
+    body = _note_body(body)
+    claim_edit(note, expected=edit_version)
+    note.body = body
     note.edited_at = timezone.now()
     note.save(update_fields=["body", "edited_at"])
     return note

@@ -16,11 +16,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.csv import csv_lines
 from hub.forms import apply_validation_error
+from hub.public_address import base_url
+from hub.versioning import StaleEdit
 from projects import datasets_io, suppression
 from projects.forms.datasets import (
     AccessDecisionForm,
     AccessRequestForm,
-    DatasetMetadataForm,
+    DatasetEditForm,
     DatasetUploadForm,
     SchemaFormSet,
     metadata_initial,
@@ -100,7 +102,7 @@ def _managed(request, slug: str) -> Dataset:
 
 
 def _base(request) -> str:
-    return request.build_absolute_uri("/").rstrip("/")
+    return base_url()
 
 
 def dcat_dataset(dataset: Dataset, base: str, *, with_context: bool = True) -> dict:
@@ -356,32 +358,27 @@ def _schema_from(formset) -> list[dict]:
     return [{k: f.cleaned_data.get(k) for k in ("name", "type", "description", "is_count")} for f in formset.forms]
 
 
+PUBLISH_BUTTON = "publish"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def dataset_edit(request, slug: str):
-    """Step 2 and later edits: metadata, the schema (types, descriptions, counts) and the identifier findings."""
+    """Step 2 and later edits: metadata, the schema (types, descriptions, counts) and the identifier findings.
+
+    One form: "Save changes" saves it, "Publish dataset" saves it and then publishes, so nothing typed is lost.
+    """
     dataset = _managed(request, slug)
     if dataset.status == Dataset.Status.TAKEN_DOWN:
         return _taken_down(request, dataset)
     if request.method == "POST":
-        form = DatasetMetadataForm(request.POST)
-        formset = SchemaFormSet(request.POST, prefix="schema")
-        if form.is_valid() and formset.is_valid():
-            try:
-                services.dataset_update(
-                    dataset=dataset, by=request.user, data=form.cleaned_data, schema=_schema_from(formset)
-                )
-            except ValidationError as error:
-                apply_validation_error(form, error)
-            else:
-                messages.success(request, _("Changes saved."))
-                return redirect("dataset_edit", slug=dataset.slug)
-        status = 400
-    else:
-        form = DatasetMetadataForm(initial=metadata_initial(dataset))
-        formset = SchemaFormSet(initial=schema_initial(dataset), prefix="schema")
-        status = 200
-    columns = [f for f in formset.forms]
+        return _save(request, dataset, publish=PUBLISH_BUTTON in request.POST)
+    formset = SchemaFormSet(initial=schema_initial(dataset), prefix="schema")
+    form = DatasetEditForm(initial=metadata_initial(dataset), versioned=dataset, schema=formset)
+    return _render_edit(request, dataset, form, formset)
+
+
+def _render_edit(request, dataset: Dataset, form, formset, *, status: int = 200):
     return render(
         request,
         "projects/datasets/dataset_edit.html",
@@ -389,18 +386,54 @@ def dataset_edit(request, slug: str):
             "dataset": dataset,
             "form": form,
             "formset": formset,
-            "columns": columns,
+            "columns": list(formset.forms),
             "findings": dataset.identifier_columns,
             "threshold": datasets_io.threshold_of(dataset),
+            "publish_button": PUBLISH_BUTTON,
         },
         status=status,
     )
 
 
+def _save(request, dataset: Dataset, *, publish: bool):
+    """Save the edit form (and publish it when asked); a stale form gets both versions side by side (409)."""
+    formset = SchemaFormSet(request.POST, prefix="schema")
+    form = DatasetEditForm(request.POST, versioned=dataset, schema=formset)
+    form_valid = form.is_valid()
+    if not (formset.is_valid() and form_valid):
+        return _render_edit(request, dataset, form, formset, status=400)
+    schema = form.cleaned_data.get("schema") or _schema_from(formset)
+    save = services.dataset_update_and_publish if publish else services.dataset_update
+    try:
+        saved = save(
+            dataset=dataset,
+            by=request.user,
+            data=form.cleaned_data,
+            schema=schema,
+            edit_version=form.cleaned_data["edit_version"],
+        )
+    except StaleEdit as stale:
+        form.show_conflict(stale.current)
+        return _render_edit(request, stale.current, form, formset, status=409)
+    except ValidationError as error:
+        apply_validation_error(form, error)
+        return _render_edit(request, dataset, form, formset, status=400)
+    if publish:
+        messages.success(request, _("Your changes are saved and “%(title)s” is published.") % {"title": saved.title})
+        return redirect(saved.get_absolute_url())
+    messages.success(request, _("Changes saved."))
+    return redirect("dataset_edit", slug=dataset.slug)
+
+
 @login_required
 @require_POST
 def dataset_publish(request, slug: str):
+    """Publish a draft. A post of the edit form (it carries its version) is saved first, then published."""
     dataset = _managed(request, slug)
+    if dataset.status == Dataset.Status.TAKEN_DOWN:
+        return _taken_down(request, dataset)
+    if "edit_version" in request.POST:
+        return _save(request, dataset, publish=True)
     try:
         services.dataset_publish(dataset=dataset, by=request.user)
     except ValidationError as error:

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -19,6 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.forms import apply_validation_error
+from hub.private_files import private_file_response
+from hub.public_address import absolute_url
+from hub.versioning import StaleEdit
 from profiles.models import ResearcherProfile
 from profiles.services import is_coordinator
 from projects import usage
@@ -26,6 +29,7 @@ from projects.forms.results import (
     AuthorFormSet,
     AuthorshipForm,
     PublishForm,
+    ResultEditForm,
     ResultFileForm,
     ResultForm,
     TakedownForm,
@@ -103,7 +107,7 @@ def _json_ld(request, result: Result, authors) -> str:
         "@type": "ScholarlyArticle" if result.kind == Result.Kind.ARTICLE else "CreativeWork",
         "name": result.title,
         "abstract": result.abstract,
-        "url": request.build_absolute_uri(result.get_absolute_url()),
+        "url": absolute_url(result.get_absolute_url()),
         "license": f"https://spdx.org/licenses/{result.licence}.html",
         "author": [{"@type": "Person", "name": a.name} for a in authors],
     }
@@ -241,19 +245,31 @@ def result_edit(request, slug: str):
     if refusal is not None:
         return refusal
     if request.method == "GET":
-        form = ResultForm(instance=result)
+        form = ResultEditForm(instance=result, versioned=result)
         formset = _authors_formset(request, result)
         return render(
             request,
             "projects/results/result_form.html",
             _form_context(result, form, formset, partnership=result.partnership),
         )
-    form = ResultForm(request.POST, instance=Result.objects.get(pk=result.pk))
+    form = ResultEditForm(request.POST, instance=Result.objects.get(pk=result.pk), versioned=result)
     formset = _authors_formset(request, result, data=request.POST)
-    if form.is_valid() and formset.is_valid():
-        authors = authors_from(formset)
+    status = 400
+    # "The saved one" for the authors keeps the saved list: the typed rows then need not be valid.
+    if form.is_valid() and (formset.is_valid() or form.takes_saved_authors()):
+        typed = authors_from(formset) if formset.is_valid() else []
+        authors = form.authors_to_save(typed)
         try:
-            services.result_update(result=result, by=request.user, data=form.cleaned_data, authors=authors)
+            services.result_update(
+                result=result,
+                by=request.user,
+                data=form.cleaned_data,
+                authors=authors,
+                edit_version=form.cleaned_data["edit_version"],
+            )
+        except StaleEdit as stale:
+            form.show_conflict(stale.current, authors=typed if formset.is_valid() else None, viewer=request.user)
+            status = 409
         except ValidationError as error:
             apply_validation_error(form, error)
         except PermissionDenied as error:
@@ -266,7 +282,7 @@ def result_edit(request, slug: str):
         request,
         "projects/results/result_form.html",
         _form_context(result, form, formset, partnership=result.partnership),
-        status=400,
+        status=status,
     )
 
 
@@ -339,7 +355,7 @@ def result_file_add(request, slug: str):
         else:
             messages.success(request, _("“%(name)s” is attached.") % {"name": stored.original_name})
             return redirect("result_edit", slug=result.slug)
-    form = ResultForm(instance=result)
+    form = ResultEditForm(instance=result, versioned=result)
     formset = _authors_formset(request, result)
     return render(
         request,
@@ -372,8 +388,8 @@ def result_file(request, slug: str, file_id: int):
     stored = get_object_or_404(ResultFile, pk=file_id, result=result)
     if selectors.is_public(result):
         usage.record_download(result)
-    return FileResponse(
-        stored.file.open("rb"), as_attachment=False, filename=stored.original_name, content_type="application/pdf"
+    return private_file_response(
+        stored.file, filename=stored.original_name, content_type="application/pdf", as_attachment=False
     )
 
 

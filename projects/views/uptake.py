@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from hub.forms import apply_validation_error
-from projects.forms.uptake import ResponseForm, UptakeForm
+from hub.versioning import StaleEdit
+from projects.forms.uptake import ResponseForm, UptakeDeleteForm, UptakeEditForm, UptakeForm
 from projects.models import CityResponse, Result
 from projects.selectors import uptake as selectors
 from projects.services import uptake as services
@@ -85,12 +86,20 @@ def response_edit(request, slug: str):
         if response
         else {"stance": CityResponse.Stance.PENDING}
     )
-    form = ResponseForm(request.POST or None, initial=initial)
+    # No response yet: the form is on the blank version, which the first save of any official moves on.
+    versioned = response or CityResponse(
+        result=result, city=result.partnership.city, edit_version=services.RESPONSE_BLANK_VERSION
+    )
+    form = ResponseForm(request.POST if request.method == "POST" else None, initial=initial, versioned=versioned)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.response_save(result=result, by=request.user, **form.cleaned_data)
         except PermissionDenied:
             raise Http404 from None
+        except StaleEdit as stale:
+            form.show_conflict(stale.current)
+            response, status = stale.current, 409
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -100,7 +109,7 @@ def response_edit(request, slug: str):
         request,
         "projects/uptake/response_form.html",
         {"result": result, "response": response, "form": form},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -135,12 +144,16 @@ def uptake_edit(request, slug: str, pk: int):
     if uptake is None:
         raise Http404
     initial = {f: getattr(uptake, f) for f in ("kind", "title", "date", "body", "link", "description")}
-    form = UptakeForm(request.POST or None, initial=initial)
+    form = UptakeEditForm(request.POST if request.method == "POST" else None, initial=initial, versioned=uptake)
+    status = 400 if request.method == "POST" else 200
     if request.method == "POST" and form.is_valid():
         try:
             services.uptake_update(uptake=uptake, by=request.user, **form.cleaned_data)
         except PermissionDenied:
             raise Http404 from None
+        except StaleEdit as stale:
+            form.show_conflict(stale.current)
+            status = 409
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
@@ -150,7 +163,7 @@ def uptake_edit(request, slug: str, pk: int):
         request,
         "projects/uptake/uptake_form.html",
         {"result": result, "form": form, "uptake": uptake},
-        status=400 if request.method == "POST" else 200,
+        status=status,
     )
 
 
@@ -161,11 +174,25 @@ def uptake_delete(request, slug: str, pk: int):
     uptake = selectors.uptake_of_result(result, pk)
     if uptake is None:
         raise Http404
+    form = UptakeDeleteForm(request.POST if request.method == "POST" else None, versioned=uptake)
+    status, changed = 200, False
     if request.method == "POST":
-        try:
-            services.uptake_delete(uptake=uptake, by=request.user)
-        except PermissionDenied:
-            raise Http404 from None
-        messages.success(request, _("The decision record “%(title)s” is removed.") % {"title": uptake.title})
-        return redirect(result.get_absolute_url())
-    return TemplateResponse(request, "projects/uptake/uptake_delete.html", {"result": result, "uptake": uptake})
+        status = 400
+        if form.is_valid():
+            try:
+                services.uptake_delete(uptake=uptake, by=request.user, edit_version=form.cleaned_data["edit_version"])
+            except PermissionDenied:
+                raise Http404 from None
+            except StaleEdit as stale:
+                # Someone changed the record after this page was opened: show what it says now and ask again.
+                uptake, changed, status = stale.current, True, 409
+                form = UptakeDeleteForm(versioned=uptake)
+            else:
+                messages.success(request, _("The decision record “%(title)s” is removed.") % {"title": uptake.title})
+                return redirect(result.get_absolute_url())
+    return TemplateResponse(
+        request,
+        "projects/uptake/uptake_delete.html",
+        {"result": result, "uptake": uptake, "form": form, "changed": changed},
+        status=status,
+    )

@@ -8,16 +8,19 @@ from calls.factories import ProposalFactory, submit_for_tests
 from calls.models import Proposal, ResearchCall, TeamMember
 from calls.services.reviews import call_decide
 from projects.models import Partnership, PartnershipMember
+from tests.calls.award_helpers import ready_to_award
 from tests.calls.test_review_assignment import person
 
 
 @pytest.fixture
-def proposals(open_call, researcher):
+def proposals(open_call, researcher, city):
+    """Three submitted and reviewed proposals to a call whose deadline has passed."""
     made = []
     for n, lead in enumerate([researcher, person("second.lead@example.org"), person("third.lead@example.org")]):
         proposal = ProposalFactory(call=open_call, lead=lead, title=f"Proposal {n + 1}")
         submit_for_tests(proposal)
         made.append(proposal)
+    ready_to_award(open_call, made, official=city[1])
     return made
 
 
@@ -101,7 +104,7 @@ def test_a_failed_bulk_decision_changes_nothing(proposals, open_call, city):
     with pytest.raises(ValidationError):
         call_decide(call=open_call, by=official, award=[proposals[0], proposals[2]])
     proposals[0].refresh_from_db()
-    assert proposals[0].status == Proposal.Status.SUBMITTED
+    assert proposals[0].status == Proposal.Status.UNDER_REVIEW
     assert not Partnership.objects.exists()
 
 

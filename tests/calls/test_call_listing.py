@@ -220,7 +220,7 @@ def test_card_shows_city_deadline_in_city_time_and_budget(client, graz_page):
     local = call.local_closes_at
     assert f'datetime="{local.isoformat()}"' in page
     assert f"{local:%H:%M}" in page
-    assert "10,000–50,000 EUR" in page
+    assert "€10,000 to €50,000" in page
     assert "City of Graz" in page
 
 

@@ -40,7 +40,7 @@ def test_call_page_shows_its_facts_in_the_city_time_zone(client, open_call):
     assert local.strftime("%H:%M") in page
     assert "Relevance to the city&#x27;s human-rights priorities" in page
     assert "30 %" in page
-    assert "10,000–50,000 EUR" in page
+    assert "€10,000 to €50,000" in page
     assert "Time left:" in page and "29 days" in page
     assert "js/calls.js" in page
 

@@ -57,7 +57,7 @@ def draft(open_call, lead):
 
 @pytest.fixture
 def filled(draft, lead):
-    return services.proposal_save_draft(proposal=draft, by=lead, data=FILLED)
+    return services.proposal_save_draft(proposal=draft, by=lead, data=FILLED, edit_version=draft.edit_version)
 
 
 def join(proposal, lead, user, email=None):
@@ -124,7 +124,9 @@ def test_two_stage_call_starts_with_a_concept_note(city, lead):
 
 def test_budget_outside_the_range_is_refused_and_nothing_saved(draft, lead):
     with pytest.raises(ValidationError) as error:
-        services.proposal_save_draft(proposal=draft, by=lead, data={**FILLED, "budget": Decimal("90000")})
+        services.proposal_save_draft(
+            proposal=draft, by=lead, data={**FILLED, "budget": Decimal("90000")}, edit_version=draft.edit_version
+        )
     assert "The budget must be between 10,000 and 50,000 EUR." in error.value.message_dict["budget"]
     draft.refresh_from_db()
     assert draft.summary == "" and draft.budget is None
@@ -132,16 +134,24 @@ def test_budget_outside_the_range_is_refused_and_nothing_saved(draft, lead):
 
 def test_someone_outside_the_team_cannot_save(draft):
     with pytest.raises(PermissionDenied):
-        services.proposal_save_draft(proposal=draft, by=UserFactory(), data=FILLED)
+        services.proposal_save_draft(proposal=draft, by=UserFactory(), data=FILLED, edit_version=draft.edit_version)
 
 
 def test_milestones_beyond_the_call_duration_are_refused(draft, lead):
     with pytest.raises(ValidationError):
         services.proposal_save_draft(
-            proposal=draft, by=lead, data=FILLED, milestones=[{"title": "Late", "month": 13, "description": ""}]
+            proposal=draft,
+            by=lead,
+            data=FILLED,
+            milestones=[{"title": "Late", "month": 13, "description": ""}],
+            edit_version=draft.edit_version,
         )
     services.proposal_save_draft(
-        proposal=draft, by=lead, data=FILLED, milestones=[{"title": "Survey", "month": 3, "description": ""}]
+        proposal=draft,
+        by=lead,
+        data=FILLED,
+        milestones=[{"title": "Survey", "month": 3, "description": ""}],
+        edit_version=draft.edit_version,
     )
     assert list(draft.milestones.values_list("month", flat=True)) == [3]
 
@@ -202,7 +212,9 @@ def test_submit_freezes_version_one(filled, lead):
 def test_submitted_proposal_can_no_longer_be_changed(filled, lead):
     services.proposal_submit(proposal=filled, by=lead)
     with pytest.raises(ValidationError, match="can no longer be changed"):
-        services.proposal_save_draft(proposal=filled, by=lead, data={**FILLED, "title": "Changed"})
+        services.proposal_save_draft(
+            proposal=filled, by=lead, data={**FILLED, "title": "Changed"}, edit_version=filled.edit_version
+        )
     with pytest.raises(ValidationError, match="can no longer be changed"):
         services.attachment_add(proposal=filled, by=lead, upload=pdf())
 
@@ -268,7 +280,9 @@ def test_withdraw_and_resubmit_makes_version_two(filled, lead):
     filled.refresh_from_db()
     assert filled.status == Proposal.Status.WITHDRAWN and filled.is_editable
     assert filled.versions.get(number=1).is_withdrawn
-    services.proposal_save_draft(proposal=filled, by=lead, data={**FILLED, "summary": "Sharper summary."})
+    services.proposal_save_draft(
+        proposal=filled, by=lead, data={**FILLED, "summary": "Sharper summary."}, edit_version=filled.edit_version
+    )
     version = services.proposal_submit(proposal=filled, by=lead)
     assert version.number == 2 and version.content["summary"] == "Sharper summary."
 
@@ -287,7 +301,12 @@ def test_answer_to_an_information_request_may_come_after_the_deadline(filled, le
     )
     move_deadline(filled.call, -dt.timedelta(days=1))
     proposal = Proposal.objects.get(pk=filled.pk)
-    services.proposal_save_draft(proposal=proposal, by=lead, data={**FILLED, "ethics": "Consent forms attached."})
+    services.proposal_save_draft(
+        proposal=proposal,
+        by=lead,
+        data={**FILLED, "ethics": "Consent forms attached."},
+        edit_version=proposal.edit_version,
+    )
     version = services.proposal_submit(proposal=proposal, by=lead)
     proposal.refresh_from_db()
     assert version.number == 2 and proposal.status == Proposal.Status.SUBMITTED
@@ -302,7 +321,7 @@ def test_invited_concept_is_submitted_as_full_proposal_by_the_second_deadline(ci
         full_proposal_closes_at=timezone.now() + dt.timedelta(days=60),
     )
     proposal = services.proposal_start(call=call, by=lead, title="Concept")
-    services.proposal_save_draft(proposal=proposal, by=lead, data=FILLED)
+    services.proposal_save_draft(proposal=proposal, by=lead, data=FILLED, edit_version=proposal.edit_version)
     concept = services.proposal_submit(proposal=proposal, by=lead)
     assert concept.stage == Proposal.Stage.CONCEPT
     ResearchCall.objects.filter(pk=call.pk).update(closes_at=timezone.now() - dt.timedelta(days=1))

@@ -155,6 +155,7 @@ def test_html_and_script_in_every_field_render_as_text(client, draft, lead):
         by=lead,
         data={**data, "budget": Decimal("20000")},
         milestones=[{"title": SCRIPT, "month": 2, "description": SCRIPT}],
+        edit_version=draft.edit_version,
     )
     services.team_invite(proposal=draft, by=lead, email="x@example.org", name=SCRIPT, affiliation=SCRIPT)
     client.force_login(lead)
@@ -175,6 +176,7 @@ def test_budget_outside_the_range_is_explained_and_the_typed_text_kept(client, d
         f"/proposals/{draft.pk}/edit/",
         {
             **FILLED,
+            "edit_version": draft.edit_version,
             "budget": "90000",
             "summary": "A summary I typed",
             "milestones-TOTAL_FORMS": "0",
@@ -195,6 +197,7 @@ def test_saving_the_draft_with_milestones(client, draft, lead):
         f"/proposals/{draft.pk}/edit/",
         {
             **FILLED,
+            "edit_version": draft.edit_version,
             "milestones-TOTAL_FORMS": "2",
             "milestones-INITIAL_FORMS": "0",
             "milestones-0-title": "Survey",
@@ -215,6 +218,7 @@ def test_milestone_after_the_call_duration_is_explained(client, draft, lead):
         f"/proposals/{draft.pk}/edit/",
         {
             **FILLED,
+            "edit_version": draft.edit_version,
             "milestones-TOTAL_FORMS": "1",
             "milestones-INITIAL_FORMS": "0",
             "milestones-0-title": "Late",
@@ -274,7 +278,10 @@ def test_submitting_shows_submitted_and_version_one(client, filled, lead):
 
 def test_versions_page_shows_what_changed(client, submitted, lead):
     services.proposal_withdraw(proposal=submitted, by=lead)
-    services.proposal_save_draft(proposal=submitted, by=lead, data={**FILLED, "summary": "A new summary."})
+    submitted.refresh_from_db()  # withdrawing moved it to a new edit version
+    services.proposal_save_draft(
+        proposal=submitted, by=lead, data={**FILLED, "summary": "A new summary."}, edit_version=submitted.edit_version
+    )
     services.proposal_submit(proposal=submitted, by=lead)
     client.force_login(lead)
     page = client.get(f"/proposals/{submitted.pk}/versions/").content.decode()

@@ -27,6 +27,7 @@ from projects.factories import PartnershipFactory, add_member
 from projects.models import PartnershipMember, Result
 from projects.services import results as result_services
 from projects.services.takedowns import take_down
+from tests.calls.award_helpers import ready_to_award
 from tests.concurrency.races import needs_postgresql, race, race_db
 from tests.projects.test_results_services import make_result
 
@@ -158,6 +159,7 @@ def test_an_information_request_from_a_page_loaded_before_the_decision_is_refuse
 @pytest.mark.django_db
 def test_a_reviewer_is_not_assigned_from_a_page_loaded_before_the_decision(submitted, city, open_call):
     official = city[1]
+    ready_to_award(open_call, [submitted], official=official)
     stale = Proposal.objects.get(pk=submitted.pk)
     call_decide(call=open_call, by=official, award=[submitted], message="Congratulations!")
 
@@ -165,7 +167,8 @@ def test_a_reviewer_is_not_assigned_from_a_page_loaded_before_the_decision(submi
         review_assign(proposal=stale, reviewer_email="late@example.org", by=official)
 
     submitted.refresh_from_db()
-    assert submitted.status == Proposal.Status.AWARDED and not submitted.review_assignments.exists()
+    assert submitted.status == Proposal.Status.AWARDED
+    assert not submitted.review_assignments.filter(email="late@example.org").exists()
 
 
 @pytest.mark.django_db
@@ -276,7 +279,9 @@ def test_an_edit_from_a_page_opened_before_a_takedown_does_not_undo_it(partnersh
     take_down(obj=result, reason="The report discloses the home addresses of tenants.", by=coordinator)
 
     with pytest.raises(PermissionDenied, match="taken down"):
-        result_services.result_update(result=stale, by=researcher, data={"title": "Corrected"}, authors=[])
+        result_services.result_update(
+            result=stale, by=researcher, data={"title": "Corrected"}, authors=[], edit_version=stale.edit_version
+        )
 
     assert Result.objects.get(pk=result.pk).status == Result.Status.TAKEN_DOWN
 

@@ -99,9 +99,11 @@ def _fresh_rate_limits():
 
 
 @pytest.fixture
-def new_page(browser, live_server, request):
+def new_page(browser, live_server, request, settings):
     """Open pages in fresh browser contexts (one per person); screenshots them if the test fails."""
     contexts: list[BrowserContext] = []
+    # The site's public address is the live server's: every absolute link it gives out leads back to it.
+    settings.SITE_BASE_URL = live_server.url
 
     def make() -> Page:
         context = browser.new_context(base_url=live_server.url, locale="en-GB", accept_downloads=True)

@@ -27,6 +27,7 @@ from projects.services import datasets as dataset_services
 from projects.services import results as result_services
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.helpers import sign_in
+from tests.e2e.test_decisions import write
 
 RENT_BURDEN_CSV = "year,overburdened_share\n2021,19.5\n2022,18.0\n2023,16.2\n"
 HOUSEHOLDS_CSV = "district,households,year\nInnere Stadt,120,2023\nGösting,85,2023\nLend,64,2023\n"
@@ -250,9 +251,12 @@ def test_flow_5_case_study_found_abroad_with_its_data_in_csv_and_the_api(
     editor.get_by_role("button", name="Turn into a case study").click()
     expect(editor).to_have_url(re.compile(r"/admin/pages/\d+/edit/$"))
     expect(editor.get_by_text(re.compile("is ready as a draft"))).to_be_visible()
+    # What only the coordinator can write replaces the generated placeholders before publishing.
+    write(editor, "context", "Graz wanted to know who is left out of social housing.")
+    write(editor, "what_changed", "The city rewrote its housing allocation rules.")
     editor.get_by_role("button", name="More actions").click()
     editor.get_by_role("button", name=re.compile(r"^Publish")).click()
-    expect(editor.get_by_role("status").filter(has_text=partnership.title).first).to_be_visible()
+    expect(editor.get_by_role("status").filter(has_text="has been published").first).to_be_visible()
     case_study = CaseStudyPage.objects.get(partnership=partnership)
     assert case_study.live
     assert list(case_study.datasets.all()) == [dataset]

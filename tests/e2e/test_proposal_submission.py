@@ -123,6 +123,7 @@ def test_submission_is_refused_once_the_deadline_passed(new_page, city, password
     services.proposal_save_draft(
         proposal=proposal,
         by=lead,
+        edit_version=proposal.edit_version,
         data={
             "title": "Almost in time",
             "summary": "Summary.",

@@ -7,6 +7,7 @@ from playwright.sync_api import expect
 from calls.factories import ProposalFactory, submit_for_tests
 from profiles.factories import ResearcherProfileFactory, UserFactory
 from projects.models import Partnership
+from tests.calls.award_helpers import pass_deadline
 from tests.e2e.helpers import sign_in
 
 
@@ -60,7 +61,8 @@ def test_city_reviews_ranks_and_awards_a_proposal(new_page, open_call, city, res
     reviewer_page.get_by_role("button", name="Submit review").click()
     expect(reviewer_page.get_by_text("Your review was saved.")).to_be_visible()
 
-    # The official awards the top proposal and declines the other, each with a message.
+    # After the deadline, the official awards the top proposal and declines the other, each with a message.
+    pass_deadline(open_call)
     city_page.goto(f"/calls/{open_call.pk}/ranking/")
     rows = city_page.get_by_role("row")
     expect(rows.nth(1)).to_contain_text(winner.title)

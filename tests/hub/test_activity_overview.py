@@ -57,3 +57,40 @@ def test_no_cities_means_no_overview(client, db):
 
 
 # Constant queries as cities grow: tests/hub/test_query_budgets.py measures the home page with 2 and 12 cities.
+
+
+NUMERIC_ATTRIBUTES = re.compile(r'\s(x|y|width|height|viewBox|points|cx|cy|r|x1|x2|y1|y2)="([^"]*)"')
+
+
+@pytest.mark.parametrize("language", ["en", "es", "fr"])
+def test_chart_coordinates_are_never_localised(client, make_city, language):
+    """Decimal commas in SVG attributes ("154,3") draw no bars: every coordinate parses as a number."""
+    graz, _ = make_city("Graz")
+    graz_page = CityPage.objects.get(organisation=graz)
+    for number in range(3):  # bar widths with fractions
+        make_call(city_page=graz_page, title=f"Call {number}")
+    make_city("Barcelona")
+
+    response = client.get("/" if language == "en" else f"/{language}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    svgs = re.findall(r"<svg.*?</svg>", html, re.S)
+    assert any("activity__chart" in svg for svg in svgs)
+    attributes = [pair for svg in svgs for pair in NUMERIC_ATTRIBUTES.findall(svg)]
+    assert any(name == "width" for name, _value in attributes)
+    for name, value in attributes:
+        if name == "width" and value.endswith("%"):
+            continue
+        for number in value.split():
+            float(number)  # raises on "154,3"
+
+
+def test_one_call_reads_in_the_singular(client, make_city):
+    graz, _ = make_city("Graz")
+    make_call(city_page=CityPage.objects.get(organisation=graz), title="Heat and health")
+
+    section = _home(client).split('id="activity-title"', 1)[1]
+
+    assert "1 call<" in section and "1 calls" not in section
+    spanish = client.get("/es/").content.decode().split('id="activity-title"', 1)[1]
+    assert "1 calls" not in spanish and "1 convocatorias" not in spanish

@@ -91,3 +91,46 @@ def test_demo_pages_a_researcher_and_an_official_use_render_with_content(demo, c
     call = next(c for c in ResearchCall.objects.live() if can_manage_call(official, c))
     response = client.get(f"/calls/{call.pk}/researchers/")
     assert response.status_code == 200
+
+
+def _readme_demo_addresses() -> list[str]:
+    """Every address the README's "Demo accounts" table names ("official.barcelona@…" expanded)."""
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+    section = readme.split("### Demo accounts", 1)[1].split("\n#", 1)[0]
+    addresses = []
+    for row in section.splitlines():
+        if not row.startswith("|"):
+            continue
+        domain = next(iter(re.findall(r"@([a-z.]+\.example)", row)), "bridges.example")
+        for local, rest in re.findall(r"`([a-z0-9.\-]+)@([^`]*)`", row):
+            addresses.append(f"{local}@{rest if rest != '…' else domain}")
+    return addresses
+
+
+def test_every_account_the_readme_names_signs_in(demo, client):
+    from profiles.factories import DEMO_PASSWORD
+
+    addresses = _readme_demo_addresses()
+    assert "tomas.herrera@researchers.example" in addresses and len(addresses) >= 12
+    for address in addresses:
+        client.logout()
+        response = client.post("/accounts/login/", {"login": address, "password": DEMO_PASSWORD})
+        assert response.status_code == 302, f"{address} does not sign in"
+        # Staff go on to their second factor; everyone else is signed in.
+        assert response["Location"].startswith(("/dashboard", "/accounts/2fa/", "/admin")), (
+            address,
+            response["Location"],
+        )
+
+
+def test_demo_addresses_are_transliterated():
+    from profiles.demo import demo_address
+
+    assert demo_address("Tomás", "Herrera") == "tomas.herrera@researchers.example"
+    assert demo_address("Emre", "Yılmaz") == "emre.yilmaz@researchers.example"
+    assert demo_address("Inès", "Moreau") == "ines.moreau@researchers.example"

@@ -2,6 +2,8 @@
 
 import re
 
+from django.conf import settings
+
 import pytest
 
 from hub.site_setup import RECOMMENDATIONS
@@ -83,7 +85,8 @@ def test_robots_txt_keeps_crawlers_out_of_private_areas_and_points_to_the_sitema
     text = response.content.decode()
     for private in ("/admin/", "/accounts/", "/dashboard/"):
         assert f"Disallow: {private}" in text
-    assert "Sitemap: http://testserver/sitemap.xml" in text
+    # On the public address (SITE_BASE_URL), whatever Host the request named.
+    assert f"Sitemap: {settings.SITE_BASE_URL}/sitemap.xml" in text
 
 
 @pytest.mark.parametrize(

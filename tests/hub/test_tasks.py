@@ -170,6 +170,7 @@ def test_the_schedule_runs_each_job_of_the_former_cron_table_with_a_command_that
         ("5 * * * *", "build_bulk_download", ()),
         ("0 2 * * *", "backup", ()),
         ("30 2 * * *", "private_media_sweep", ()),
+        ("45 2 * * *", "prune_sent_emails", ()),
         ("0 6 * * 1", "send_alert_digests", ("--frequency", "weekly")),
     }
     assert all(job.command in commands for job in schedule.SCHEDULE)

@@ -64,3 +64,16 @@ def test_unknown_theme_is_404(client):
 def test_sdg_page_shows_spanish_titles_when_reader_asks_for_spanish(client):
     response = client.get("/es/vocabularies/sdgs/11/")
     assert b"asegurar el acceso de todas las personas a viviendas" in response.content
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "country", "language"),
+    [("", "Germany", "German"), ("/es", "Alemania", "Alemán"), ("/fr", "Allemagne", "Allemand")],
+)
+def test_country_and_language_names_read_in_the_reader_s_language(client, prefix, country, language):
+    """pycountry's catalogues name countries and languages in Spanish and French; English keeps the stored name."""
+    countries = client.get(f"{prefix}/vocabularies/countries/").content.decode()
+    languages = client.get(f"{prefix}/vocabularies/languages/").content.decode()
+    assert f">{country}<" in countries
+    assert f">{language}<" in languages

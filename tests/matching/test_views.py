@@ -414,3 +414,42 @@ def test_matching_pages_run_a_constant_number_of_queries(
     assert counts[0] == counts[1], counts
     with django_assert_max_num_queries(counts[1]):
         client.get(url)
+
+
+def test_a_cancelled_or_closed_early_call_is_recommended_to_nobody(
+    client, two_calls, graz, vocab, make_profile, django_capture_on_commit_callbacks
+):
+    """Cancelling and closing early change the call by a conditional update (no post_save): its vector follows."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from calls.models import ResearchCall
+    from calls.services.calls import call_cancel
+    from calls.services.reviews import call_close_early
+
+    housing, water = two_calls
+    _organisation, official = graz
+    profile = make_profile("ana.lopez@example.org", themes=[vocab.housing, vocab.water])
+    client.force_login(profile.user)
+    before = text(client.get("/calls/for-you/"))
+    assert housing.title in before and water.title in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_cancel(call=ResearchCall.objects.get(pk=housing.pk), reason="The budget moved.", by=official)
+    ResearchCall.objects.filter(pk=water.pk).update(opens_at=timezone.now() - dt.timedelta(days=3))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_close_early(call=ResearchCall.objects.get(pk=water.pk), by=official)
+
+    after = text(client.get("/calls/for-you/")) + text(client.get("/dashboard/"))
+    assert housing.title not in after and water.title not in after
+
+
+def test_an_empty_profile_gets_a_prompt_not_zero_percent(client, two_calls, make_profile):
+    housing, _water = two_calls
+    profile = make_profile("new.person@example.org")
+    client.force_login(profile.user)
+
+    for page in (text(client.get("/calls/for-you/")), text(client.get("/dashboard/")), text(client.get(housing.url))):
+        assert "0 % fit" not in page and "0 % match" not in page
+        assert "Add the themes and methods you work on to" in page

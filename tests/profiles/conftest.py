@@ -47,10 +47,17 @@ def image_bytes():
 
 @pytest.fixture
 def profile_post():
-    """Form data for /dashboard/profile/ as a browser sends it, with everything optional left empty."""
+    """Form data for /dashboard/profile/ as a browser sends it, with everything optional left empty.
+
+    The form's version is the one a browser would have been shown just now: that of the most recently saved
+    profile (the one the test is editing), unless ``edit_version`` says otherwise.
+    """
+    from profiles.models import ResearcherProfile
 
     def build(*, languages: list[tuple] = (), publications: list[dict] = (), **fields) -> dict:
+        latest = ResearcherProfile.objects.order_by("-updated_at", "-pk").values_list("edit_version", flat=True)
         data = {
+            "edit_version": str(latest.first() or 1),
             "headline": "",
             "career_stage": "early_career",
             "affiliation": "",

@@ -289,7 +289,10 @@ def test_editing_an_organisation_to_a_taken_name_is_refused(client, signed_in):
         country=Country.objects.get(code="AT"),
     )
 
-    response = client.post(f"/organisations/{mine.slug}/edit/", organisation_data(name="city of GRAZ", city="Linz"))
+    response = client.post(
+        f"/organisations/{mine.slug}/edit/",
+        organisation_data(name="city of GRAZ", city="Linz", edit_version=mine.edit_version),
+    )
 
     assert response.status_code == 200
     assert "already registered" in response.context["form"].errors["name"][0]

@@ -120,7 +120,12 @@ def test_identifiers_on_request_need_a_personal_data_declaration(partnership, re
     )
     assert dataset.identifier_columns[0]["column"] == "email"
     with pytest.raises(ValidationError, match="cannot be open"):
-        services.dataset_update(dataset=dataset, by=researcher, data={"access_level": Dataset.AccessLevel.OPEN})
+        services.dataset_update(
+            dataset=dataset,
+            by=researcher,
+            data={"access_level": Dataset.AccessLevel.OPEN},
+            edit_version=dataset.edit_version,
+        )
     dataset.refresh_from_db()
     assert dataset.access_level == Dataset.AccessLevel.ON_REQUEST
 
@@ -157,14 +162,18 @@ def test_schema_edit_keeps_columns_and_refuses_counts_on_text(dataset, researche
     schema = [dict(c) for c in dataset.schema]
     schema[0]["description"] = "District of Graz"
     schema[3]["is_count"] = False
-    services.dataset_update(dataset=dataset, by=researcher, data={}, schema=schema)
+    services.dataset_update(dataset=dataset, by=researcher, data={}, schema=schema, edit_version=dataset.edit_version)
     dataset.refresh_from_db()
     assert dataset.schema[0]["description"] == "District of Graz"
     schema[0]["is_count"] = True
     with pytest.raises(ValidationError, match="integer or number"):
-        services.dataset_update(dataset=dataset, by=researcher, data={}, schema=schema)
+        services.dataset_update(
+            dataset=dataset, by=researcher, data={}, schema=schema, edit_version=dataset.edit_version
+        )
     with pytest.raises(ValidationError, match="do not match"):
-        services.dataset_update(dataset=dataset, by=researcher, data={}, schema=schema[:2])
+        services.dataset_update(
+            dataset=dataset, by=researcher, data={}, schema=schema[:2], edit_version=dataset.edit_version
+        )
 
 
 def test_publish_sets_who_and_when_and_only_once(dataset, researcher, official):
@@ -185,7 +194,9 @@ def test_public_rows_suppress_small_counts_only_in_count_columns(dataset):
 
 
 def test_dataset_threshold_raises_suppression(dataset, researcher):
-    services.dataset_update(dataset=dataset, by=researcher, data={"min_cell_count": 20})
+    services.dataset_update(
+        dataset=dataset, by=researcher, data={"min_cell_count": 20}, edit_version=dataset.edit_version
+    )
     assert [r["Räumungen"] for r in datasets_io.public_rows(dataset, suppressed="<20")] == ["<20", "<20", "0"]
 
 

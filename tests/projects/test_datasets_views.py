@@ -4,6 +4,7 @@ forms, access requests, takedown notice, DCAT catalogue and query budgets."""
 import json
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -72,8 +73,8 @@ def test_page_embeds_dcat_json_ld(client, dataset):
     assert embedded["dct:license"]["@id"] == "https://creativecommons.org/publicdomain/zero/1.0/"
     downloads = [d["dcat:downloadURL"]["@id"] for d in embedded["dcat:distribution"]]
     assert downloads == [
-        "http://testserver/data/datasets/evictions-by-district-graz-2023/download.csv",
-        "http://testserver/data/datasets/evictions-by-district-graz-2023/download.json",
+        f"{settings.SITE_BASE_URL}/data/datasets/evictions-by-district-graz-2023/download.csv",
+        f"{settings.SITE_BASE_URL}/data/datasets/evictions-by-district-graz-2023/download.json",
     ]
 
 
@@ -251,6 +252,7 @@ def test_edit_form_saves_schema_and_refuses_open_with_identifiers(client, partne
         "access_level": "open",
         "personal_data": "personal",
         "personal_data_note": "Consent collected; kept two years.",
+        "edit_version": str(dataset.edit_version),
         "schema-TOTAL_FORMS": "3",
         "schema-INITIAL_FORMS": "3",
         "schema-0-name": "respondent",

@@ -9,12 +9,14 @@ from calls.factories import ProposalFactory, submit_for_tests
 from calls.services.reviews import call_decide
 from projects.models import Partnership
 from projects.services.partnerships import unique_partnership_slug
+from tests.calls.award_helpers import ready_to_award
 from tests.calls.test_review_assignment import person
 
 
 def award(call, official, title, lead_email):
     proposal = ProposalFactory(call=call, lead=person(lead_email), title=title)
     submit_for_tests(proposal)
+    ready_to_award(call, [proposal], official=official)
     call_decide(call=call, by=official, award=[proposal])
     return Partnership.objects.get(proposal=proposal)
 

@@ -151,7 +151,11 @@ def test_published_result_cannot_be_deleted_even_by_its_researchers(partnership,
 def test_researchers_correct_a_published_result_and_keep_its_url(partnership, researcher):
     result = make_result(partnership, researcher, publish=True)
     services.result_update(
-        result=result, by=researcher, data=result_data(title="A corrected title"), authors=[{"name": "A. Berger"}]
+        result=result,
+        by=researcher,
+        data=result_data(title="A corrected title"),
+        authors=[{"name": "A. Berger"}],
+        edit_version=result.edit_version,
     )
     result.refresh_from_db()
     assert result.title == "A corrected title" and result.slug == "housing-conditions-of-older-tenants-in-graz"

@@ -83,6 +83,7 @@ def test_query_count_is_constant_as_results_grow(client, partnership, researcher
             by=researcher,
             data={},
             authors=[{"name": f"Author {i}", "affiliation": "Uni"} for i in range(10)],
+            edit_version=Result.objects.get(pk=first.pk).edit_version,
         )
         for _ in range(4):
             services.result_file_add(result=first, by=researcher, upload=pdf_upload())

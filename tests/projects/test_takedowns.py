@@ -73,7 +73,9 @@ def test_taken_down_result_and_its_files_show_the_notice_to_everyone(client, pub
 def test_researchers_cannot_edit_a_taken_down_result(client, published, researcher, coordinator):
     take_down(obj=published, reason=REASON, by=coordinator)
     with pytest.raises(PermissionDenied):
-        result_services.result_update(result=published, by=researcher, data={"title": "Back again"}, authors=[])
+        result_services.result_update(
+            result=published, by=researcher, data={"title": "Back again"}, authors=[], edit_version=1
+        )
     client.force_login(researcher)
     assert client.post(f"/results/{published.slug}/edit/", {"title": "Back again"}).status_code == 410
 

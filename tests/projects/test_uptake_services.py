@@ -41,7 +41,16 @@ def result(partnership):
 
 
 def respond(result, by, stance=CityResponse.Stance.PARTLY, reasons="Rent caps are a regional matter.", reply=""):
-    return services.response_save(result=result, by=by, stance=stance, reasons=reasons, reply=reply)
+    """Save from a form opened just now: on the response's current version (or the blank one)."""
+    version = CityResponse.objects.filter(result=result).values_list("edit_version", flat=True).first()
+    return services.response_save(
+        result=result,
+        by=by,
+        stance=stance,
+        reasons=reasons,
+        reply=reply,
+        edit_version=version or services.RESPONSE_BLANK_VERSION,
+    )
 
 
 def record(result, by, **fields):
@@ -198,12 +207,16 @@ def test_only_officials_of_the_city_edit_or_remove_records(result, official, mak
     uptake = record(result, official)
     linz_official = make_city("Linz")[1]
     with pytest.raises(PermissionDenied):
-        services.uptake_update(uptake=uptake, by=linz_official, kind="plan", title="Changed", date=TODAY)
+        services.uptake_update(
+            uptake=uptake, by=linz_official, kind="plan", title="Changed", date=TODAY, edit_version=1
+        )
     with pytest.raises(PermissionDenied):
-        services.uptake_delete(uptake=uptake, by=linz_official)
-    services.uptake_update(uptake=uptake, by=official, kind="budget", title="Budget line 231.48", date=TODAY)
+        services.uptake_delete(uptake=uptake, by=linz_official, edit_version=1)
+    services.uptake_update(
+        uptake=uptake, by=official, kind="budget", title="Budget line 231.48", date=TODAY, edit_version=1
+    )
     assert PolicyUptake.objects.get().title == "Budget line 231.48"
-    services.uptake_delete(uptake=uptake, by=official)
+    services.uptake_delete(uptake=uptake, by=official, edit_version=2)
     assert not PolicyUptake.objects.exists()
 
 

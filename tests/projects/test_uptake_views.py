@@ -115,7 +115,12 @@ def test_official_responds_and_readers_see_it_beside_the_result(client, result, 
     assert page.status_code == 200 and "Respond to this result" in page.text
     response = client.post(
         reverse("result_response", args=[result.slug]),
-        {"stance": "partly", "reasons": f"Rent caps are regional. {HOSTILE}", "reply": "We stay open to talk."},
+        {
+            "stance": "partly",
+            "reasons": f"Rent caps are regional. {HOSTILE}",
+            "reply": "We stay open to talk.",
+            "edit_version": "1",
+        },
     )
     assert response.status_code == 302 and response.url == result.get_absolute_url()
     reader = Client().get(result.get_absolute_url())
@@ -128,7 +133,8 @@ def test_official_responds_and_readers_see_it_beside_the_result(client, result, 
 def test_missing_reasons_are_explained_and_the_typed_reply_kept(client, result, official):
     client.force_login(official)
     response = client.post(
-        reverse("result_response", args=[result.slug]), {"stance": "not_accepted", "reasons": "", "reply": "Kept."}
+        reverse("result_response", args=[result.slug]),
+        {"stance": "not_accepted", "reasons": "", "reply": "Kept.", "edit_version": "1"},
     )
     assert response.status_code == 400
     assert "There is a problem" in response.text and "Give the city&#x27;s reasons" in response.text
@@ -147,7 +153,7 @@ def test_missing_reasons_are_explained_and_the_typed_reply_kept(client, result, 
 )
 def test_response_form_refuses_bad_input(client, result, official, data, words):
     client.force_login(official)
-    response = client.post(reverse("result_response", args=[result.slug]), data)
+    response = client.post(reverse("result_response", args=[result.slug]), {**data, "edit_version": "1"})
     assert response.status_code == 400 and words in response.text
     assert not CityResponse.objects.exists()
 
@@ -204,11 +210,11 @@ def test_official_edits_and_removes_a_record(client, result, official):
     client.force_login(official)
     edit = reverse("uptake_edit", args=[result.slug, uptake.pk])
     assert "Municipal Housing Plan 2025–2030" in client.get(edit).text
-    assert client.post(edit, uptake_data(title="Budget line 231.48", kind="budget")).status_code == 302
+    assert client.post(edit, uptake_data(title="Budget line 231.48", kind="budget", edit_version=1)).status_code == 302
     assert PolicyUptake.objects.get().title == "Budget line 231.48"
     delete = reverse("uptake_delete", args=[result.slug, uptake.pk])
     assert "Remove the record" in client.get(delete).text
-    assert client.post(delete).status_code == 302
+    assert client.post(delete, {"edit_version": 2}).status_code == 302
     assert not PolicyUptake.objects.exists()
 
 
@@ -223,7 +229,9 @@ def render_panel(template, user=None, **context):
 
 @pytest.mark.parametrize("count", [1, 10])
 def test_result_panel_queries_stay_constant(result, official, count, django_assert_max_num_queries):
-    services.response_save(result=result, by=official, stance="accepted", reasons="We agree.", reply="Thanks.")
+    services.response_save(
+        result=result, by=official, stance="accepted", reasons="We agree.", reply="Thanks.", edit_version=1
+    )
     for n in range(count):
         record(result, official, title=f"Decision {n}")
     loaded = Result.objects.select_related("partnership").get(pk=result.pk)
@@ -239,7 +247,7 @@ def test_result_panel_queries_stay_constant(result, official, count, django_asse
 def test_partnership_panel_queries_stay_constant(partnership, official, count, django_assert_max_num_queries):
     for n in range(count):
         result = make_result(partnership, slug=f"result-{n}")
-        services.response_save(result=result, by=official, stance="partly", reasons="In part.")
+        services.response_save(result=result, by=official, stance="partly", reasons="In part.", edit_version=1)
         record(result, official, title=f"Decision {n}")
     with django_assert_max_num_queries(2):
         html = render_panel("projects/uptake/partnership_panel.html", partnership=partnership)
@@ -280,7 +288,7 @@ def test_list_filters_by_city_kind_year_and_theme_with_facet_counts(client, resu
 
 
 def test_list_shows_the_trail_and_the_summary(client, result, official):
-    services.response_save(result=result, by=official, stance="partly", reasons="In part.")
+    services.response_save(result=result, by=official, stance="partly", reasons="In part.", edit_version=1)
     record(result, official)
     page = client.get(reverse("uptake_list"))
     assert result.get_absolute_url() in page.text and "Partly accepted" in page.text
@@ -303,7 +311,7 @@ def test_list_queries_stay_constant(client, partnership, official, count, django
     for n in range(count):
         result = make_result(partnership, slug=f"result-{n}")
         result.themes.add(theme)
-        services.response_save(result=result, by=official, stance="accepted", reasons="Yes.")
+        services.response_save(result=result, by=official, stance="accepted", reasons="Yes.", edit_version=1)
         record(result, official, title=f"Decision {n}")
     with django_assert_max_num_queries(LIST_QUERIES):
         page = client.get(reverse("uptake_list"))
@@ -319,7 +327,9 @@ def test_city_section_shows_stances_pending_ages_and_decisions(
 ):
     for n in range(count):
         answered = make_result(partnership, slug=f"answered-{n}")
-        services.response_save(result=answered, by=official, stance="not_accepted", reasons="Too small a sample.")
+        services.response_save(
+            result=answered, by=official, stance="not_accepted", reasons="Too small a sample.", edit_version=1
+        )
         record(answered, official, title=f"Decision {n}")
     make_result(partnership, slug="waiting", title="Waiting report", days_ago=9)
     city_page = CityPage.objects.select_related("organisation").get(organisation=city[0])
@@ -339,7 +349,7 @@ def test_city_page_has_the_policy_uptake_section(client, result, official, city)
 
 
 def test_personal_data_lists_what_the_official_wrote(result, official):
-    services.response_save(result=result, by=official, stance="accepted", reasons="Yes.")
+    services.response_save(result=result, by=official, stance="accepted", reasons="Yes.", edit_version=1)
     record(result, official)
     data = contributions_uptake._personal_data(official)
     assert data["responses"][0]["stance"] == "accepted" and data["uptakes"][0]["kind"] == "plan"

@@ -66,12 +66,16 @@ def test_status_change_records_completion_and_late_ones_are_marked(client, partn
     late = Milestone.objects.create(partnership=partnership, title="Ethics approval", due_date=TODAY - dt.timedelta(1))
     client.force_login(researcher)
     assert ">late<" in client.get(partnership.get_workspace_url()).content.decode()
-    response = client.post(f"{partnership.get_workspace_url()}milestones/{late.pk}/status/", {"status": "done"})
+    response = client.post(
+        f"{partnership.get_workspace_url()}milestones/{late.pk}/status/", {"status": "done", "edit_version": "1"}
+    )
     assert response.status_code == 302
     late.refresh_from_db()
     assert late.status == Milestone.Status.DONE and late.completed_at == TODAY
     assert ">late<" not in client.get(partnership.get_workspace_url()).content.decode()
-    client.post(f"{partnership.get_workspace_url()}milestones/{late.pk}/status/", {"status": "in_progress"})
+    client.post(
+        f"{partnership.get_workspace_url()}milestones/{late.pk}/status/", {"status": "in_progress", "edit_version": "2"}
+    )
     late.refresh_from_db()
     assert late.completed_at is None
 
@@ -82,7 +86,14 @@ def test_edit_a_milestone_and_hide_it_from_the_public(client, partnership, offic
     url = f"{partnership.get_workspace_url()}milestones/{milestone.pk}/edit/"
     assert 'value="Kick-off"' in client.get(url).content.decode()
     response = client.post(
-        url, {"title": "Kick-off meeting", "due_date": TODAY.isoformat(), "status": "done", "description": "Done."}
+        url,
+        {
+            "title": "Kick-off meeting",
+            "due_date": TODAY.isoformat(),
+            "status": "done",
+            "description": "Done.",
+            "edit_version": "1",
+        },
     )
     assert response.status_code == 302
     assert "Kick-off meeting" in client.get(response["Location"]).content.decode()
@@ -124,11 +135,11 @@ def test_authors_edit_their_own_notes_only(client, partnership, researcher, offi
     assert client.get(url).status_code == 404
     assert client.post(url, {"body": "Hijacked"}).status_code == 404
     with pytest.raises(PermissionDenied):
-        note_edit(note=note, by=official, body="Hijacked")
+        note_edit(note=note, by=official, body="Hijacked", edit_version=note.edit_version)
     assert f"notes/{note.pk}/edit/" not in client.get(partnership.get_workspace_url()).content.decode()
     client.force_login(researcher)
-    assert client.post(url, {"body": ""}).status_code == 400
-    assert client.post(url, {"body": "Meeting on Tuesday"}).status_code == 302
+    assert client.post(url, {"body": "", "edit_version": "1"}).status_code == 400
+    assert client.post(url, {"body": "Meeting on Tuesday", "edit_version": "1"}).status_code == 302
     note.refresh_from_db()
     assert note.body == "Meeting on Tuesday" and note.edited_at is not None
     assert "edited" in client.get(partnership.get_workspace_url()).content.decode()

@@ -50,11 +50,14 @@ class _FormParser(HTMLParser):
             self._form["fields"] = []
             self._form["files"] = []
             self._form["names"] = set()
+            self._form["formactions"] = []
             self.forms.append(self._form)
             return
         if self._form is None:
             return
         name = attrs.get("name")
+        if tag in ("button", "input") and (attrs.get("type") or "submit") == "submit" and attrs.get("formaction"):
+            self._form["formactions"].append(attrs["formaction"])  # a button that posts the form elsewhere
         if tag == "input" and name:
             kind = (attrs.get("type") or "text").lower()
             self._form["names"].add(name)
@@ -107,7 +110,9 @@ def scrape_form(html: str, action: str | None = None, fields=()) -> dict:
     for form in parser.forms:
         if form["method"] != "post":
             continue
-        if action is not None and not (form["action"] == action or form["action"].endswith(action)):
+        targets = [form["action"], *form["formactions"]]
+        target = form["action"] if action is None else next((t for t in targets if t.endswith(action)), None)
+        if target is None:
             continue
         if not set(fields) <= (form["names"] | set(form["files"])):
             continue
@@ -117,7 +122,7 @@ def scrape_form(html: str, action: str | None = None, fields=()) -> dict:
                 data[name] = [*data[name], value] if isinstance(data[name], list) else [data[name], value]
             else:
                 data[name] = value
-        return {"data": data, "names": form["names"] | set(form["files"]), "action": form["action"]}
+        return {"data": data, "names": form["names"] | set(form["files"]), "action": target}
     raise AssertionError(f"no POST form with action {action!r} and fields {sorted(fields)} on the page")
 
 

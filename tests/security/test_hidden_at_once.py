@@ -66,6 +66,7 @@ def _form(profile: ResearcherProfile, **changes) -> dict:
         "is_available": "on",
         "available_from": "",
         "is_public": "on",
+        "edit_version": str(ResearcherProfile.objects.get(pk=profile.pk).edit_version),
         **{name: getattr(profile, name) for name in ResearcherProfile.VISIBILITY_FIELDS.values()},
         "languages-TOTAL_FORMS": "0",
         "languages-INITIAL_FORMS": "0",

@@ -208,7 +208,9 @@ def _submit_with_mail(proposal, researcher, capture):
     from tests.security.fixtures_attacks import pdf_upload
 
     title = proposal.title
-    proposal = proposal_services.proposal_save_draft(proposal=proposal, by=researcher, data={**FILLED, "title": "x"})
+    proposal = proposal_services.proposal_save_draft(
+        proposal=proposal, by=researcher, data={**FILLED, "title": "x"}, edit_version=proposal.edit_version
+    )
     Proposal.objects.filter(pk=proposal.pk).update(title=title)
     proposal = Proposal.objects.get(pk=proposal.pk)
     proposal_services.attachment_add(proposal=proposal, by=researcher, upload=pdf_upload())

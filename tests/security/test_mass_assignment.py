@@ -351,7 +351,9 @@ def linz(make_city):
 def filled_proposal(draft_proposal, researcher):
     from tests.calls.test_proposal_services import FILLED
 
-    proposal = proposal_services.proposal_save_draft(proposal=draft_proposal, by=researcher, data=FILLED)
+    proposal = proposal_services.proposal_save_draft(
+        proposal=draft_proposal, by=researcher, data=FILLED, edit_version=draft_proposal.edit_version
+    )
     proposal_services.attachment_add(proposal=proposal, by=researcher, upload=_pdf())
     return proposal
 

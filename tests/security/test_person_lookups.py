@@ -200,6 +200,7 @@ def test_the_edit_form_never_shows_an_address_the_team_did_not_type(client, part
     assert person.email not in page and ORCID not in page
     data = result_post("", name="Paula Privatova")
     data.update({"authors-INITIAL_FORMS": "1", "authors-0-author": str(result.authors.get().pk)})
+    data["edit_version"] = str(result.edit_version)
     assert client.post(f"/results/{result.slug}/edit/", data).status_code == 302
     assert result.authors.get().profile == person.researcher_profile  # the link is kept
 
@@ -251,11 +252,13 @@ def test_an_award_publishes_no_affiliation_the_lead_keeps_to_themselves(client, 
     """The lead's team row took their profile's affiliation for the city; the public partnership page does not."""
     from calls.services.proposals import proposal_start
     from calls.services.reviews import call_decide
+    from tests.calls.award_helpers import ready_to_award
 
     lead = private_researcher()
     proposal = proposal_start(call=open_call, by=lead, title="Older tenants")
     assert proposal.team.get().affiliation == SECRET  # the lead's own proposal, read by the city
     submit_for_tests(proposal)
+    ready_to_award(open_call, [proposal], official=city[1])
     call_decide(call=open_call, by=city[1], award=[proposal], message="Congratulations!")
     partnership = Partnership.objects.get()
     assert SECRET not in client.get(partnership.get_absolute_url()).content.decode()

@@ -71,6 +71,9 @@ def _form(**changes) -> dict:
         "is_available": "on",
         "available_from": "",
         "is_public": "on",
+        "edit_version": str(
+            ResearcherProfile.objects.order_by("-updated_at").values_list("edit_version", flat=True).first() or 1
+        ),
         **{name: Visibility.PUBLIC for name in ResearcherProfile.VISIBILITY_FIELDS.values()},
         "availability_visibility": Visibility.MEMBERS,
         "languages-TOTAL_FORMS": "0",

@@ -2,6 +2,7 @@
 
 import importlib
 import random
+import time
 
 from django.apps import apps
 from django.conf import settings
@@ -51,5 +52,9 @@ class Command(BaseCommand):
                     if error.name != f"{config.name}.demo":
                         raise
                     continue
+                started = time.monotonic()
+                self.stdout.write(f"Demo content: {config.verbose_name} …")
+                self.stdout.flush()
                 module.seed(rng=rng, stdout=self.stdout)
+                self.stdout.write(f"Demo content: {config.verbose_name} done in {time.monotonic() - started:.0f} s")
         self.stdout.write(self.style.SUCCESS("Demo content is ready."))
