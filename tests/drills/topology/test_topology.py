@@ -181,7 +181,7 @@ def test_a_private_file_leaves_through_nginx_only_for_those_allowed(topology, to
     assert response.headers.get("X-Content-Type-Options") == "nosniff"
 
     outsider = Client(topology)
-    _signed_in(outsider, _outsider(topology_db, uploaded["proposal"], researchers))
+    _signed_in(outsider, _outsider(topology_db, uploaded["proposal"], researchers), via="nginx")
     assert outsider.get(link).status_code == 404
     anonymous = Client(topology).get(link)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.headers["Location"]
