@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 node_modules/.package-lock.json: package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --silent; \
-	else echo "npm not found: the accessibility checks (axe-core) of the browser tests will be skipped"; fi
+	else echo "npm not found: the accessibility checks (axe-core) and the HTML checker (vnu-jar) will be skipped"; fi
 
 install: $(STAMP) node_modules/.package-lock.json ## Create .venv and install the pinned requirements (and axe-core)
 
@@ -39,10 +39,8 @@ messages: install $(MO_FILES) ## Compile the translation catalogues (locale/*/LC
 migrate: install messages ## Apply database migrations (loads the vocabularies)
 	$(PY) manage.py migrate --noinput
 
-demo: migrate ## Load the demo content (idempotent), bring the search index in line, build the bulk download
-	$(PY) manage.py seed_demo
-	$(PY) manage.py search_reconcile
-	$(PY) manage.py build_bulk_download
+demo: migrate ## Load the demo content (idempotent; skipped when unchanged), index it, build the bulk download
+	$(PY) manage.py seed_demo --if-changed --index
 
 # Every absolute address the site gives out (emails, feeds, sitemap, API, the Wagtail site record) is built from
 # SITE_BASE_URL: `make run PORT=8080` sets it to http://127.0.0.1:8080 unless it is set already.
@@ -82,8 +80,8 @@ format: install ## Format and fix imports with ruff
 check: install ## Django's deployment checks with the production settings
 	DJANGO_SETTINGS_MODULE=hub.settings.production SECRET_KEY=$${SECRET_KEY:-check-only-$$RANDOM-not-a-real-secret-key-0123456789abcdef} ALLOWED_HOSTS=$${ALLOWED_HOSTS:-bridges.example} REDIS_URL=$${REDIS_URL:-redis://127.0.0.1:6379/0} $(PY) manage.py check --deploy --fail-level WARNING
 
-bench: install ## Seed RECORDS objects (RECORDS=0: SCALE only) in a separate database; latency, SQL, cache per page
-	$(PY) -m hub.bench --scale $(SCALE) $(if $(filter-out 0,$(RECORDS)),--records $(RECORDS)) $(BENCH_ARGS)
+bench: install ## Seed RECORDS objects (RECORDS=0: SCALE only) in a separate database; latency, SQL, budgets per page (BENCH_ARGS=--strict fails over budget)
+	$(PY) -m bench --scale $(SCALE) $(if $(filter-out 0,$(RECORDS)),--records $(RECORDS)) $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment, local database, media and caches
 	rm -rf $(VENV) db.sqlite3 media staticfiles .pytest_cache .ruff_cache bench-results

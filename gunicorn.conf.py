@@ -3,7 +3,8 @@
 Threaded workers (``gthread``): a long download (a CSV export of every call, the bulk zip) or a slow
 client keeps one thread busy, not a whole worker, so the requests queued behind it are still served.
 Override with the environment: ``WEB_CONCURRENCY`` (worker processes; default: one per CPU plus one),
-``GUNICORN_THREADS`` (threads per worker), ``GUNICORN_TIMEOUT`` (seconds a request may take).
+``GUNICORN_THREADS`` (threads per worker), ``GUNICORN_TIMEOUT`` (seconds a request may take),
+``GUNICORN_MAX_REQUESTS`` and ``GUNICORN_MAX_REQUESTS_JITTER`` (worker recycling, below).
 """
 
 import multiprocessing
@@ -15,7 +16,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "120"))
 graceful_timeout = 30
 keepalive = 5
-# Recycling workers every N requests (against a slow leak in a library) is off: each restart stalls the
-# requests queued on that worker for a second. Set GUNICORN_MAX_REQUESTS (e.g. 100000) to turn it on.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "0"))
-max_requests_jitter = max_requests // 10
+# Each worker is replaced after about 1,000 requests, so a slow leak in a library or a runaway cache cannot
+# grow without bound; the jitter keeps the workers from restarting together (the others keep serving, and
+# the restarting one finishes its requests first, within graceful_timeout). 0 turns recycling off.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "1000"))
+max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "100"))

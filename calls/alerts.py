@@ -1,7 +1,8 @@
 """Saved searches and email alerts: the source registry, matching new items, digests and unsubscribing.
 
-Each kind of public item that people can follow is an ``AlertSource`` registered here: research
-calls (below), partnerships (``projects.alerts``) and, once they exist, results. A source says which
+Each kind of public item that people can follow is an ``AlertSource`` given by an ``alert_sources`` Wagtail
+hook (``hub/hooks.py``): research calls (below, registered in ``calls/wagtail_hooks.py``), partnerships
+(``projects.alerts``, registered in ``projects/wagtail_hooks.py``). A source says which
 query parameters it understands, normalises a query string, finds the public items published since
 a moment that match a saved query, and says how to show one item in an email.
 
@@ -30,10 +31,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from calls.models import AlertDelivery, SavedSearch
+from wagtail import hooks
+from wagtail.signals import page_published
+
+from calls.filters import CallFilter
+from calls.models import AlertDelivery, ResearchCall, SavedSearch
+from calls.selectors import calls_public
 from hub.mail import queue_email, render_text
-from hub.registry import DashboardSection, register_dashboard_section
-from profiles.models import User
+from hub.models import Country, GroupAtRisk, Method, SDGGoal, Theme
+from hub.registry import DashboardSection
+from profiles.models import ResearcherProfile, User
 
 MAX_SAVED_SEARCHES = 20
 MAX_VALUE_LENGTH = 100
@@ -76,7 +83,7 @@ class Suggestion:
 
 
 class AlertSource:
-    """What can be followed with a saved search; subclass and ``register_alert_source`` an instance."""
+    """What can be followed with a saved search; subclass and answer the ``alert_sources`` hook with an instance."""
 
     key: str = ""
     label: str = ""  # plural, e.g. "Research calls"
@@ -172,19 +179,13 @@ class AlertSource:
         return name[:100]
 
 
-_sources: dict[str, AlertSource] = {}
-
-
-def register_alert_source(source: AlertSource) -> None:
-    _sources[source.key] = source
+def alert_sources() -> list[AlertSource]:
+    """Every source (answers of the ``alert_sources`` hook), in hook order."""
+    return [hook() for hook in hooks.get_hooks("alert_sources")]
 
 
 def alert_source(key: str) -> AlertSource | None:
-    return _sources.get(key)
-
-
-def alert_sources() -> list[AlertSource]:
-    return list(_sources.values())
+    return next((source for source in alert_sources() if source.key == key), None)
 
 
 class CallsSource(AlertSource):
@@ -199,9 +200,6 @@ class CallsSource(AlertSource):
 
     @property
     def params(self) -> tuple[Param, ...]:
-        from calls.filters import CallFilter
-        from hub.models import Country, GroupAtRisk, Method, SDGGoal, Theme
-
         vocabularies = {
             "theme": {"vocabulary": Theme, "multiple": True},
             "method": {"vocabulary": Method, "multiple": True},
@@ -216,8 +214,6 @@ class CallsSource(AlertSource):
         )
 
     def clean_value(self, param: Param, value: str) -> str | None:
-        from calls.filters import CallFilter
-
         form_field = CallFilter.base_filters[param.name].field
         try:
             cleaned = form_field.clean(value)
@@ -232,16 +228,10 @@ class CallsSource(AlertSource):
         return value
 
     def value_label(self, param: Param, value: str) -> str:
-        from calls.filters import CallFilter
-
         choices = CallFilter.base_filters[param.name].extra.get("choices")
         return str(dict(choices).get(value, value)) if choices else value
 
     def new_items(self, params: dict[str, list[str]], *, since: dt.datetime) -> QuerySet:
-        from calls.filters import CallFilter
-        from calls.models import ResearchCall
-        from calls.selectors import calls_public
-
         single = QueryDict(mutable=True)
         several = {}
         for name, values in params.items():
@@ -289,27 +279,20 @@ class CallsSource(AlertSource):
 
 
 def _profile_of(user: User):
-    from profiles.models import ResearcherProfile
-
     if not getattr(user, "is_authenticated", False):
         return None
     return ResearcherProfile.objects.filter(user=user).first()
 
 
-def register() -> None:
-    """Register the calls source and send instant alerts when a call is published (CallsConfig.ready)."""
-    from wagtail.signals import page_published
-
-    from calls.models import ResearchCall
-
-    register_alert_source(CallsSource())
-    register_dashboard_section(DashboardSection("alerts", 30, "calls/alerts/dashboard_section.html", _dashboard))
-    page_published.connect(_call_published, sender=ResearchCall, dispatch_uid="calls_alerts_instant")
-
-
-def _dashboard(user: User) -> dict:
+def dashboard_section(user: User) -> DashboardSection:
     """The alerts panel on /dashboard/: how many saved searches, and the link to manage them."""
-    return {"saved_search_count": saved_searches_of(user).count(), "limit": MAX_SAVED_SEARCHES}
+    context = {"saved_search_count": saved_searches_of(user).count(), "limit": MAX_SAVED_SEARCHES}
+    return DashboardSection("alerts", "calls/alerts/dashboard_section.html", context)
+
+
+def connect() -> None:
+    """Send instant alerts when a call is published (CallsConfig.ready)."""
+    page_published.connect(_call_published, sender=ResearchCall, dispatch_uid="calls_alerts_instant")
 
 
 def _call_published(sender, instance, **kwargs) -> None:
@@ -318,7 +301,7 @@ def _call_published(sender, instance, **kwargs) -> None:
 
 def enqueue_instant_alerts() -> None:
     """Send the instant alerts once the current transaction has committed (what was published is visible)."""
-    from calls.tasks import send_instant_alerts
+    from calls.tasks import send_instant_alerts  # cycle: calls.tasks imports send_alerts from this module
 
     transaction.on_commit(lambda: send_instant_alerts.enqueue(), robust=True)
 

@@ -3,21 +3,16 @@ from django.db.models.signals import post_migrate
 
 
 class CallsConfig(AppConfig):
+    """What calls answers to lower layers is registered as Wagtail hooks in calls/wagtail_hooks.py (hub/hooks.py)."""
+
     name = "calls"
     verbose_name = "Research calls"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calls import alerts, contributions, dashboard, exports, personal_data
-        from calls.matching import contributions as matching_contributions
-        from calls.matching import signals as matching_signals
-        from calls.setup import ensure_pages
+        from calls import alerts, setup  # cycle: these import models, which are not loaded when apps.py is
+        from calls.matching import signals as matching_signals  # cycle: as above
 
-        contributions.register()
-        dashboard.register()
-        personal_data.register()
-        alerts.register()
-        exports.register()
-        matching_contributions.register()
+        alerts.connect()
         matching_signals.connect()
-        post_migrate.connect(ensure_pages, sender=self, dispatch_uid="calls_pages")
+        post_migrate.connect(setup.ensure_pages, sender=self, dispatch_uid="calls_pages")

@@ -15,7 +15,6 @@ from calls.selectors import (
     proposal_ids_led_or_joined,
     review_assignments_to_do,
 )
-from hub.registry import DashboardSection, register_dashboard_section
 
 RESEARCHER_LIMIT = 20
 OFFICIAL_LIMIT = 20
@@ -47,7 +46,7 @@ STATUS_COUNTS = [
     ("info_requested", _("Information requested"), ("info_requested",)),
     ("shortlisted", _("Shortlisted"), ("shortlisted",)),
     ("invited", _("Invited to full stage"), ("invited",)),
-    ("awarded", _("Awarded"), ("awarded",)),
+    ("awarded", pgettext_lazy("proposal status", "Awarded"), ("awarded",)),
     ("declined", _("Declined"), ("declined",)),
 ]
 
@@ -241,12 +240,3 @@ def add_links(user) -> list[dict]:
             }
         )
     return links
-
-
-def register() -> None:
-    register_dashboard_section(
-        DashboardSection("calls_researcher", 20, "calls/dashboard_researcher.html", researcher_context)
-    )
-    register_dashboard_section(
-        DashboardSection("calls_official", 10, "calls/dashboard_official.html", official_context)
-    )

@@ -10,8 +10,13 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from wagtail import hooks
+
+from calls import demo_dialogue
+from calls.demo_panel import seed_panel
+from calls.demo_reviewers import seed_reviewer_matching
 from calls.factories import ProposalFactory, make_call, submit_for_tests
-from calls.hooks import run_award_handlers
+from calls.matching.vectors import rebuild_all
 from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
 from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
 from profiles.models import CityPage, Membership, Organisation, ResearcherProfile, User
@@ -139,8 +144,6 @@ def _dates(status: str, now: dt.datetime) -> dict:
 
 def rebuild_match_vectors() -> None:
     """Demo content may be bulk-created (no signals): leave every matching vector up to date."""
-    from calls.matching.vectors import rebuild_all
-
     rebuild_all()
 
 
@@ -206,6 +209,11 @@ def seed(*, rng: random.Random, stdout) -> None:
         _happenings(call=call, status=status, researchers=researchers, rng=rng, now=now)
     if created:
         stdout.write(f"Demo calls: {created} created.")
+    seed_application_form(researchers=researchers, stdout=stdout)
+    if seed_reviewer_matching(researchers):  # issue 18 §2: bids, conflicts and a balanced assignment
+        stdout.write("Demo reviewer matching: bids and a balanced assignment.")
+    seed_panel(stdout=stdout)  # issue 18 §4: recommendations, a chair and a meta-review
+    demo_dialogue.seed(stdout=stdout)
     rebuild_match_vectors()
 
 
@@ -240,7 +248,8 @@ def _happenings(*, call: ResearchCall, status: str, researchers: list[User], rng
         other.outcome_message = "Thank you: a strong proposal, but the panel ranked another one first."
         other.save()
         ResearchCall.objects.filter(pk=call.pk).update(awarded_at=now - 30 * DAY)
-        run_award_handlers(proposal=winner, by=official)
+        for handler in hooks.get_hooks("award_handlers"):
+            handler(proposal=winner, by=official)
     elif status == "cancelled":
         ResearchCall.objects.filter(pk=call.pk).update(
             cancelled_at=now - 2 * DAY,
@@ -352,3 +361,110 @@ def _reviews(call: ResearchCall, proposals: list[Proposal], *, reviewers: list[U
                 reviewer=reviewers[2],
                 defaults={"assigned_by": official, "due_at": timezone.now() + 7 * DAY},
             )
+
+
+# Issue 18 §1: the open Graz call asks its own questions, one of them shown only for a "yes".
+DEMO_FORM = [
+    {"type": "heading", "value": {"heading": "Community partners", "text": "Who carries the research with you."}},
+    {
+        "type": "choice",
+        "value": {
+            "key": "community_partner",
+            "label": "Does a tenants' or older persons' organisation take part?",
+            "help_text": "Calls of the City of Graz favour research done with the people concerned.",
+            "required": True,
+            "show_when_key": "",
+            "show_when_value": "",
+            "choices": "yes\nno",
+        },
+    },
+    {
+        "type": "long_text",
+        "value": {
+            "key": "partner_role",
+            "label": "What does the partner organisation do in the project?",
+            "help_text": "",
+            "required": True,
+            "show_when_key": "community_partner",
+            "show_when_value": "yes",
+            "max_words": 150,
+        },
+    },
+    {
+        "type": "number",
+        "value": {
+            "key": "participants",
+            "label": "How many older tenants will take part?",
+            "help_text": "",
+            "required": False,
+            "show_when_key": "",
+            "show_when_value": "",
+            "min_value": "1",
+            "max_value": "2000",
+        },
+    },
+    {
+        "type": "budget_table",
+        "value": {
+            "key": "budget_lines",
+            "label": "Budget by category",
+            "help_text": "",
+            "required": True,
+            "show_when_key": "",
+            "show_when_value": "",
+            "categories": "Staff\nFieldwork and workshops\nTranslation and accessibility",
+        },
+    },
+    {
+        "type": "consent",
+        "value": {
+            "key": "data_consent",
+            "label": "We agree that the City of Graz processes the personal data in this application to assess it.",
+            "help_text": "",
+            "required": True,
+            "show_when_key": "",
+            "show_when_value": "",
+        },
+    },
+]
+DEMO_REVIEW_QUESTIONS = [
+    {"type": "question", "value": {"key": "strengths", "label": "Main strengths", "help_text": "", "required": True}},
+    {
+        "type": "question",
+        "value": {"key": "changes", "label": "What should the team change?", "help_text": "", "required": False},
+    },
+]
+DEMO_ANSWERS = {
+    "community_partner": "yes",
+    "partner_role": "The Graz tenants' association co-designs the survey, recruits participants and co-hosts the "
+    "public workshops (demo).",
+    "participants": "120",
+    "budget_lines": [
+        {"category": "Staff", "amount": "18000.00"},
+        {"category": "Fieldwork and workshops", "amount": "5000.00"},
+        {"category": "Translation and accessibility", "amount": "2000.00"},
+    ],
+    "data_consent": True,
+}
+
+
+def seed_application_form(*, researchers: list[User], stdout) -> None:
+    """The open demo call gets a conditional form, and a submitted demo proposal answers it (idempotent)."""
+    call = ResearchCall.objects.filter(slug="older-tenants-housing").first()
+    if call is None or len(researchers) < 12:
+        return
+    if not call.application_form.raw_data:
+        call.application_form = DEMO_FORM
+        call.review_questions = DEMO_REVIEW_QUESTIONS
+        call.save_revision().publish()
+        call = ResearchCall.objects.get(pk=call.pk)
+        stdout.write("Demo application form: added to the open Graz call.")
+    for proposal in call.proposals.filter(answers={}):
+        proposal.answers = DEMO_ANSWERS
+        proposal.save(update_fields=["answers", "updated_at"])
+    lead = researchers[1]
+    if not call.proposals.filter(lead=lead).exists():
+        proposal = _proposal(call, lead, researchers[8], submit=False)
+        proposal.answers = DEMO_ANSWERS | {"participants": "80"}
+        proposal.save(update_fields=["answers", "updated_at"])
+        submit_for_tests(proposal, when=timezone.now() - DAY)

@@ -1,5 +1,6 @@
 """What search indexes of calls: live, public ResearchCall pages (drafts and private sections never)."""
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import ResearchCall
@@ -24,7 +25,14 @@ def call_entry(call: ResearchCall) -> Entry:
     return Entry(
         title=call.title,
         url=call.url or call.url_path,
-        body=plain(call.summary, call.body, call.consultation_questions, organisation.name if organisation else ""),
+        body=plain(
+            call.summary,
+            call.body,
+            call.consultation_questions,
+            organisation.name if organisation else "",
+            # Its themes named in every content language: "vivienda" finds a call about housing (issue 16 §7).
+            *sorted({theme.name_in(code) for theme in call.themes.all() for code, _name in settings.LANGUAGES}),
+        ),
         year=call.opens_at.year if call.opens_at else None,
         facets={
             "theme": [t.slug for t in call.themes.all()],

@@ -1,9 +1,10 @@
-"""CSV export of /calls/ and the calls file of the bulk download: the API's fields, the page's filters."""
+"""CSV export of /calls/ and the calls file of the bulk download: the API's fields, the page's filters.
+
+``EXPORTS`` and ``NOT_EXPORTED`` answer the ``exports`` and ``not_exported_models`` hooks (calls/wagtail_hooks.py)."""
 
 from calls.api import calls_for_api, serialize_call
 from calls.filters import calls_filtered
-from hub.bulk import register_not_exported
-from hub.exports import Column, Export, register_exports
+from hub.exports import Column, Export
 
 COLUMNS = (
     Column("id", "Stable identifier of the call (as in the open data API)."),
@@ -77,9 +78,8 @@ NOT_EXPORTED = (
     "calls.AlertDelivery",
     "calls.MatchInvitation",
     "calls.ProfileVector",
+    # Panel (issue 18 §4–5).
+    "calls.MetaReview",
+    "calls.PanelChair",
+    "calls.ProposalFlag",
 )
-
-
-def register() -> None:
-    register_exports(EXPORTS)
-    register_not_exported(*NOT_EXPORTED)

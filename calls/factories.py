@@ -8,7 +8,8 @@ from django.utils import timezone
 import factory
 from factory.django import DjangoModelFactory
 
-from calls.models import EvaluationCriterion, Proposal, ResearchCall, TeamMember
+from calls.models import EvaluationCriterion, Proposal, ProposalVersion, ResearchCall, TeamMember
+from calls.snapshot import proposal_snapshot
 from profiles.models import CityPage
 
 DEFAULT_CRITERIA = [
@@ -80,9 +81,6 @@ class ProposalFactory(DjangoModelFactory):
 
 def submit_for_tests(proposal: Proposal, *, by=None, when: dt.datetime | None = None):
     """Freeze a version and mark the proposal submitted, bypassing deadline checks (test and demo set-up only)."""
-    from calls.models import ProposalVersion
-    from calls.snapshot import proposal_snapshot
-
     when = when or timezone.now()
     number = (proposal.versions.count() or 0) + 1
     version = ProposalVersion.objects.create(

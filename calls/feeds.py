@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
 
 from calls.filters import calls_filtered
@@ -21,14 +21,28 @@ def feed_calls(params) -> list:
     return list(filterset.ordered_qs[:FEED_LIMIT])
 
 
-class CallsAtomFeed(Feed):
-    """New and current research calls as Atom."""
+class PlainTextAtomFeed(Atom1Feed):
+    """Atom whose entry summaries are plain text (``type="text"``): Django marks them ``html``, which would make
+    readers take "<" or "&amp;" in a call's summary for markup."""
 
-    feed_type = Atom1Feed
+    def add_item_elements(self, handler, item):
+        description = item.get("description")
+        super().add_item_elements(handler, {**item, "description": None})
+        if description is not None:
+            handler.addQuickElement("summary", description, {"type": "text"})
+
+
+class CallsAtomFeed(Feed):
+    """New and current research calls as Atom (RFC 4287).
+
+    Every address is absolute on ``SITE_BASE_URL``; the feed's id is its own address (each filtered feed is a
+    feed of its own), each entry's id a stable address of the call, and each entry names its author: the city
+    that commissions the call (the hub is the feed's author).
+    """
+
+    feed_type = PlainTextAtomFeed
     title = "Bridges — research calls"
     subtitle = "Calls for human-rights research commissioned by cities."
-
-    # RFC 4287 wants an author on the feed (or on every entry): the hub publishes the feed.
     author_name = "Bridges"
 
     def get_object(self, request, *args, **kwargs):
@@ -40,6 +54,9 @@ class CallsAtomFeed(Feed):
     def feed_url(self, request):
         return absolute_url(request.get_full_path())
 
+    def feed_guid(self, request):
+        return absolute_url(request.get_full_path())
+
     def author_link(self):
         return absolute_url("/")
 
@@ -47,7 +64,7 @@ class CallsAtomFeed(Feed):
         return feed_calls(request.GET)
 
     def item_title(self, call):
-        return f"{call.title} ({call.organisation.name if call.organisation else ''})"
+        return f"{call.title} ({call.organisation.name})" if call.organisation else call.title
 
     def item_description(self, call):
         closes = call.local_closes_at
@@ -59,11 +76,21 @@ class CallsAtomFeed(Feed):
     def item_guid(self, call):
         return absolute_url(f"/calls/{call.pk}")
 
+    def item_author_name(self, call):
+        return call.organisation.name if call.organisation else self.author_name
+
+    def item_author_link(self, call):
+        if not call.organisation:
+            return absolute_url("/")
+        with translation.override(settings.LANGUAGE_CODE):  # the city's page in the feed's language, always
+            return absolute_url(call.organisation.get_absolute_url())
+
     def item_pubdate(self, call):
         return call.first_published_at
 
     def item_updateddate(self, call):
-        return call.last_published_at or call.first_published_at
+        # atom:updated is required on every entry.
+        return call.last_published_at or call.first_published_at or call.latest_revision_created_at
 
 
 def ics_escape(text: str) -> str:

@@ -1,16 +1,13 @@
-"""The /calls/ facets as one FilterSet; the listing, the Atom feed and the iCalendar file all use it.
+"""The /calls/ list: its FilterSet and its declaration (``CALLS``, a ``hub.facets.FacetedList``); the listing,
+the Atom feed and the iCalendar file all use them.
 
-Facet counts are computed like a shop's facets: each facet counts the calls that match every
-*other* active filter, so that its options say how many calls choosing them would show
-(one aggregate query per facet, whatever the number of calls; vocabularies are counted on their
-link tables). The listing keeps its facet counts, its total and the ids of each page in the
-aggregate cache (``hub.aggregates``), keyed by the filters in force and by ``status_clock``, the
-next moment a call's derived status changes: a cached value is exact until then, or until the
-content changes.
+Vocabularies are counted on their link tables, every other facet over the matching calls' ids. The listing
+keeps its facet counts and total (``calls.listing``) and the ids of each page (``calls.ids``) in the aggregate
+cache (``hub.aggregates``), keyed by the filters in force and by ``status_clock``, the next moment a call's
+derived status changes: a cached value is exact until then, or until the content changes.
 """
 
 import datetime as dt
-from typing import NamedTuple
 
 from django import forms
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -19,13 +16,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
-from django_filters.constants import EMPTY_VALUES
 
 from calls.deadlines import STATUS_LABELS, Status
 from calls.models import ResearchCall
 from calls.selectors import calls_public
 from hub import aggregates
-from hub.forms import Facet, FacetOption
+from hub.facets import FacetDef, FacetedList, FacetFilterSet, Rows, SearchFilter, WholeNumberFilter, derived
 
 PAGE_SIZE = 20
 
@@ -57,12 +53,12 @@ def _day_start(day: dt.date) -> dt.datetime:
     return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
 
 
-class CallFilter(django_filters.FilterSet):
+class CallFilter(FacetFilterSet):
     """Facets of the public calls listing; unknown values are ignored rather than refused."""
 
-    q = django_filters.CharFilter(method="filter_q", label=_("Search titles and summaries"))
+    q = SearchFilter(fields=("title", "summary"), label=_("Search titles and summaries"))
     theme = django_filters.CharFilter(field_name="themes__slug", label=_("Human-rights theme"))
-    sdg = django_filters.NumberFilter(field_name="sdg_targets__goal__number", label=_("SDG"), distinct=True)
+    sdg = WholeNumberFilter(field_name="sdg_targets__goal__number", label=_("SDG"), distinct=True)
     method = django_filters.CharFilter(field_name="methods__slug", label=_("Method"))
     group = django_filters.CharFilter(field_name="groups__slug", label=_("Group in focus"))
     country = django_filters.CharFilter(field_name="organisation__country__code", label=_("Country"))
@@ -96,10 +92,6 @@ class CallFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.now = now or timezone.now()
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:100]
-        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value)) if value else queryset
-
     def filter_status(self, queryset, name, value):
         return queryset.filter(status_q(value, self.now)) if value else queryset
 
@@ -131,36 +123,11 @@ class CallFilter(django_filters.FilterSet):
         return self.ordered(self.qs)
 
     @cached_property
-    def counts(self) -> "ListingCounts":
-        """The listing's total and facet counts (``listing_counts``), looked up once per request."""
-        return listing_counts(self)
-
-    @cached_property
     def clock(self) -> dt.datetime | None:
         """``status_clock(now)``: the key part that keeps cached counts of this moment exact."""
         return status_clock(self.now)
 
-    def cleaned_filters(self) -> dict:
-        """The filters in force: valid values that are not empty (invalid ones are ignored)."""
-        if not self.is_bound:
-            return {}
-        self.is_valid()
-        return {name: value for name, value in self.form.cleaned_data.items() if value not in EMPTY_VALUES}
 
-    def qs_without(self, name: str | None) -> QuerySet:
-        """The calls matching every filter in force but ``name``: what the facet ``name`` counts.
-
-        One form validates the parameters for every facet (each field is validated on its own, so
-        leaving one out changes no other's value), instead of a FilterSet and form per facet.
-        """
-        queryset = self.queryset.all()
-        for field, value in self.cleaned_filters().items():
-            if field != name:
-                queryset = self.filters[field].filter(queryset, value)
-        return queryset
-
-
-FACETS = ("theme", "sdg", "method", "group", "country", "status", "early_career")
 # Facets over a many-to-many vocabulary: the field of ResearchCall and the term's value and label.
 VOCABULARY_FACETS = {"theme": "themes", "method": "methods", "group": "groups"}
 # The dates a call's derived status changes at (``status_q`` compares nothing else with the clock).
@@ -171,61 +138,50 @@ def _base_queryset() -> QuerySet[ResearchCall]:
     return calls_public().defer_streamfields()
 
 
-def _vocabulary_counts(ids: QuerySet, field: str) -> list[tuple[str, str, int]]:
+def _ids(calls: QuerySet) -> QuerySet:
+    return calls.order_by().values("pk")
+
+
+def _vocabulary(name: str) -> FacetDef:
     """Calls per term, counted on the link table: a call has a term at most once, so no DISTINCT."""
-    relation = ResearchCall._meta.get_field(field)
+    relation = ResearchCall._meta.get_field(VOCABULARY_FACETS[name])
     call, term = relation.m2m_field_name(), relation.m2m_reverse_field_name()
-    rows = (
-        relation.remote_field.through.objects.filter(**{f"{call}__in": ids})
-        .values(f"{term}__slug", f"{term}__name")
-        .annotate(n=Count("pk"))
-        .order_by(f"{term}__name")
+
+    def rows(calls: QuerySet, _filterset) -> Rows:
+        found = (
+            relation.remote_field.through.objects.filter(**{f"{call}__in": _ids(calls)})
+            .values(f"{term}__slug", f"{term}__name")
+            .annotate(n=Count("pk"))
+            .order_by(f"{term}__name")
+        )
+        return [(row[f"{term}__slug"], row[f"{term}__name"], row["n"]) for row in found]
+
+    return FacetDef(name, rows)
+
+
+def _sdg_rows(calls: QuerySet, _filterset) -> Rows:
+    found = (
+        ResearchCall.sdg_targets.through.objects.filter(researchcall_id__in=_ids(calls))
+        .values("sdgtarget__goal__number", "sdgtarget__goal__short")
+        .annotate(n=Count("researchcall_id", distinct=True))  # a call may have several targets of a goal
+        .order_by("sdgtarget__goal__number")
     )
-    return [(row[f"{term}__slug"], row[f"{term}__name"], row["n"]) for row in rows]
+    return [
+        (str(r["sdgtarget__goal__number"]), f"{r['sdgtarget__goal__number']}. {r['sdgtarget__goal__short']}", r["n"])
+        for r in found
+    ]
 
 
-def _facet_rows(name: str, ids: QuerySet, now: dt.datetime) -> list[tuple[str, str, int]]:
-    """``(value, label, count)`` of one facet over the calls whose ids ``ids`` selects."""
-    if name in VOCABULARY_FACETS:
-        return _vocabulary_counts(ids, VOCABULARY_FACETS[name])
-    calls = ResearchCall.objects.filter(pk__in=ids)
-    if name == "country":
-        rows = (
-            calls.filter(organisation__country__isnull=False)
-            .values("organisation__country__code", "organisation__country__name")
-            .annotate(n=Count("pk"))
-            .order_by("organisation__country__name")
-        )
-        return [(r["organisation__country__code"], r["organisation__country__name"], r["n"]) for r in rows]
-    if name == "sdg":
-        through = ResearchCall.sdg_targets.through
-        rows = (
-            through.objects.filter(researchcall_id__in=ids)
-            .values("sdgtarget__goal__number", "sdgtarget__goal__short")
-            .annotate(n=Count("researchcall_id", distinct=True))  # a call may have several targets of a goal
-            .order_by("sdgtarget__goal__number")
-        )
-        return [
-            (
-                str(r["sdgtarget__goal__number"]),
-                f"{r['sdgtarget__goal__number']}. {r['sdgtarget__goal__short']}",
-                r["n"],
-            )
-            for r in rows
-        ]
-    if name == "status":
-        counts = calls.aggregate(**{s.value: Count("pk", filter=status_q(s, now)) for s in Status})
-        return [(s.value, str(STATUS_LABELS[s]), counts[s.value]) for s in Status if counts[s.value]]
-    if name == "early_career":
-        labels = dict(CallFilter.base_filters["early_career"].extra["choices"])
-        rows = (
-            calls.filter(early_career__in=list(labels))
-            .values("early_career")
-            .annotate(n=Count("pk"))
-            .order_by("early_career")
-        )
-        return [(r["early_career"], str(labels[r["early_career"]]), r["n"]) for r in rows]
-    raise ValueError(name)
+def _status_rows(calls: QuerySet, filterset: CallFilter) -> Rows:
+    counts = ResearchCall.objects.filter(pk__in=_ids(calls)).aggregate(
+        **{s.value: Count("pk", filter=status_q(s, filterset.now)) for s in Status}
+    )
+    return [(s.value, str(STATUS_LABELS[s]), counts[s.value]) for s in Status if counts[s.value]]
+
+
+def _by_id(facet: FacetDef) -> FacetDef:
+    """``facet`` counted over the calls whose ids match (a plain table, whatever the filters joined)."""
+    return FacetDef(facet.name, lambda calls, fs: facet.rows(ResearchCall.objects.filter(pk__in=_ids(calls)), fs))
 
 
 def _next_status_change(now: dt.datetime) -> dt.datetime | None:
@@ -259,31 +215,6 @@ def _cache_parts(filterset: CallFilter) -> tuple:
     return (tuple(filters), filterset.clock)
 
 
-class ListingCounts(NamedTuple):
-    """The listing's total and each facet's ``(value, label, count)`` rows."""
-
-    total: int
-    facets: dict[str, list[tuple[str, str, int]]]
-
-
-def listing_counts(filterset: CallFilter) -> ListingCounts:
-    """How many calls match the filters and, per facet, how many match every *other* filter and each value."""
-
-    def compute() -> ListingCounts:
-        # Facets without an active value all count the calls matching every filter: they share its ids.
-        shared = filterset.qs_without(None).order_by().values("pk")
-        active = filterset.cleaned_filters()
-        facets = {
-            name: _facet_rows(
-                name, filterset.qs_without(name).order_by().values("pk") if name in active else shared, filterset.now
-            )
-            for name in FACETS
-        }
-        return ListingCounts(filterset.qs.count(), facets)
-
-    return aggregates.cached("calls.listing", _cache_parts(filterset), compute)
-
-
 def ordered_page(filterset: CallFilter, start: int, stop: int) -> list[ResearchCall]:
     """The matching calls from ``start`` to ``stop`` in the listing's order (deadline or newest), with their themes.
 
@@ -301,21 +232,46 @@ def ordered_page(filterset: CallFilter, start: int, stop: int) -> list[ResearchC
     return [calls[pk] for pk in ids if pk in calls]
 
 
-def facets_for(params, filterset: CallFilter) -> list[Facet]:
-    """Each facet's values with how many calls match them and every other active filter."""
-    counts = filterset.counts.facets
-    facets = []
-    for name in FACETS:
-        current = str(params.get(name) or "")
-        options = [FacetOption(value, label, count, value == current) for value, label, count in counts[name]]
-        if current and not any(o.selected for o in options):
-            options.append(FacetOption(current, current, 0, True))
-        facets.append(Facet(name, str(CallFilter.base_filters[name].label), options))
-    return facets
-
-
-def calls_filtered(params, *, with_facets: bool = True, now: dt.datetime | None = None):
-    """The published calls matching ``params`` (a QueryDict), ordered, plus the facets when asked for."""
-    filterset = CallFilter(params, queryset=_base_queryset(), now=now or timezone.now())
-    facets = facets_for(params, filterset) if with_facets else []
-    return filterset, facets
+CALLS = FacetedList(
+    key="calls",
+    filterset=CallFilter,
+    base=_base_queryset,
+    facets=(
+        _vocabulary("theme"),
+        FacetDef("sdg", _sdg_rows),
+        _vocabulary("method"),
+        _vocabulary("group"),
+        _by_id(derived(CallFilter, "country")),
+        FacetDef("status", _status_rows),
+        _by_id(derived(CallFilter, "early_career")),
+    ),
+    # From the most to the least narrowing, for the empty state's "remove this filter" suggestion.
+    chips=(
+        "q",
+        "deadline_before",
+        "deadline_after",
+        "budget_max",
+        "budget_min",
+        "early_career",
+        "status",
+        "group",
+        "method",
+        "sdg",
+        "theme",
+        "country",
+    ),
+    labels={
+        "q": _("Search"),
+        "budget_min": _("Budget at least"),
+        "budget_max": _("Budget at most"),
+        "deadline_after": _("Deadline on or after"),
+        "deadline_before": _("Deadline on or before"),
+    },
+    page_size=PAGE_SIZE,
+    order=lambda filterset: filterset.ordered_qs,
+    sort=tuple(Sort.CHOICES[:2]),
+    cache_parts=_cache_parts,
+    page_objects=ordered_page,
+)
+FACETS = CALLS.facet_names
+calls_filtered = CALLS.filtered  # (params, with_facets=True, now=None) -> (CallFilter, facets)

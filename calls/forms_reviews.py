@@ -8,9 +8,17 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
+from calls.models import Recommendation
 from calls.scoring import MAX_SCORE
 
 NOT_APPLICABLE = "na"
+CONFIDENCE_CHOICES = [
+    (1, _("1 — outside my expertise")),
+    (2, _("2 — somewhat unsure")),
+    (3, _("3 — fairly confident")),
+    (4, _("4 — confident")),
+    (5, _("5 — expert in this field")),
+]
 
 
 class ReviewerAssignForm(forms.Form):
@@ -96,6 +104,21 @@ class ScoreForm(forms.Form):
         label=_("Comments for the city"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
     )
 
+    # Panel (issue 18 §4): the reviewer's recommendation and how confident they are.
+    recommendation = forms.ChoiceField(
+        label=_("Your recommendation"),
+        choices=Recommendation.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose your recommendation: fund, fund with changes, or do not fund.")},
+    )
+    confidence = forms.TypedChoiceField(
+        label=_("Your confidence in this review"),
+        choices=CONFIDENCE_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say how confident you are, from 1 to 5.")},
+    )
+
     def __init__(self, *args, criteria, **kwargs):
         super().__init__(*args, **kwargs)
         self.criteria = list(criteria)
@@ -109,7 +132,7 @@ class ScoreForm(forms.Form):
                 error_messages={"required": _("Give a score from 0 to 5, or choose “Not applicable”.")},
             )
         # Comments last.
-        self.order_fields([self.field_name(c) for c in self.criteria] + ["comments"])
+        self.order_fields([self.field_name(c) for c in self.criteria] + ["comments", "recommendation", "confidence"])
 
     @staticmethod
     def field_name(criterion) -> str:
@@ -129,6 +152,10 @@ class ScoreForm(forms.Form):
     @classmethod
     def initial_from(cls, assignment) -> dict:
         initial = {"comments": assignment.comments}
+        if assignment.recommendation:
+            initial["recommendation"] = assignment.recommendation
+        if assignment.confidence:
+            initial["confidence"] = str(assignment.confidence)
         for score in assignment.scores.all():
             initial[f"criterion_{score.criterion_id}"] = NOT_APPLICABLE if score.score is None else str(score.score)
         return initial

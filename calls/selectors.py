@@ -1,12 +1,13 @@
 """Reads with their visibility rules for calls, proposals and reviews (the one place each rule lives)."""
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from wagtail.models import WorkflowState
 
-from calls.models import Proposal, ResearchCall, ReviewAssignment, TeamMember
-from profiles.models import Membership, Organisation, User
+from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
+from calls.scoring import score_proposal
+from profiles.models import CityPage, Membership, Organisation, User
 from profiles.visibility import verified_addresses
 
 
@@ -89,7 +90,10 @@ def proposals_visible_to(user: User) -> QuerySet[Proposal]:
             reviewer=user, status__in=[ReviewAssignment.Status.ACCEPTED, ReviewAssignment.Status.SUBMITTED]
         ).values("proposal_id")
     ) & Q(status__in=Proposal.SUBMITTED_STATES)
-    return Proposal.objects.filter(team | city | reviewer).select_related("call", "call__organisation", "lead")
+    # An anonymised proposal (data retention) is no one's any more: its scores stay for statistics only.
+    return Proposal.objects.filter(team | city | reviewer, anonymised_at__isnull=True).select_related(
+        "call", "call__organisation", "lead"
+    )
 
 
 def proposal_roles(user: User, proposal: Proposal) -> set[str]:
@@ -119,8 +123,6 @@ def assignments_of(user: User) -> QuerySet[ReviewAssignment]:
 
 def official_city_pages(user: User) -> QuerySet:
     """The city pages of the verified governments the user is an official of."""
-    from profiles.models import CityPage
-
     if not getattr(user, "is_authenticated", False):
         return CityPage.objects.none()
     return CityPage.objects.filter(organisation_id__in=official_organisation_ids(user)).select_related("organisation")
@@ -163,8 +165,6 @@ def city_pages_where_user_may_add(user: User) -> list[tuple]:
 
 def consultation_comments_public(call: ResearchCall) -> QuerySet:
     """A call's published consultation comments, oldest first."""
-    from calls.models import ConsultationComment
-
     return ConsultationComment.objects.filter(call=call, status=ConsultationComment.Status.PUBLISHED).select_related(
         "author", "organisation"
     )
@@ -172,10 +172,6 @@ def consultation_comments_public(call: ResearchCall) -> QuerySet:
 
 def consultation_comments_for_city(call: ResearchCall) -> QuerySet:
     """Every comment on a call, pending first (callers check that the user manages the call)."""
-    from django.db.models import Case, IntegerField, Value, When
-
-    from calls.models import ConsultationComment
-
     pending_first = Case(
         When(status=ConsultationComment.Status.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField()
     )
@@ -188,8 +184,6 @@ def consultation_comments_for_city(call: ResearchCall) -> QuerySet:
 
 def proposals_for_review_desk(user: User, call: ResearchCall) -> QuerySet[Proposal]:
     """Submitted proposals of a call the user may see as its city, with reviewers and latest version number."""
-    from django.db.models import Max, Prefetch
-
     return (
         proposals_visible_to(user)
         .filter(call=call, status__in=Proposal.SUBMITTED_STATES)
@@ -218,9 +212,6 @@ def sealed_proposal_count(user: User, call: ResearchCall) -> int:
 
 def call_scores(call: ResearchCall, proposal_ids) -> dict:
     """Per proposal id: its ProposalScore from submitted reviews only (two queries whatever the numbers)."""
-    from calls.models import ReviewScore
-    from calls.scoring import score_proposal
-
     weights = {c.pk: c.weight for c in call.criteria.all()}
     reviews: dict[int, dict[int, dict]] = {pid: {} for pid in proposal_ids}
     rows = ReviewScore.objects.filter(

@@ -1,11 +1,11 @@
 """Pages calls needs in every database (idempotent; runs after migrate)."""
 
+from calls.models import CallsIndexPage
+from hub.models import HomePage
+
 
 def ensure_pages(**kwargs) -> None:
     """The /calls/ index page."""
-    from calls.models import CallsIndexPage
-    from hub.models import HomePage
-
     home = HomePage.objects.first()
     if home is None or CallsIndexPage.objects.exists():
         return

@@ -3,6 +3,7 @@
 import difflib
 from decimal import Decimal
 
+from calls.application_forms import answers_list, questions_from
 from calls.models import Proposal
 
 TEXT_FIELDS = [
@@ -49,7 +50,16 @@ def proposal_snapshot(proposal: Proposal) -> dict:
             ],
         }
     )
+    data.update(answers_snapshot(proposal))
+    if proposal.review_response:
+        data["review_response"] = proposal.review_response  # issue 18 §3: the answer to the released reviews
     return data
+
+
+def answers_snapshot(proposal: Proposal) -> dict:
+    """The call's form of the team's stage as it is now, and the shown questions' answers in its order."""
+    form = proposal.call.form_for(full_stage=proposal.form_full_stage).get_prep_value()
+    return {"form": form, "answers": answers_list(questions_from(form), proposal.answers or {})}
 
 
 def snapshot_diff(old: dict, new: dict) -> list[dict]:
@@ -61,9 +71,14 @@ def snapshot_diff(old: dict, new: dict) -> list[dict]:
         "team": "Team",
         "milestones": "Timeline",
         "attachments": "Attachments",
+        "answers": "Answers",
+        "review_response": "Response to the reviews",
     }
     for key, label in labels.items():
-        before, after = _lines(old.get(key)), _lines(new.get(key))
+        if key == "answers":
+            before, after = _answer_lines(old.get(key)), _answer_lines(new.get(key))
+        else:
+            before, after = _lines(old.get(key)), _lines(new.get(key))
         if before != after:
             diff = list(difflib.unified_diff(before, after, "before", "after", lineterm="", n=1))[2:]
             changes.append({"field": key, "label": label, "diff": diff})
@@ -81,3 +96,7 @@ def _lines(value) -> list[str]:
             for item in value
         ]
     return str(value).splitlines()
+
+
+def _answer_lines(answers) -> list[str]:
+    return [f"{a.get('label')}: {line}" for a in answers or [] for line in (a.get("display") or "—").splitlines()]

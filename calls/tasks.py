@@ -4,6 +4,7 @@ from django_tasks import task
 
 from calls.alerts import send_alerts
 from calls.reminders import send_reminders
+from calls.services import desk
 
 
 @task()
@@ -25,3 +26,10 @@ def send_alert_digests(frequency: str) -> dict:
     """The daily or weekly alert digests (also the management command that hub/schedule.py runs)."""
     sent = send_alerts(frequency=frequency)
     return {"digests": sent.digests, "items": sent.items}
+
+
+@task()
+def run_desk_bulk_action(run_id: int) -> dict:
+    """A bulk action an official confirmed on the desk (calls.services.desk): progress and outcome on its run."""
+    run = desk.bulk_execute(run_id)
+    return {"state": run.state, "total": run.total, "skipped": len(run.skipped)}

@@ -1,4 +1,6 @@
-"""Calls in the Wagtail admin: "Use as template", "Cancel call", no deleting calls that have proposals."""
+"""Calls in the Wagtail admin ("Use as template", "Cancel call", no deleting calls that have proposals), and what
+calls answers to the hooks of lower layers (hub/hooks.py lists them): home page numbers and latest calls, calls per
+city, city page sections, dashboard panels, personal data, exports, the calls alert source."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,11 +13,16 @@ from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.ui.menus import MenuItem
 
+from calls import alerts, contributions, dashboard, exports, panel_dashboard, panel_personal_data, personal_data
 from calls.forms_admin import CancelCallForm
 from calls.forms_public import UseAsTemplateForm
+from calls.matching import contributions as matching
 from calls.models import ResearchCall
 from calls.selectors import calls_public, official_city_pages
+from calls.services import retention
 from calls.services.calls import call_cancel, call_use_as_template, can_manage_call
+from calls.views.public import serve_call
+from hub.registry import DashboardSection
 
 
 def use_as_template_view(request, pk: int):
@@ -131,8 +138,6 @@ def refuse_deleting_call_with_proposals(request, page):
 def serve_call_page(page, request, serve_args, serve_kwargs):
     """Call pages add status, time left, credits, profile match and consultation to their context."""
     if isinstance(page, ResearchCall):
-        from calls.views.public import serve_call
-
         return serve_call(request, page)
     return None
 
@@ -144,3 +149,51 @@ def register_call_log_actions(actions):
     actions.register_action(
         "calls.use_as_template", gettext_lazy("Use as template"), gettext_lazy("Started from another city's call")
     )
+    actions.register_action(
+        "calls.desk_bulk", gettext_lazy("Bulk action on proposals"), gettext_lazy("Bulk action on proposals")
+    )
+
+
+# --- What calls answers to the hooks of lower layers (hub/hooks.py) ----------------------------------------------
+
+hooks.register("home_stats", contributions.open_calls_stat, order=10)
+hooks.register("home_latest", contributions.latest_calls, order=10)
+hooks.register("activity_measures", contributions.calls_per_city, order=10)
+hooks.register("city_page_sections", contributions.city_calls, order=10)
+hooks.register("city_page_sections", matching.city_peers, order=90)
+hooks.register("dashboard_sections", matching.calls_for_you, order=15)
+hooks.register("dashboard_sections", alerts.dashboard_section, order=30)
+# Panel (issue 18 §5): the task list with counts, first on the dashboard.
+hooks.register("dashboard_sections", panel_dashboard.task_list, order=5)
+hooks.register("dashboard_tasks", panel_dashboard.reviews_due, order=10)
+hooks.register("dashboard_tasks", panel_dashboard.to_screen, order=20)
+hooks.register("dashboard_tasks", panel_dashboard.decisions_pending, order=30)
+hooks.register("dashboard_tasks", panel_dashboard.meta_reviews_to_write, order=40)
+hooks.register("personal_data", panel_personal_data.personal_data)
+hooks.register("anonymise_proposal", retention.forget_panel_notes)
+hooks.register("anonymise_proposal", retention.forget_discussion)
+hooks.register("personal_data", personal_data.personal_data)
+hooks.register("alert_sources", alerts.CallsSource, order=10)
+
+
+@hooks.register("dashboard_sections", order=10)
+def official_dashboard(user):
+    context = dashboard.official_context(user)
+    return None if context is None else DashboardSection("calls_official", "calls/dashboard_official.html", context)
+
+
+@hooks.register("dashboard_sections", order=20)
+def researcher_dashboard(user):
+    context = dashboard.researcher_context(user)
+    return None if context is None else DashboardSection("calls_researcher", "calls/dashboard_researcher.html", context)
+
+
+@hooks.register("exports")
+def calls_exports():
+    return exports.EXPORTS
+
+
+@hooks.register("not_exported_models")
+def private_calls_models():
+    """Proposals, reviews, alerts …: saving them keeps the bulk download fresh."""
+    return exports.NOT_EXPORTED

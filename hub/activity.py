@@ -1,14 +1,18 @@
 """Where the hub is active: countries and their cities with counts, drawn as an SVG on the home page.
 
-``hub`` knows no cities, calls or results; the apps that do register here from ``AppConfig.ready``:
-``profiles`` the places (live city pages), ``calls`` and ``projects`` one measure each (public
-calls, partnerships, results per city). Each source is one grouped query, so the overview costs
+``hub`` knows no cities, calls or results; the apps that do answer two Wagtail hooks (``hub/hooks.py``):
+``activity_places`` (profiles: the live city pages) and ``activity_measures`` (calls and projects: public
+calls, partnerships, results per city). Each answer is one grouped query, so the overview costs
 the same number of queries whatever the number of cities.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from wagtail import hooks
+
+from hub.vocabulary_names import country_name
 
 MAX_COUNTRIES = 12
 BAR_WIDTH = 360
@@ -31,27 +35,13 @@ class Place:
 
 @dataclass(frozen=True)
 class Measure:
-    """One kind of activity counted per city organisation id (``{organisation_id: count}``)."""
+    """One kind of activity counted per city organisation id (answer of an ``activity_measures`` hook)."""
 
     key: str
     label: str
-    order: int
-    per_organisation: Callable[[], dict[int, int]]
+    per_organisation: dict[int, int]  # {organisation_id: count}
     # "1 call" / "2 calls" in the active language (ngettext): a count is never glued to a plural label.
     describe: Callable[[int], str] = lambda count: str(count)
-
-
-_places: list[Callable[[], list[Place]]] = []
-_measures: dict[str, Measure] = {}
-
-
-def register_places(source: Callable[[], list[Place]]) -> None:
-    if source not in _places:
-        _places.append(source)
-
-
-def register_measure(measure: Measure) -> None:
-    _measures[measure.key] = measure
 
 
 @dataclass
@@ -77,8 +67,6 @@ class CountryActivity:
 
     @property
     def localized_name(self) -> str:
-        from hub.vocabulary_names import country_name
-
         return country_name(self.code, self.name)
 
     @property
@@ -88,11 +76,11 @@ class CountryActivity:
 
 def overview(max_countries: int = MAX_COUNTRIES) -> dict[str, Any] | None:
     """Countries with their cities and counts, most active first, and the SVG geometry to draw them."""
-    measures = sorted(_measures.values(), key=lambda m: m.order)
-    places = [place for source in _places for place in source()]
+    places = [place for hook in hooks.get_hooks("activity_places") for place in hook()]
     if not places:
         return None
-    counts = {measure.key: measure.per_organisation() for measure in measures}
+    measures = [hook() for hook in hooks.get_hooks("activity_measures")]
+    counts = {measure.key: measure.per_organisation for measure in measures}
     countries: dict[str, CountryActivity] = {}
     for place in places:
         country = countries.setdefault(place.country_code, CountryActivity(place.country_code, place.country_name))

@@ -5,7 +5,7 @@ a download never sees half a file); rebuilt when public content changes (``reque
 cache key) and by ``manage.py build_bulk_download``.
 
 While the zip is *fresh* — built after the last committed change of any model that can show in an export (every
-model of the site's apps but those an app declares private with ``register_not_exported``), less than
+model of the site's apps but those an app declares private through the ``not_exported_models`` hook), less than
 ``BULK_EXPORT_MAX_AGE`` seconds ago (an hour: a call's status changes with the clock; cron rebuilds it hourly) — a list page's unfiltered CSV
 export is served from its member of the zip instead of being computed again (``fresh_member``): the same rows
 in the same order, at the speed of reading a file.
@@ -17,23 +17,28 @@ running at that moment does not put it back. A rebuild is enqueued as for any ch
 """
 
 import io
-import itertools
 import os
 import tempfile
+import threading
 import time
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
+
+from wagtail import hooks
+from wagtail.signals import page_published, page_unpublished
 
 from django_tasks import task
 from django_tasks.backends.immediate import ImmediateBackend
 
 from hub.csv import csv_lines
 from hub.exports import Export, exports, site_request
+from hub.page_cache import watched_models
 
 FILENAME = "bridges-open-data.zip"
 PENDING_KEY = "bulk-download:pending"
@@ -203,50 +208,58 @@ def request_rebuild(**_kwargs) -> None:
     transaction.on_commit(_changed)
 
 
-_WITHDRAWN_AT = "bridges_bulk_withdrawn"
-_sequence = itertools.count()
+class _OncePerCommit:
+    """Runs ``action`` once after the current transaction of ``using`` commits, however many writes asked for it.
+
+    Every write registers a callback (a rolled-back transaction or savepoint discards its own, so a flag
+    "already registered" could outlive the callback it stood for); the first callback to run after the commit
+    does the work and clears the flag of this thread, so that the other callbacks of the same commit do nothing."""
+
+    def __init__(self, action):
+        self.action = action
+        self.pending = threading.local()
+
+    def request(self, using: str = DEFAULT_DB_ALIAS) -> None:
+        self.pending.__dict__[using] = True
+        transaction.on_commit(lambda: self._run(using), using=using)
+
+    def _run(self, using: str) -> None:
+        if self.pending.__dict__.pop(using, False):
+            self.action()
 
 
-class _WithdrawAfterCommit:
-    """Runs once the hiding change committed; of several in one commit only the first works: the others were
-    registered before it ran (callbacks run only after the commit), so it covered their changes too."""
+def _withdraw_now() -> None:
+    cache.set(WITHDRAWN_KEY, time.time(), None)
+    _unlink(zip_path())
+    _changed()
 
-    def __init__(self, using: str):
-        self.using, self.number = using, next(_sequence)
 
-    def __call__(self) -> None:
-        state = connections[self.using].__dict__
-        if state.get(_WITHDRAWN_AT, -1) > self.number:
-            return
-        state[_WITHDRAWN_AT] = next(_sequence)
-        cache.set(WITHDRAWN_KEY, time.time(), None)
-        _unlink(zip_path())
-        _changed()
+_withdraw_after_commit = _OncePerCommit(_withdraw_now)
+_note_change_after_commit = _OncePerCommit(_note_change)
 
 
 def withdraw(*, using: str = DEFAULT_DB_ALIAS) -> None:
     """Public data was hidden: once the change commits (at once outside a transaction), delete the zip and rebuild.
 
     Called in the request that hides the data, so that nothing hidden is downloaded after it."""
-    transaction.on_commit(_WithdrawAfterCommit(using), using=using)
+    _withdraw_after_commit.request(using)
 
 
 # Fields whose updates alone change no export (a sign-in stamps ``last_login``).
 NOT_EXPORTED_FIELDS = {"last_login"}
-# Models (labels, through tables included) whose rows never show in an export: private working data.
-_not_exported: set[str] = set()
 
 
-def register_not_exported(*labels: str) -> None:
-    """Declare models that no export reads (proposals, reviews …): saving them keeps the zip fresh. Forgetting one
-    only makes exports computed more often; a model missing here can never serve stale public data."""
-    _not_exported.update(labels)
+def not_exported_models() -> set[str]:
+    """Labels of the models (through tables included) that no export reads: private working data (proposals,
+    reviews …) that apps declare through the ``not_exported_models`` hook; saving them keeps the zip fresh.
+    Forgetting one only makes exports computed more often; a model missing here can never serve stale data."""
+    return {label for hook in hooks.get_hooks("not_exported_models") for label in hook()}
 
 
 def note_change(sender=None, **kwargs) -> None:
     """Signal receiver: any other change of the site's models makes the zip stale once it commits."""
     label = getattr(getattr(sender, "_meta", None), "label", None)
-    if label in _not_exported:
+    if label in not_exported_models():
         return
     update_fields = kwargs.get("update_fields")
     if update_fields and set(update_fields) <= NOT_EXPORTED_FIELDS:
@@ -254,20 +267,11 @@ def note_change(sender=None, **kwargs) -> None:
     # Now (a request during the transaction computes its export) and again at commit (a build that started
     # in between did not see the change).
     _note_change()
-    using = kwargs.get("using") or DEFAULT_DB_ALIAS
-    pending = connections[using].run_on_commit if connections[using].in_atomic_block else []
-    if not any(func is _note_change for _sids, func, _robust in pending):
-        transaction.on_commit(_note_change, using=using)
+    _note_change_after_commit.request(kwargs.get("using") or DEFAULT_DB_ALIAS)
 
 
 def connect_change_signals() -> None:
     """Staleness of the zip: saves, deletes and m2m changes of every model of the watched apps, and publishing."""
-    from django.db.models.signals import m2m_changed, post_delete, post_save
-
-    from wagtail.signals import page_published, page_unpublished
-
-    from hub.page_cache import watched_models
-
     for model in watched_models():
         uid = f"bulk-stale:{model._meta.label}"
         post_save.connect(note_change, sender=model, dispatch_uid=uid)
@@ -279,10 +283,6 @@ def connect_change_signals() -> None:
 
 def connect_rebuild_signals(*models) -> None:
     """Rebuild after any save or delete of these models (and publication of pages among them)."""
-    from django.db.models.signals import post_delete, post_save
-
-    from wagtail.signals import page_published, page_unpublished
-
     for model in models:
         uid = f"bulk-download:{model._meta.label}"
         post_save.connect(request_rebuild, sender=model, dispatch_uid=uid, weak=False)

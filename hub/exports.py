@@ -1,6 +1,6 @@
-"""CSV exports of the public lists, registered by the apps that own them (``hub`` imports none of them).
+"""CSV exports of the public lists, declared by the apps that own them (``hub`` imports none of them).
 
-An app declares an ``Export``: its columns (with the description the bulk download's README prints), what its
+An app answers the ``exports`` Wagtail hook (``hub/hooks.py``) with its ``Export`` declarations: its columns (with the description the bulk download's README prints), what its
 list page shows for a set of filters (``listed(params)``: the page's own selector/FilterSet, in the page's order),
 and the open data API's public queryset and serialiser (``objects``, ``serialize``), so that a CSV column is an API
 field: nested objects are flattened to ``field_subfield`` and lists joined with "; ". A row is written only for an
@@ -8,7 +8,7 @@ object that both the page and the API show; everything else (reading in chunks, 
 """
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import islice
@@ -19,10 +19,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.test import RequestFactory
 
+from wagtail import hooks
+
 CHUNK_SIZE = 2000
 LIST_SEPARATOR = "; "
 # In a list of objects, the first of these keys present names each item.
-ITEM_KEYS = ("slug", "code", "language", "name", "title", "id")
+ITEM_KEYS = ("slug", "code", "language", "name", "title", "id", "number")
 
 
 def export_url_name(key: str) -> str:
@@ -78,20 +80,15 @@ class Export:
             yield [flat.get(name, "") for name in names]
 
 
-_exports: dict[str, Export] = {}
-
-
-def register_exports(declared: Iterable[Export]) -> None:
-    for export in declared:
-        _exports[export.key] = export
+def exports() -> list[Export]:
+    """Every app's exports (answers of the ``exports`` hook), in the order of their ``order``, then key."""
+    declared = {export.key: export for hook in hooks.get_hooks("exports") for export in hook()}
+    return sorted(declared.values(), key=lambda e: (e.order, e.key))
 
 
 def get_export(key: str) -> Export:
-    return _exports[key]
-
-
-def exports() -> list[Export]:
-    return sorted(_exports.values(), key=lambda e: (e.order, e.key))
+    """The export named ``key``; ``KeyError`` when no app declares it."""
+    return {export.key: export for export in exports()}[key]
 
 
 def _cell(value: Any) -> str:

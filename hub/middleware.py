@@ -1,9 +1,10 @@
 """Site middleware: security headers on every response; private pages stay out of shared caches; out-of-range ids
-become 404s; and, for benchmarks only, the SQL count in a header."""
+become 404s; and, in development and the bench only, the SQL count in a header."""
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_cache_control
 
@@ -11,7 +12,7 @@ from csp.middleware import CSPMiddleware, PolicyParts
 
 
 class QueryCountHeaderMiddleware:
-    """Adds ``X-SQL-Queries``; installed only when BRIDGES_QUERY_COUNT_HEADER=1."""
+    """Adds ``X-SQL-Queries``; only the development and bench settings install it (never production)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -91,8 +92,6 @@ class NullCharacterMiddleware:
             "\x00" in request.path
             or any("\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists())
         ):
-            from django.http import JsonResponse
-
             return JsonResponse({"detail": self.MESSAGE}, status=400)
         return self.get_response(request)
 
@@ -108,8 +107,6 @@ class OutOfRangeIdMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, OverflowError):
-            from django.http import Http404
-
             raise Http404("The id is out of range.") from exception
         return None
 

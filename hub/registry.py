@@ -1,133 +1,105 @@
-"""Contribution points through which higher apps show their numbers and items on hub pages.
+"""What hub pages (and the profiles pages built on them) ask of the apps above: numbers and latest items for the
+home page, sections of a city page, panels of /dashboard/ and parts of a person's data export.
 
-``hub`` is the lowest layer and must not import ``profiles``, ``calls`` or ``projects``;
-they register here from their ``AppConfig.ready`` instead.
+``hub`` is the lowest layer and imports no app above it; each app answers through Wagtail hooks registered in its
+``wagtail_hooks.py`` (every hook, its caller, signature and order: ``hub/hooks.py``).
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.functional import SimpleLazyObject
 
+from wagtail import hooks
+
 
 @dataclass(frozen=True)
 class Stat:
+    """A live number on the home page (answer of a ``home_stats`` hook)."""
+
     key: str
     label: str
-    order: int
-    count: Callable[[], int]
+    value: int
     url: str = ""
 
 
 @dataclass(frozen=True)
 class LatestSection:
+    """The newest items of one kind on the home page (answer of a ``home_latest`` hook)."""
+
     key: str
     title: str
-    order: int
-    items: Callable[[int], list[Any]]
+    items: list[Any]
     url: str = ""
-
-
-_stats: dict[str, Stat] = {}
-_latest: dict[str, LatestSection] = {}
-
-
-def register_stat(stat: Stat) -> None:
-    _stats[stat.key] = stat
-
-
-def register_latest(section: LatestSection) -> None:
-    _latest[section.key] = section
-
-
-def home_stats() -> list[dict[str, Any]]:
-    """Every registered live number, in display order (one COUNT query each)."""
-    return [
-        {"key": s.key, "label": s.label, "value": s.count(), "url": s.url}
-        for s in sorted(_stats.values(), key=lambda s: s.order)
-    ]
-
-
-def home_latest(limit: int = 4) -> list[dict[str, Any]]:
-    """The newest items of each registered section."""
-    return [
-        {"key": s.key, "title": s.title, "items": s.items(limit), "url": s.url}
-        for s in sorted(_latest.values(), key=lambda s: s.order)
-    ]
 
 
 @dataclass(frozen=True)
 class CitySection:
-    """A block on a city page contributed by a higher app (calls, partnerships, indicators)."""
+    """A block of a city page (answer of a ``city_page_sections`` hook); ``context`` is what ``template`` reads."""
 
     key: str
     title: str
-    order: int
     template: str
-    context: Callable[[Any], dict]
-
-
-_city_sections: dict[str, CitySection] = {}
-
-
-def register_city_section(section: CitySection) -> None:
-    _city_sections[section.key] = section
-
-
-def city_sections(city_page) -> list[dict[str, Any]]:
-    """Each registered section's context for ``city_page``, computed when the template first reads it (lazily:
-    a fragment served from the aggregate cache costs no query)."""
-    return SimpleLazyObject(lambda: _city_sections_now(city_page))
-
-
-def _city_sections_now(city_page) -> list[dict[str, Any]]:
-    return [
-        {"key": s.key, "title": s.title, "template": s.template, **s.context(city_page)}
-        for s in sorted(_city_sections.values(), key=lambda s: s.order)
-    ]
+    context: dict[str, Any]
 
 
 @dataclass(frozen=True)
 class DashboardSection:
-    """A panel on /dashboard/ contributed by a higher app; ``context(user)`` returns None to hide it."""
+    """A panel on /dashboard/ (answer of a ``dashboard_sections`` hook); ``context`` is what ``template`` reads."""
 
     key: str
-    order: int
     template: str
-    context: Callable[[Any], dict | None]
-
-
-_dashboard_sections: dict[str, DashboardSection] = {}
-
-
-def register_dashboard_section(section: DashboardSection) -> None:
-    _dashboard_sections[section.key] = section
-
-
-def dashboard_sections(user) -> list[dict[str, Any]]:
-    sections = []
-    for s in sorted(_dashboard_sections.values(), key=lambda s: s.order):
-        context = s.context(user)
-        if context is not None:
-            sections.append({"key": s.key, "template": s.template, **context})
-    return sections
+    context: dict[str, Any]
 
 
 @dataclass(frozen=True)
-class PersonalDataPart:
-    """A part of a person's data export contributed by a higher app; ``export(user)`` returns JSON-ready data."""
+class DashboardTask:
+    """One line of the dashboard's task list (answer of a ``dashboard_tasks`` hook): what to do, how many, where."""
 
     key: str
-    export: Callable[[Any], Any]
+    label: str  # a whole sentence with the count in it
+    count: int
+    url: str = ""
 
 
-_personal_data: dict[str, PersonalDataPart] = {}
+def home_stats() -> list[dict[str, Any]]:
+    """Every live number, in hook order (one COUNT query each)."""
+    stats = (hook() for hook in hooks.get_hooks("home_stats"))
+    return [{"key": s.key, "label": s.label, "value": s.value, "url": s.url} for s in stats if s is not None]
 
 
-def register_personal_data(part: PersonalDataPart) -> None:
-    _personal_data[part.key] = part
+def home_latest(limit: int = 4) -> list[dict[str, Any]]:
+    """The newest items of each kind, in hook order."""
+    sections = (hook(limit) for hook in hooks.get_hooks("home_latest"))
+    return [{"key": s.key, "title": s.title, "items": s.items, "url": s.url} for s in sections if s is not None]
+
+
+def city_sections(city_page) -> list[dict[str, Any]]:
+    """Each section's context for ``city_page``, computed when the template first reads it (lazily: a fragment
+    served from the aggregate cache costs no query)."""
+    return SimpleLazyObject(lambda: _city_sections_now(city_page))
+
+
+def _city_sections_now(city_page) -> list[dict[str, Any]]:
+    sections = (hook(city_page) for hook in hooks.get_hooks("city_page_sections"))
+    return [{"key": s.key, "title": s.title, "template": s.template, **s.context} for s in sections if s is not None]
+
+
+def dashboard_sections(user) -> list[dict[str, Any]]:
+    """The panels of the user's dashboard, in hook order; a hook answers None to show nothing."""
+    sections = (hook(user) for hook in hooks.get_hooks("dashboard_sections"))
+    return [{"key": s.key, "template": s.template, **s.context} for s in sections if s is not None]
 
 
 def personal_data_parts(user) -> dict[str, Any]:
-    return {key: part.export(user) for key, part in sorted(_personal_data.items())}
+    """Every part of the user's data export, by key (sorted: the file reads the same whatever the hook order)."""
+    parts: dict[str, Any] = {}
+    for hook in hooks.get_hooks("personal_data"):
+        parts.update(hook(user))
+    return dict(sorted(parts.items()))
+
+
+def dashboard_tasks(user) -> list[DashboardTask]:
+    """The user's open tasks with their counts, in hook order; a hook answers None (or a count of 0) to add none."""
+    tasks = (hook(user) for hook in hooks.get_hooks("dashboard_tasks"))
+    return [task for task in tasks if task is not None and task.count > 0]

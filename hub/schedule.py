@@ -44,7 +44,16 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
         why="one reminder per due review or draft near its deadline",
     ),
     ScheduledJob(
+        "send_report_reminders",
+        "30 7 * * *",
+        "send_report_reminders",
+        why="one reminder per partnership report due within a week",
+    ),
+    ScheduledJob(
         "alert_digests_daily", "0 6 * * *", "send_alert_digests", ("--frequency", "daily"), why="daily alert digests"
+    ),
+    ScheduledJob(
+        "notification_digests", "0 7 * * *", "send_notification_digests", why="daily notification digests (issue 18)"
     ),
     ScheduledJob("search_reconcile", "15 0 * * *", "search_reconcile", why="index in line; results out of embargo"),
     ScheduledJob(
@@ -59,6 +68,12 @@ SCHEDULE: tuple[ScheduledJob, ...] = (
     ),
     ScheduledJob(
         "alert_digests_weekly", "0 6 * * 1", "send_alert_digests", ("--frequency", "weekly"), why="weekly alert digests"
+    ),
+    ScheduledJob(
+        "anonymise_proposals",
+        "0 3 * * *",
+        "anonymise_proposals",
+        why="retention: notice a month before, then anonymise declined and withdrawn proposals",
     ),
 )
 JOBS = {job.name: job for job in SCHEDULE}

@@ -3,9 +3,14 @@
 Editors change these pages freely afterwards: only missing pages are created.
 """
 
+from urllib.parse import urlsplit
+
+from django.conf import settings
 from django.db import transaction
 
 from wagtail.models import Page, Site
+
+from hub.models import HomePage, StandardPage
 
 RECOMMENDATIONS = [
     (
@@ -131,10 +136,6 @@ HOME_INTRO = (
 
 def public_host_and_port() -> tuple[str, int]:
     """The host and port of SITE_BASE_URL, for Wagtail's default Site record."""
-    from urllib.parse import urlsplit
-
-    from django.conf import settings
-
     parts = urlsplit(settings.SITE_BASE_URL)
     return parts.hostname or "localhost", parts.port or (443 if parts.scheme == "https" else 80)
 
@@ -142,8 +143,6 @@ def public_host_and_port() -> tuple[str, int]:
 @transaction.atomic
 def ensure_site_structure(**kwargs) -> None:
     """Make sure the home page, the default site and the standard pages exist."""
-    from hub.models import HomePage, StandardPage
-
     root = Page.get_first_root_node()
     if root is None:
         return

@@ -5,6 +5,8 @@ import zipfile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
+from PIL import Image, UnidentifiedImageError
+
 # An Office document of a few MB inflates to tens of MB at most; far beyond that it is a bomb.
 ZIP_MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 ZIP_MAX_RATIO = 200
@@ -97,8 +99,6 @@ def document_problem(upload, *, name: str) -> str:
 
 def animation_problem(upload, *, max_pixels: int) -> str:
     """Why an image must be refused because all its frames together are too many pixels, or "" (header only)."""
-    from PIL import Image, UnidentifiedImageError
-
     position = upload.tell() if hasattr(upload, "tell") else 0
     try:
         upload.seek(0)

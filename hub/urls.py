@@ -9,6 +9,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views as hub_views
+from hub import views_vocabularies
 from hub.api import api
 from hub.sitemaps import SITEMAPS
 from profiles import views as profiles_views
@@ -40,6 +41,9 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", hub_views.robots_txt, name="robots_txt"),
+    # The vocabularies as SKOS at stable IRIs, the same in every language (DCAT's themes name them).
+    path("vocabularies/skos/<slug:scheme>", views_vocabularies.concept_scheme, name="skos_scheme"),
+    path("vocabularies/skos/<slug:scheme>/<str:code>", views_vocabularies.concept, name="skos_concept"),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
 

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from hub.models import Country, GroupAtRisk, Instrument, Language, Method, SDGGoal, SDGTarget, Theme, ThemeArticle
 from hub.public_address import absolute_url
+from hub.resilience import CONNECTION_ERRORS, database_unavailable, drop_broken_connections
 
 
 def vocabulary_index(request):
@@ -103,8 +104,6 @@ def server_error(request):
     """The 500 page, or — when the error being handled is a lost database connection raised where
     ``DatabaseUnavailableMiddleware`` cannot catch it (in a middleware such as sessions or
     authentication) — the same retryable 503 as a view gets, the broken connection closed."""
-    from hub.resilience import CONNECTION_ERRORS, database_unavailable, drop_broken_connections
-
     error = sys.exc_info()[1]
     if isinstance(error, CONNECTION_ERRORS):
         drop_broken_connections()

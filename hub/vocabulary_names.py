@@ -1,13 +1,21 @@
 """Names of the loaded themes, groups and methods, marked for translation.
 
-``makemessages`` collects them into the catalogues (locale/*/LC_MESSAGES/django.po);
-``Theme``, ``Method`` and ``GroupAtRisk`` show ``gettext(name)``. A name an editor adds or
-changes in the admin has no entry and shows as written: English, never empty.
+``makemessages`` collects them into the catalogues (locale/*/LC_MESSAGES/django.po), and
+:func:`load_name_translations` copies the catalogues' translations into the vocabularies' ``translations``,
+where editors change them in the admin (one field per language). ``Theme``, ``Method``, ``GroupAtRisk`` and
+``Instrument`` show the admin's name in the active language, else the catalogue's, else the name as written.
 """
 
 import functools
+import gettext
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import get_language, gettext_noop
+
+import pycountry
+
+NAMED_VOCABULARIES = ("Theme", "Method", "GroupAtRisk", "Instrument")
 
 VOCABULARY_NAMES = (
     # themes
@@ -71,18 +79,12 @@ VOCABULARY_NAMES = (
 # Countries and languages: pycountry ships their names in every language (ISO 3166-1 and ISO 639-3 catalogues).
 @functools.lru_cache(maxsize=4096)
 def _iso_name(domain: str, english: str, language: str) -> str:
-    import gettext
-
-    import pycountry
-
     catalogue = gettext.translation(domain, pycountry.LOCALES_DIR, languages=[language], fallback=True)
     return catalogue.gettext(english)
 
 
 def country_name(code: str, fallback: str) -> str:
     """The country of ``code`` named in the active language; ``fallback`` (the stored name) otherwise."""
-    import pycountry
-
     language = (get_language() or "en").split("-")[0]
     if language == "en" or not code:
         return fallback
@@ -97,8 +99,6 @@ def country_name(code: str, fallback: str) -> str:
 
 def language_name(code: str, fallback: str) -> str:
     """The language of ``code`` named in the active language; ``fallback`` (the stored name) otherwise."""
-    import pycountry
-
     language = (get_language() or "en").split("-")[0]
     if language == "en" or not code:
         return fallback
@@ -107,3 +107,31 @@ def language_name(code: str, fallback: str) -> str:
         return fallback
     translated = _iso_name("iso639-3", found.name, language)
     return translated if translated != found.name else fallback
+
+
+def load_name_translations(apps, schema_editor=None) -> int:
+    """Copy the catalogues' translations of vocabulary names into ``translations`` (``{"es": {"name": …}}``).
+
+    Works with a migration's historical ``apps`` or with ``django.apps.apps``. A name already translated in
+    the admin is kept; a name the catalogue does not know is left to fall back. Returns how many were added.
+    """
+    languages = [code for code, _name in settings.WAGTAIL_CONTENT_LANGUAGES if code != settings.LANGUAGE_CODE]
+    added = 0
+    for model_name in NAMED_VOCABULARIES:
+        model = apps.get_model("hub", model_name)
+        for item in model.objects.all():
+            translations = {language: dict(values) for language, values in (item.translations or {}).items()}
+            changed = False
+            for language in languages:
+                if (translations.get(language) or {}).get("name"):
+                    continue
+                with translation.override(language):
+                    translated = translation.gettext(item.name)
+                if translated and translated != item.name:
+                    translations.setdefault(language, {})["name"] = translated
+                    changed = True
+                    added += 1
+            if changed:
+                item.translations = translations
+                item.save(update_fields=["translations"])
+    return added

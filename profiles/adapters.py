@@ -17,6 +17,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from hub.client_address import client_address
 from hub.mail import queue_email
 from profiles.emails import normalise_email
+from profiles.mfa import mfa_required
 
 
 def canonical_url(path: str) -> str:
@@ -99,6 +100,4 @@ class LoginForm(AllauthLoginForm):
 class MfaAdapter(DefaultMFAAdapter):
     def can_delete_authenticator(self, authenticator) -> bool:
         """Those who must use two-factor authentication cannot switch off their authenticator app."""
-        from profiles.mfa import mfa_required
-
         return not (authenticator.type == authenticator.Type.TOTP and mfa_required(authenticator.user))

@@ -1,25 +1,27 @@
 """Open data API: cities, verified organisations and researchers' public profile fields (``profiles.visibility``)."""
 
-import datetime as dt
-from typing import Literal
-
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 
-from ninja import Field, Query, Router, Schema
+import django_filters
+from ninja import Field, ModelSchema, Query, Router, Schema
+from ninja.pagination import paginate
 
-from hub.api.filtering import filter_data, filtered
-from hub.api.pagination import HarvestParams, ListParams, page_schema, paginate, since
-from hub.api.params import CountryCode, Ref, by_ref
+from hub.api.filtering import filter_schema
+from hub.api.pagination import PagePagination, Prepared
+from hub.api.params import Ref, by_ref
 from hub.api.schemas import (
     ERRORS,
+    OUTPUT,
     CountryRef,
     OrganisationRef,
     absolute,
+    blank_as_none,
+    none_if_blank,
     object_url,
-    organisation_ref,
     page_url,
     sdg_prefetch,
+    serializer,
 )
 from profiles import visibility
 from profiles.filters import OrganisationFilter, ResearcherFilter
@@ -29,71 +31,63 @@ from profiles.selectors import city_pages_public
 router = Router()
 
 
-def _country(country) -> dict | None:
-    return {"code": country.code, "name": country.name} if country else None
-
-
 # Cities ---------------------------------------------------------------------------------------------------------
 
 
-class CityFilters(HarvestParams):
-    q: str | None = Field(None, max_length=200, description="Words in the city's name.")
-    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
+class CityFilter(django_filters.FilterSet):
+    """The API's filters of cities (the cities have no list page with facets)."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Words in the city's name")
+    country = django_filters.CharFilter(field_name="organisation__country__code", lookup_expr="iexact")
+
+    class Meta:
+        model = CityPage
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(title__icontains=value.strip())
 
 
-class CityOut(Schema):
-    id: int
+CityFilters = filter_schema(CityFilter, name="CityFilters", updated="last_published_at")
+
+
+class CityOut(ModelSchema):
     url: str | None
-    title: str
-    slug: str
-    intro: str
     organisation: OrganisationRef
-    city: str
-    country: CountryRef | None
-    population: int | None
-    hr_city_declaration_year: int | None
+    city: str = Field(validation_alias="organisation.city")
+    country: CountryRef | None = Field(None, validation_alias="organisation.country")
+    population: int | None = Field(None, validation_alias="organisation.population")
+    hr_city_declaration_year: int | None = Field(None, validation_alias="organisation.hr_city_declaration_year")
     hr_city_declaration_url: str | None
-    last_published_at: dt.datetime | None
 
+    model_config = OUTPUT
 
-CityPageOut = page_schema(CityOut, "CityList")
+    class Meta:
+        model = CityPage
+        fields = ["id", "title", "slug", "intro", "last_published_at"]
 
+    @staticmethod
+    def resolve_url(page, context) -> str | None:
+        return page_url(context["request"], page)
 
-def serialize_city(request: HttpRequest, page: CityPage) -> dict:
-    """One city as the open data API and the CSV exports give it."""
-    organisation = page.organisation
-    return {
-        "id": page.pk,
-        "url": page_url(request, page),
-        "title": page.title,
-        "slug": page.slug,
-        "intro": page.intro,
-        "organisation": organisation_ref(organisation),
-        "city": organisation.city,
-        "country": _country(organisation.country),
-        "population": organisation.population,
-        "hr_city_declaration_year": organisation.hr_city_declaration_year,
-        "hr_city_declaration_url": organisation.hr_city_declaration_url or None,
-        "last_published_at": page.last_published_at,
-    }
+    @staticmethod
+    def resolve_hr_city_declaration_url(page) -> str | None:
+        return none_if_blank(page.organisation.hr_city_declaration_url)
 
 
 def cities_for_api():
-    """The public cities the API and the CSV exports read, with what their serialiser needs."""
+    """The public cities the API and the CSV exports read, with what their schema reads."""
     return city_pages_public().defer_streamfields()
 
 
-@router.get("/cities/", response={200: CityPageOut, **ERRORS}, summary="List cities", tags=["Cities"])
+serialize_city = serializer(CityOut)
+
+
+@router.get("/cities/", response={200: list[CityOut], **ERRORS}, summary="List cities", tags=["Cities"])
+@paginate(PagePagination)
 def city_list(request: HttpRequest, filters: Query[CityFilters]):
     """Live city pages of verified local and regional governments, by id."""
-    queryset = cities_for_api()
-    if filters.q:
-        queryset = queryset.filter(title__icontains=filters.q.strip())
-    if filters.country:
-        queryset = queryset.filter(organisation__country__code__iexact=filters.country)
-    if filters.updated_since:
-        queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda page: serialize_city(request, page))
+    return filters.filter(cities_for_api()).order_by("pk")
 
 
 @router.get("/cities/{int:city_id}", response={200: CityOut, **ERRORS}, summary="One city", tags=["Cities"])
@@ -101,78 +95,72 @@ def city_detail(request: HttpRequest, city_id: int):
     page = cities_for_api().filter(pk=city_id).first()
     if page is None:
         raise Http404("No city page with this id.")
-    return serialize_city(request, page)
+    return page
 
 
 # Organisations --------------------------------------------------------------------------------------------------
 
 
-class OrganisationFilters(ListParams):
-    q: str | None = Field(None, max_length=200, description="Words in the name or city.")
-    kind: Literal[tuple(Organisation.Kind.values)] | None = Field(None, description="Kind of organisation.")
-    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
+OrganisationFilters = filter_schema(OrganisationFilter, name="OrganisationFilters")
 
 
-class OrganisationOut(Schema):
-    id: int
+class OrganisationOut(ModelSchema):
     url: str | None
-    name: str
-    slug: str
-    kind: str
     country: CountryRef | None
-    city: str
     website: str | None
-    description: str
     logo: str | None
-    population: int | None
-    hr_city_declaration_year: int | None
     networks: list[OrganisationRef]
-    verified_at: dt.datetime | None
 
+    model_config = OUTPUT
 
-OrganisationPage = page_schema(OrganisationOut, "OrganisationList")
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "kind",
+            "city",
+            "description",
+            "population",
+            "hr_city_declaration_year",
+            "verified_at",
+        ]
 
+    @staticmethod
+    def resolve_url(organisation, context) -> str | None:
+        return object_url(context["request"], organisation)
 
-def serialize_organisation(request: HttpRequest, organisation: Organisation) -> dict:
-    """One organisation as the open data API and the CSV exports give it."""
-    return {
-        "id": organisation.pk,
-        "url": object_url(request, organisation),
-        "name": organisation.name,
-        "slug": organisation.slug,
-        "kind": organisation.kind,
-        "country": _country(organisation.country),
-        "city": organisation.city,
-        "website": organisation.website or None,
-        "description": organisation.description,
-        "logo": absolute(request, organisation.logo.url) if organisation.logo else None,
-        "population": organisation.population,
-        "hr_city_declaration_year": organisation.hr_city_declaration_year,
-        "networks": [organisation_ref(n) for n in organisation.networks.all() if n.verified],
-        "verified_at": organisation.verified_at,
-    }
+    resolve_website = blank_as_none("website")
+
+    @staticmethod
+    def resolve_logo(organisation, context) -> str | None:
+        return absolute(context["request"], organisation.logo.url) if organisation.logo else None
+
+    @staticmethod
+    def resolve_networks(organisation) -> list:
+        return [network for network in organisation.networks.all() if network.verified]
 
 
 def organisations_for_api():
-    """The public organisations the API and the CSV exports read, with what their serialiser needs."""
+    """The public organisations the API and the CSV exports read, with what their schema reads."""
     return Organisation.objects.filter(verified=True).select_related("country").prefetch_related("networks")
+
+
+serialize_organisation = serializer(OrganisationOut)
 
 
 @router.get(
     "/organisations/",
-    response={200: OrganisationPage, **ERRORS},
+    response={200: list[OrganisationOut], **ERRORS},
     summary="List verified organisations",
     tags=["Organisations"],
 )
+@paginate(PagePagination)
 def organisation_list(request: HttpRequest, filters: Query[OrganisationFilters]):
-    """Verified organisations (cities, universities, NHRIs, civil society …), by id; filters as /organisations/."""
-    data = filter_data(filters)
-    # The page's country menu refuses a country with no organisation; here, as for calls, it matches nothing.
-    country = data.pop("country", None)
-    queryset = filtered(OrganisationFilter(data, queryset=organisations_for_api()))
-    if country:
-        queryset = queryset.filter(country__code__iexact=country)
-    return paginate(request, queryset.order_by("pk"), filters, lambda o: serialize_organisation(request, o))
+    """Verified organisations (cities, universities, NHRIs, civil society …), by id; filters as /organisations/
+    (a country no organisation has matches nothing)."""
+    return filters.filter(organisations_for_api()).order_by("pk")
 
 
 @router.get(
@@ -185,24 +173,13 @@ def organisation_detail(request: HttpRequest, ref: Ref):
     organisation = organisations_for_api().filter(**by_ref(ref)).first()
     if organisation is None:
         raise Http404("No verified organisation with this id or slug.")
-    return serialize_organisation(request, organisation)
+    return organisation
 
 
 # Researchers ----------------------------------------------------------------------------------------------------
 
 
-class ResearcherFilters(HarvestParams):
-    """The facets of /researchers/; filters on personal fields only match profiles that show that field publicly."""
-
-    q: str | None = Field(None, max_length=200, description="Words in the name or headline.")
-    theme: str | None = Field(None, max_length=80, description="Human-rights theme slug.")
-    method: str | None = Field(None, max_length=80, description="Method slug.")
-    sdg: int | None = Field(None, ge=1, le=17, description="SDG number.")
-    group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    country: CountryCode | None = Field(None, description="Works in (ISO 3166-1 alpha-2).")
-    language: str | None = Field(None, max_length=3, description="Language (ISO 639-1).")
-    career_stage: Literal[tuple(ResearcherProfile.CareerStage.values)] | None = Field(None)
-    available: Literal["yes", "no"] | None = Field(None, description="Open to new partnerships.")
+ResearcherFilters = filter_schema(ResearcherFilter, name="ResearcherFilters", updated="updated_at")
 
 
 class LanguageOut(Schema):
@@ -241,9 +218,6 @@ class ResearcherOut(Schema):
     available_from: str | None = None
 
 
-ResearcherPage = page_schema(ResearcherOut, "ResearcherList")
-
-
 def researchers_for_api():
     """Listed profiles of active users, with everything a public view may read (a fixed number of queries)."""
     return (
@@ -273,17 +247,17 @@ def serialize_researcher(request: HttpRequest, profile: ResearcherProfile) -> di
 
 @router.get(
     "/researchers/",
-    response={200: ResearcherPage, **ERRORS},
+    response={200: list[ResearcherOut], **ERRORS},
     summary="List researchers (public fields)",
     tags=["Researchers"],
     exclude_unset=True,
 )
+@paginate(PagePagination)
 def researcher_list(request: HttpRequest, filters: Query[ResearcherFilters]):
-    """Researchers listed in the public directory, by id, with only the fields they made public."""
-    queryset = filtered(ResearcherFilter(filter_data(filters), queryset=researchers_for_api(), viewer=None))
-    if filters.updated_since:
-        queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda p: serialize_researcher(request, p))
+    """Researchers listed in the public directory, by id, with only the fields they made public; the filters are
+    the facets of /researchers/ (filters on personal fields only match profiles that show that field publicly)."""
+    queryset = filters.filter(researchers_for_api(), viewer=None).order_by("pk")
+    return Prepared(queryset, lambda page: [serialize_researcher(request, profile) for profile in page])
 
 
 @router.get(

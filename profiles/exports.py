@@ -1,6 +1,8 @@
-"""CSV exports of /researchers/ (public fields only, per ``profiles.visibility``), /organisations/ and /cities/."""
+"""CSV exports of /researchers/ (public fields only, per ``profiles.visibility``), /organisations/ and /cities/.
 
-from hub.exports import Column, Export, register_exports
+``EXPORTS`` answers the ``exports`` hook (profiles/wagtail_hooks.py)."""
+
+from hub.exports import Column, Export
 from profiles import visibility
 from profiles.api import (
     cities_for_api,
@@ -127,7 +129,3 @@ EXPORTS = (
         order=35,
     ),
 )
-
-
-def register() -> None:
-    register_exports(EXPORTS)

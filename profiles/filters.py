@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
-from hub.forms import Facet, FacetOption
+from hub.facets import FacetFilterSet, Rows, SearchFilter, WholeNumberFilter
 from hub.models import Country
 from profiles import visibility
 from profiles.models import Organisation, ProfileLanguage, ResearcherProfile
@@ -32,15 +32,15 @@ class OrganisationFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(city__icontains=value)) if value else queryset
 
 
-class ResearcherFilter(django_filters.FilterSet):
+class ResearcherFilter(FacetFilterSet):
     """Facets of the researcher directory. Filters on personal fields only match profiles that show
     that field to the viewer (``profiles.visibility``); unknown values match nothing, malformed ones
     are reported in ``errors`` and ignored."""
 
-    q = django_filters.CharFilter(method="filter_q", label=_("Name or headline"))
+    q = SearchFilter(fields=("user__first_name", "user__last_name", "headline"), label=_("Name or headline"))
     theme = django_filters.CharFilter(method="filter_theme", label=_("Human-rights theme"))
     method = django_filters.CharFilter(method="filter_method", label=_("Method"))
-    sdg = django_filters.NumberFilter(method="filter_sdg", label=_("SDG"))
+    sdg = WholeNumberFilter(method="filter_sdg", label=_("SDG"))
     group = django_filters.CharFilter(method="filter_group", label=_("Group in focus"))
     country = django_filters.CharFilter(method="filter_country", label=_("Works in"))
     language = django_filters.CharFilter(method="filter_language", label=_("Language"))
@@ -62,14 +62,6 @@ class ResearcherFilter(django_filters.FilterSet):
     def _matching(self, queryset, **lookup):
         # A subquery, so that facets counted on the result never reuse this filter's join.
         return queryset.filter(pk__in=ResearcherProfile.objects.filter(**lookup).values("pk"))
-
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(user__first_name__icontains=value) | Q(user__last_name__icontains=value) | Q(headline__icontains=value)
-        )
 
     def filter_theme(self, queryset, name, value):
         return self._matching(queryset, themes__slug=value.strip())
@@ -161,41 +153,24 @@ def researcher_filter_key(params) -> tuple:
     return tuple((name, params.get(name)) for name in ResearcherFilter.base_filters if name in params)
 
 
-def _without(params, name: str) -> dict:
-    return {key: params.get(key) for key in params if key not in (name, "page")}
-
-
-def researcher_facets(params, base: QuerySet, viewer) -> list[Facet]:
-    """Each facet's values with how many researchers match them and every other active filter (one query)."""
-    queries = [
-        _facet_rows(name, ResearcherFilter(_without(params, name), queryset=base, viewer=viewer).qs, viewer)
-        for name in RESEARCHER_FACETS
-    ]
-    rows: dict[str, list[tuple[str, str, int]]] = {name: [] for name in RESEARCHER_FACETS}
+def researcher_facet_rows(filterset: ResearcherFilter, names: list[str]) -> dict[str, Rows]:
+    """Each facet's rows over the researchers matching every other active filter, in one query (a UNION)."""
+    viewer = filterset.viewer
+    queries = [_facet_rows(name, filterset.qs_without(name), viewer) for name in names]
+    found: dict[str, Rows] = {name: [] for name in names}
     for facet, value, label, count in queries[0].union(*queries[1:], all=True):
-        rows[facet].append((str(value), label, count))
+        found[facet].append((str(value), label, count))
     stage_labels = dict(ResearcherProfile.CareerStage.choices)
     available_labels = dict(AVAILABLE_CHOICES)
-    facets = []
-    for name in RESEARCHER_FACETS:
-        current = str(params.get(name) or "").strip()
-        options = []
-        for value, label, count in rows[name]:
-            if name == "career_stage":
-                label = str(stage_labels.get(value, value))
-            elif name == "available":
-                label = str(available_labels[value])
-            elif name == "sdg":
-                label = f"{value}. {label}"
-            options.append(FacetOption(value, label, count, value.lower() == current.lower()))
-        if name == "sdg":
-            options.sort(key=lambda o: int(o.value))
-        elif name == "career_stage":
-            order = list(stage_labels)
-            options.sort(key=lambda o: order.index(o.value) if o.value in order else len(order))
-        elif name != "available":
-            options.sort(key=lambda o: o.label.lower())
-        if current and not any(o.selected for o in options):
-            options.append(FacetOption(current, current[:60], 0, True))
-        facets.append(Facet(name, str(ResearcherFilter.base_filters[name].label), options))
-    return facets
+    stage_order = list(stage_labels)
+    for name, rows in found.items():
+        if name == "career_stage":
+            rows[:] = [(value, str(stage_labels.get(value, value)), n) for value, _label, n in rows]
+            rows.sort(key=lambda row: stage_order.index(row[0]) if row[0] in stage_order else len(stage_order))
+        elif name == "available":
+            rows[:] = [(value, str(available_labels[value]), n) for value, _label, n in rows]
+        elif name == "sdg":
+            rows[:] = sorted(((value, f"{value}. {label}", n) for value, label, n in rows), key=lambda r: int(r[0]))
+        else:
+            rows.sort(key=lambda row: row[1].lower())
+    return found

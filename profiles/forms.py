@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
 from hub.versioning import KEEP_MINE, MERGE_PREFIX, TAKE_SAVED, ConflictRow, VersionedFormMixin
 from profiles.models import Membership, Organisation, ProfileLanguage, ResearcherProfile, User
-from profiles.services import ORGANISATION_DETAILS, organisation_name_taken
+from profiles.services import ORGANISATION_DETAILS, account_update, organisation_name_taken
 from profiles.validators import normalise_doi, normalise_orcid, validate_doi, validate_orcid, validate_photo
 
 
@@ -25,8 +25,6 @@ class SignupExtraForm(forms.Form):
     )
 
     def signup(self, request, user):
-        from profiles.services import account_update
-
         account_update(
             user=user,
             first_name=self.cleaned_data["first_name"],
@@ -259,6 +257,8 @@ class ResearcherProfileForm(VersionedFormMixin, forms.ModelForm):
         super().show_conflict(current)
         saved = saved_lists(current)
         for name, formset in self.lists.items():
+            if not formset.is_bound:
+                continue
             mine = formset.entries
             if _list_key(name, mine) == _list_key(name, saved[name]):
                 continue
@@ -274,7 +274,11 @@ class ResearcherProfileForm(VersionedFormMixin, forms.ModelForm):
             )
 
 
-LIST_LABELS = {"languages": _("Working languages"), "publications": _("Selected publications")}
+LIST_LABELS = {
+    "languages": _("Working languages"),
+    "publications": _("Selected publications"),
+    "affiliations": _("Earlier affiliations"),
+}
 
 
 def saved_lists(profile: ResearcherProfile) -> dict[str, list]:
@@ -285,12 +289,18 @@ def saved_lists(profile: ResearcherProfile) -> dict[str, list]:
             {name: getattr(p, name) if name == "year" else getattr(p, name) or "" for name in PUBLICATION_FIELDS}
             for p in profile.publications.all()
         ],
+        "affiliations": [
+            {"organisation": a.organisation, "start_year": a.start_year, "end_year": a.end_year}
+            for a in profile.affiliation_history.select_related("organisation")
+        ],
     }
 
 
 def _list_key(name: str, entries: list):
     if name == "languages":
         return sorted((language.pk, level) for language, level in entries)
+    if name == "affiliations":
+        return [(item["organisation"].pk, item["start_year"], item["end_year"]) for item in entries]
     return [tuple(item[field] or None for field in PUBLICATION_FIELDS) for item in entries]
 
 
@@ -302,6 +312,12 @@ def _list_text(name: str, entries: list) -> str:
         return "\n".join(
             gettext("%(language)s (%(level)s)") % {"language": language.name, "level": levels.get(level, level)}
             for language, level in sorted(entries, key=lambda entry: entry[0].name)
+        )
+    if name == "affiliations":
+        return "\n".join(
+            gettext("%(organisation)s (%(start)s–%(end)s)")
+            % {"organisation": item["organisation"].name, "start": item["start_year"], "end": item["end_year"] or ""}
+            for item in entries
         )
     lines = []
     for item in entries:
@@ -406,6 +422,59 @@ PublicationFormSet = forms.formset_factory(
 )
 
 
+class AffiliationPeriodForm(forms.Form):
+    """One earlier (or current) affiliation: checked for conflicts of interest when the researcher reviews."""
+
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"),
+        queryset=Organisation.objects.filter(verified=True).order_by("name"),
+        required=False,
+        empty_label=_("Choose…"),
+    )
+    start_year = forms.IntegerField(label=_("From (year)"), min_value=1950, max_value=2100, required=False)
+    end_year = forms.IntegerField(
+        label=_("Until (year)"),
+        min_value=1950,
+        max_value=2100,
+        required=False,
+        help_text=_("Leave empty if you are still there."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        organisation, start, end = cleaned.get("organisation"), cleaned.get("start_year"), cleaned.get("end_year")
+        if (start or end) and organisation is None and "organisation" not in self.errors:
+            self.add_error("organisation", _("Choose the organisation (or tick “Remove”)."))
+        if organisation is not None and start is None and "start_year" not in self.errors:
+            self.add_error("start_year", _("Give the year you started there."))
+        if start and end and end < start:
+            self.add_error("end_year", _("The end year cannot be before the start year."))
+        return cleaned
+
+
+class BaseAffiliationFormSet(forms.BaseFormSet):
+    @property
+    def entries(self) -> list[dict]:
+        """Filled, not removed affiliations, in the order shown."""
+        return [
+            {name: form.cleaned_data.get(name) for name in ("organisation", "start_year", "end_year")}
+            for form in self.forms
+            if form.cleaned_data.get("organisation") and not (self.can_delete and self._should_delete_form(form))
+        ]
+
+
+MAX_AFFILIATIONS = 15
+AffiliationFormSet = forms.formset_factory(
+    AffiliationPeriodForm,
+    formset=BaseAffiliationFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=MAX_AFFILIATIONS,
+    validate_max=True,
+    absolute_max=MAX_AFFILIATIONS + 10,
+)
+
+
 def profile_forms(profile: ResearcherProfile, data=None, files=None):
     """The profile form and its two formsets, bound to ``data`` or showing what is stored."""
     form = ResearcherProfileForm(data, files, instance=profile, prefix=None, versioned=profile)
@@ -425,7 +494,22 @@ def profile_forms(profile: ResearcherProfile, data=None, files=None):
         if data is not None
         else [{name: getattr(p, name) for name in PUBLICATION_FIELDS} for p in profile.publications.all()],
     )
-    form.lists = {"languages": languages, "publications": publications}
+    # A post without the earlier-affiliations part (an older form, a script) leaves them as they are: unbound.
+    posted = data is not None and "affiliations-TOTAL_FORMS" in data
+    affiliations = AffiliationFormSet(
+        data if posted else None,
+        prefix="affiliations",
+        initial=None
+        if posted
+        else [
+            {"organisation": a.organisation, "start_year": a.start_year, "end_year": a.end_year}
+            for a in profile.affiliation_history.select_related("organisation")
+        ]
+        if profile.pk
+        else [],
+    )
+    # Earlier affiliations (issue 18 §2: conflicts of interest) travel in ``form.lists`` like the other two.
+    form.lists = {"languages": languages, "publications": publications, "affiliations": affiliations}
     return form, languages, publications
 
 
@@ -449,6 +533,7 @@ class AccountDeleteForm(forms.Form):
 __all__ = [
     "AccountDeleteForm",
     "AccountForm",
+    "AffiliationFormSet",
     "MembershipDecisionForm",
     "MembershipRequestForm",
     "OrganisationEditForm",

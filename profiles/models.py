@@ -4,6 +4,7 @@ import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, Group
 from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.paginator import Paginator
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models.functions import Lower
@@ -63,6 +64,17 @@ class User(AbstractUser):
     username = None
     email = models.EmailField(_("email address"), unique=True)
     account_type = models.CharField(max_length=20, choices=AccountType.choices, default=AccountType.RESEARCHER)
+    # Issue 18 §3: how the notification centre emails this person (profiles/notify.py).
+    notification_email = models.CharField(
+        _("email me about notifications"),
+        max_length=8,
+        choices=[
+            ("instant", _("At once, one email each")),
+            ("daily", _("Once a day, in one digest")),
+            ("none", _("Never (I read them on the site)")),
+        ],
+        default="instant",
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -347,6 +359,40 @@ class Publication(models.Model):
         return f"https://doi.org/{self.doi}" if self.doi else self.url
 
 
+class AffiliationPeriod(models.Model):
+    """A past or present affiliation of a researcher (organisation and years), for conflicts of interest.
+
+    Shown like the current affiliation (``affiliation_visibility``); a call's city is told only that a reviewer
+    shared an organisation with a team within the call's window, and which organisation.
+    """
+
+    profile = models.ForeignKey(ResearcherProfile, on_delete=models.CASCADE, related_name="affiliation_history")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="former_researchers")
+    start_year = models.PositiveSmallIntegerField(
+        _("from"), validators=[MinValueValidator(1950), MaxValueValidator(2100)]
+    )
+    end_year = models.PositiveSmallIntegerField(
+        _("until"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1950), MaxValueValidator(2100)],
+        help_text=_("Leave empty if you are still there."),
+    )
+    sort_order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["sort_order", "-start_year", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(end_year__isnull=True) | models.Q(end_year__gte=models.F("start_year")),
+                name="affiliation_period_ordered",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} ({self.start_year}–{self.end_year or ''})"
+
+
 class CitiesIndexPage(PublicAddressMixin, Page):
     """``/cities/``: every verified local and regional government."""
 
@@ -358,9 +404,7 @@ class CitiesIndexPage(PublicAddressMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
-        from profiles.selectors import city_pages_public
+        from profiles.selectors import city_pages_public  # cycle: the selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         # Not "page": Wagtail's template variable for this page is already called that.
@@ -383,8 +427,35 @@ class CityPage(PublicAddressMixin, Page):
     is_creatable = False
 
     def get_context(self, request, *args, **kwargs):
-        from profiles.selectors import city_page_context
+        from profiles.selectors import city_page_context  # cycle: the selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(city_page_context(self))
         return context
+
+
+class Notification(models.Model):
+    """Something a person should know about, on /dashboard/notifications/ and, per their choice, by email."""
+
+    class Email(models.TextChoices):
+        NONE = "none", _("Not emailed")
+        PENDING = "pending", _("Waiting for the daily digest")
+        SENT = "sent", _("Emailed")
+
+    user = models.ForeignKey("profiles.User", on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=40)
+    message = models.CharField(max_length=500)
+    url = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    email = models.CharField(max_length=8, choices=Email.choices, default=Email.NONE)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["user", "read_at"], name="notification_unread"),
+            models.Index(fields=["email", "user"], name="notification_email_due"),
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -4,18 +4,28 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 
 from wagtail.images import get_image_model
 
+from allauth.account.models import EmailAddress
+
 from hub import aggregates
-from hub.forms import Facet
+from hub.facets import FacetDef, FacetedList, Listing
 from hub.models import SDGTarget
-from hub.registry import personal_data_parts
+from hub.registry import city_sections, personal_data_parts
 from profiles import visibility
-from profiles.filters import OrganisationFilter, ResearcherFilter, researcher_facets, researcher_filter_key
+from profiles.filters import (
+    RESEARCHER_FACETS,
+    OrganisationFilter,
+    ResearcherFilter,
+    researcher_facet_rows,
+    researcher_filter_key,
+)
 from profiles.models import CityPage, Membership, Organisation, ProfileLanguage, ResearcherProfile, User
+from profiles.services import can_manage_memberships, is_coordinator
 
 DIRECTORY_PHOTO = "fill-64x64"
 # The personal fields a directory card shows; pass to ``visibility.public_view(..., only=CARD_FIELDS)``.
 CARD_FIELDS = frozenset({"photo", "affiliation", "career_stage", "countries", "availability"})
 PAGE_PHOTO = "fill-240x240"
+RESEARCHERS_PER_PAGE = 24
 
 
 def organisations_public(*, filters: dict | None = None) -> OrganisationFilter:
@@ -31,7 +41,6 @@ def organisations_public(*, filters: dict | None = None) -> OrganisationFilter:
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:
     """Verified organisations, plus unverified ones the user belongs to (or all for coordinators)."""
-    from profiles.services import is_coordinator
 
     qs = Organisation.objects.select_related("country")
     if is_coordinator(user):
@@ -56,7 +65,6 @@ def memberships_of(user: User) -> QuerySet[Membership]:
 
 def membership_requests_for(user: User, organisation: Organisation) -> QuerySet[Membership]:
     """All memberships of an organisation, for someone who may manage them (else none)."""
-    from profiles.services import can_manage_memberships
 
     allowed, _reason = can_manage_memberships(user, organisation)
     if not allowed:
@@ -80,7 +88,6 @@ def city_pages_public() -> QuerySet[CityPage]:
 
 def city_page_context(page: CityPage) -> dict:
     """What a city page shows besides its own fields (higher apps add theirs through the registry)."""
-    from hub.registry import city_sections
 
     organisation = (
         Organisation.objects.select_related("country").prefetch_related("networks").get(pk=page.organisation_id)
@@ -117,19 +124,30 @@ def researchers_public() -> QuerySet[ResearcherProfile]:
     return _with_card_relations(visibility.profiles_visible_to(None), photo_filter=DIRECTORY_PHOTO)
 
 
-def researchers_directory(*, params, viewer) -> tuple[ResearcherFilter, list[Facet], int]:
-    """The directory as ``viewer`` sees it: the filtered profiles (``filterset.qs``), the facets with counts
-    and how many profiles match.
+def _directory_base() -> QuerySet[ResearcherProfile]:
+    return _with_card_relations(visibility.profiles_visible_to(None), photo_filter=DIRECTORY_PHOTO)
 
-    The counts come from the aggregate cache, per filter values and per viewer: what a viewer may see of
-    others' profiles, and their own profile, change them."""
+
+RESEARCHERS = FacetedList(
+    key="researchers",
+    filterset=ResearcherFilter,
+    base=_directory_base,  # the anonymous directory; ``researchers_directory`` gives the viewer's
+    facets=tuple(FacetDef(name) for name in RESEARCHER_FACETS),  # counted together: one UNION query
+    chips=RESEARCHER_FACETS,
+    page_size=RESEARCHERS_PER_PAGE,
+    # The counts depend on what a viewer may see of others' profiles, and on their own profile; on the raw
+    # values rather than the cleaned ones, because an unknown or malformed value is shown back in its facet.
+    cache_parts=lambda filterset: (researcher_filter_key(filterset.data), aggregates.viewer_key(filterset.viewer)),
+    count_facets=researcher_facet_rows,
+)
+
+
+def researchers_directory(*, params, viewer) -> Listing:
+    """The directory as ``viewer`` sees it: one page of the profiles they may see that match ``params``, the facets
+    with counts and how many profiles match (the counts from the aggregate cache, per filter values and viewer)."""
     base = visibility.profiles_visible_to(viewer).filter(is_public=True)
     cards = _with_card_relations(base, photo_filter=DIRECTORY_PHOTO)
-    filterset = ResearcherFilter(params, queryset=cards, viewer=viewer)
-    parts = (researcher_filter_key(params), aggregates.viewer_key(viewer))
-    facets = aggregates.cached("profiles.directory_facets", parts, lambda: researcher_facets(params, base, viewer))
-    total = aggregates.cached("profiles.directory_count", parts, lambda: filterset.qs.count())
-    return filterset, facets, total
+    return RESEARCHERS.listing(params, queryset=cards, viewer=viewer)
 
 
 def researcher_for_page(*, pk: int, viewer) -> ResearcherProfile | None:
@@ -155,7 +173,6 @@ def city_researchers(*, organisation_id: int, limit: int = 24) -> list[Researche
 
 def personal_data_export(*, user: User) -> dict:
     """Everything Bridges stores about one person, as plain JSON-ready data."""
-    from allauth.account.models import EmailAddress
 
     data = {
         "account": {

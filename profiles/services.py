@@ -4,7 +4,10 @@ import io
 import os
 import uuid
 
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.models import Group, Permission
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -16,8 +19,20 @@ from django.utils.translation import gettext as _
 
 from wagtail.images import get_image_model
 from wagtail.images.models import AbstractImage
-from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Page,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+from wagtail.users.models import UserProfile
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from PIL import Image as PILImage
 from PIL import ImageOps
 
@@ -26,6 +41,7 @@ from hub.versioning import claim_edit
 from profiles import visibility
 from profiles.models import (
     FORMER_MEMBER,
+    AffiliationPeriod,
     CitiesIndexPage,
     CityPage,
     Membership,
@@ -36,6 +52,7 @@ from profiles.models import (
     User,
     Visibility,
 )
+from profiles.notifications import email_membership_decided, email_membership_requested
 from profiles.storage import PRIVATE_PHOTO_PREFIX
 from profiles.validators import normalise_doi, normalise_orcid
 
@@ -204,8 +221,6 @@ def membership_request(*, user: User, organisation: Organisation, message: str =
 
 
 def _notify_admins_of_request(membership: Membership) -> None:
-    from profiles.notifications import email_membership_requested
-
     transaction.on_commit(lambda: email_membership_requested(membership_id=membership.pk))
 
 
@@ -244,8 +259,6 @@ def membership_decide(
     membership.decided_at = timezone.now()
     membership.save()
     sync_editor_groups(user=membership.user)
-    from profiles.notifications import email_membership_decided
-
     transaction.on_commit(lambda: email_membership_decided(membership_id=membership.pk))
     return membership
 
@@ -318,8 +331,6 @@ def city_approval_workflow_ensure(*, organisation: Organisation, city_page: City
     The approvers group holds publish permission on the subtree; a Wagtail workflow with one
     group-approval task (approvers + coordinators) is assigned to the CityPage.
     """
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
     group = organisation.approver_group
     if group is None:
         group, _created = Group.objects.get_or_create(
@@ -397,11 +408,6 @@ def account_delete(*, user: User) -> None:
     The row stays as an anonymous tombstone so that page revisions, audit logs and
     organisations keep an author to show, and that author reads “Former member”.
     """
-    from wagtail.users.models import UserProfile
-
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     EmailAddress.objects.filter(user=user).delete()
     Authenticator.objects.filter(user=user).delete()
     Membership.objects.filter(user=user).delete()
@@ -432,10 +438,6 @@ def account_delete(*, user: User) -> None:
 
 def _sessions_end(*, user: User) -> None:
     """Delete every stored session of ``user`` (a changed password only makes them unusable)."""
-    from django.conf import settings
-    from django.contrib.auth import SESSION_KEY
-    from django.contrib.sessions.models import Session
-
     if settings.SESSION_ENGINE not in (
         "django.contrib.sessions.backends.db",
         "django.contrib.sessions.backends.cached_db",
@@ -560,6 +562,7 @@ def profile_update(
     relations: dict,
     languages: list[tuple],
     publications: list[dict],
+    affiliations: list[dict] | None = None,
     photo=None,
     remove_photo: bool = False,
     edit_version: int,
@@ -611,6 +614,12 @@ def profile_update(
             publication.doi = normalise_doi(publication.doi)
         publication.full_clean(exclude=["profile"])
         publication.save()
+    if affiliations is not None:  # earlier affiliations (conflicts of interest); None leaves them as they are
+        profile.affiliation_history.all().delete()
+        for order, item in enumerate(affiliations):
+            period = AffiliationPeriod(profile=profile, sort_order=order, **item)
+            period.full_clean(exclude=["profile"])
+            period.save()
     if old_photo is not None and old_photo.pk != profile.photo_id:
         photo_delete(image=old_photo)
     was_listed, was_shown = _public_parts(stored)

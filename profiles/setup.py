@@ -4,7 +4,11 @@ from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
-from profiles.services import COORDINATORS_GROUP
+from wagtail.models import GroupPagePermission, WorkflowPage
+
+from hub.models import HomePage
+from profiles.models import CitiesIndexPage, CityPage
+from profiles.services import COORDINATORS_GROUP, city_approval_workflow_ensure
 
 COORDINATOR_PERMISSIONS = [
     ("wagtailadmin", "access_admin"),
@@ -32,11 +36,6 @@ COORDINATOR_PERMISSIONS = [
 
 def ensure_roles_and_pages(**kwargs) -> None:
     """The network coordinators group and the /cities/ index page."""
-    from wagtail.models import GroupPagePermission
-
-    from hub.models import HomePage
-    from profiles.models import CitiesIndexPage
-
     # auth's own post_migrate handler may not have run for these apps yet.
     for app_label in {app_label for app_label, _codename in COORDINATOR_PERMISSIONS}:
         create_permissions(apps.get_app_config(app_label), verbosity=0)
@@ -70,11 +69,6 @@ def repair_city_workflows() -> None:
     Databases made before that fix would otherwise let "Submit for moderation" publish at once.
     One query when nothing needs repair.
     """
-    from wagtail.models import WorkflowPage
-
-    from profiles.models import CityPage
-    from profiles.services import city_approval_workflow_ensure
-
     broken = WorkflowPage.objects.filter(
         page__in=CityPage.objects.values("pk"), workflow__workflow_tasks__isnull=True
     ).values_list("page_id", flat=True)

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from hub.views_exports import export_path
-from profiles import views
+from profiles import views, views_notifications
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
@@ -9,6 +9,8 @@ urlpatterns = [
     path("dashboard/profile/", views.profile_edit, name="profile_edit"),
     path("dashboard/export/", views.account_export, name="account_export"),
     path("dashboard/delete/", views.account_delete, name="account_delete"),
+    path("dashboard/notifications/", views_notifications.notification_list, name="notifications"),
+    path("dashboard/notifications/read/", views_notifications.notification_read, name="notification_read"),
     path("organisations/", views.organisation_list, name="organisation_list"),
     export_path("organisations/", "organisations"),
     path("organisations/new/", views.organisation_create, name="organisation_create"),

@@ -20,7 +20,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from hub.forms import apply_validation_error
-from hub.paginators import CountedPaginator
 from hub.private_files import private_file_response
 from hub.registry import dashboard_sections
 from hub.versioning import StaleEdit
@@ -36,8 +35,6 @@ from profiles.forms import (
 )
 from profiles.models import Membership, ResearcherProfile
 from profiles.storage import is_private_name
-
-RESEARCHERS_PER_PAGE = 24
 
 
 @login_required
@@ -78,7 +75,13 @@ def profile_edit(request):
     if request.method == "POST":
         form, languages, publications = profile_forms(profile, request.POST, request.FILES)
         # Validate everything before saving anything, so that one mistake loses nothing.
-        valid = [form.is_valid(), languages.is_valid(), publications.is_valid()]
+        affiliations = form.lists["affiliations"]
+        valid = [
+            form.is_valid(),
+            languages.is_valid(),
+            publications.is_valid(),
+            not affiliations.is_bound or affiliations.is_valid(),
+        ]
         if all(valid):
             try:
                 services.profile_update(
@@ -88,6 +91,7 @@ def profile_edit(request):
                     relations=form.relations,
                     languages=form.list_entries("languages"),
                     publications=form.list_entries("publications"),
+                    affiliations=form.list_entries("affiliations") if affiliations.is_bound else None,
                     photo=form.cleaned_data.get("photo_upload"),
                     remove_photo=form.cleaned_data.get("remove_photo", False),
                     edit_version=form.cleaned_data["edit_version"],
@@ -111,7 +115,13 @@ def profile_edit(request):
     return render(
         request,
         "profiles/profile_form.html",
-        {"form": form, "languages": languages, "publications": publications, "profile": profile},
+        {
+            "form": form,
+            "languages": languages,
+            "publications": publications,
+            "affiliations": form.lists["affiliations"],
+            "profile": profile,
+        },
         status=status,
     )
 
@@ -302,30 +312,9 @@ def organisation_members(request, slug):
 
 
 def researcher_list(request):
-    filterset, facets, total = selectors.researchers_directory(params=request.GET, viewer=request.user)
-    paginator = CountedPaginator(filterset.qs, RESEARCHERS_PER_PAGE, count=total)
-    page = paginator.get_page(request.GET.get("page"))
-    cards = [visibility.public_view(p, request.user, only=selectors.CARD_FIELDS) for p in page.object_list]
-    query = request.GET.copy()
-    query.pop("page", None)
-    chips = []
-    for facet in facets:
-        if facet.selected:
-            remaining = query.copy()
-            remaining.pop(facet.name, None)
-            chips.append({"label": facet.label, "value": facet.selected.label, "remove": remaining.urlencode()})
-    return render(
-        request,
-        "profiles/researcher_list.html",
-        {
-            "page": page,
-            "cards": cards,
-            "filter": filterset,
-            "facets": facets,
-            "chips": chips,
-            "page_query": query.urlencode(),
-        },
-    )
+    listing = selectors.researchers_directory(params=request.GET, viewer=request.user)
+    cards = [visibility.public_view(p, request.user, only=selectors.CARD_FIELDS) for p in listing.page.object_list]
+    return render(request, "profiles/researcher_list.html", listing.context(cards=cards))
 
 
 def researcher_detail(request, pk):

@@ -1,5 +1,6 @@
 """Organisations and memberships in the Wagtail admin, with the coordinators' verify action; the admin API's
-images and documents limited to those the user may choose or change; account changes through allauth."""
+images and documents limited to those the user may choose or change; account changes through allauth; and what
+profiles answers to the hooks of hub pages (hub/hooks.py lists them)."""
 
 from django import forms
 from django.contrib import messages
@@ -28,6 +29,7 @@ from wagtail.snippets.views.chooser import (
 )
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
+from profiles import contributions, exports, notify, personal_data
 from profiles.admin_views import verify_organisation
 from profiles.models import Membership, Organisation
 from profiles.services import is_coordinator
@@ -284,3 +286,21 @@ def bump_organisation_edit_version(request, instance):
     """An organisation edited in the admin: a front-end form opened before it is stale (hub/versioning.py)."""
     if isinstance(instance, Organisation):
         Organisation.objects.filter(pk=instance.pk).update(edit_version=F("edit_version") + 1)
+
+
+# --- What profiles answers to the hooks of hub pages (hub/hooks.py) ----------------------------------------------
+
+hooks.register("home_stats", contributions.cities_stat, order=20)
+hooks.register("dashboard_sections", notify.dashboard_section, order=5)
+hooks.register("home_stats", contributions.researchers_stat, order=30)
+hooks.register("home_stats", contributions.organisations_stat, order=60)
+hooks.register("home_latest", contributions.latest_cities, order=20)
+hooks.register("home_latest", contributions.latest_researchers, order=30)
+hooks.register("activity_places", contributions.activity_places)
+hooks.register("city_page_sections", contributions.city_researchers_section, order=30)
+hooks.register("personal_data", personal_data.personal_data)
+
+
+@hooks.register("exports")
+def profiles_exports():
+    return exports.EXPORTS

@@ -7,10 +7,11 @@ from django.db.models import QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-from calls.alerts import AlertItem, AlertSource, Param, Suggestion, register_alert_source
+from calls.alerts import AlertItem, AlertSource, Param, Suggestion
 from hub.models import Country, Method, Theme
-from profiles.models import User
+from profiles.models import ResearcherProfile, User
 from projects.models import Partnership
+from projects.selectors.partnerships import partnerships_public
 
 
 class PartnershipsSource(AlertSource):
@@ -32,8 +33,6 @@ class PartnershipsSource(AlertSource):
         )
 
     def new_items(self, params: dict[str, list[str]], *, since: dt.datetime) -> QuerySet:
-        from projects.selectors.partnerships import partnerships_public
-
         queryset = partnerships_public().filter(created_at__gt=since)
         for name, values in params.items():
             queryset = queryset.filter(pk__in=Partnership.objects.filter(**{self.LOOKUPS[name]: values}).values("pk"))
@@ -46,16 +45,9 @@ class PartnershipsSource(AlertSource):
         return AlertItem(title=obj.title, url=obj.get_absolute_url(), meta=meta, summary=obj.summary)
 
     def suggestion(self, user: User) -> Suggestion | None:
-        from profiles.models import ResearcherProfile
-
         profile = ResearcherProfile.objects.filter(user=user).first()
         themes = list(profile.themes.values_list("slug", flat=True)) if profile else []
         if not themes:
             return None
         query = self.normalise(QueryDict(urlencode([("theme", t) for t in themes])))
         return Suggestion(self, _("New partnerships in my themes"), query, self.describe(query))
-
-
-def register() -> None:
-    """Register the source (ProjectsConfig.ready); projects.services queues instant alerts for new partnerships."""
-    register_alert_source(PartnershipsSource())

@@ -1,125 +1,165 @@
 """Open data API: partnerships, results, datasets (rows of open ones), indicators with observations, methods,
-case studies and policy uptake. Each type uses its model's ``public()`` rule or its area's public selector."""
+case studies, policy uptake and research needs. Each type uses its model's ``public()`` rule or its area's public selector; its
+output is a ``ModelSchema`` of the model, its filters the FilterSet of its list page (``hub.api.filtering``)."""
 
 import datetime as dt
-import math
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 
-from wagtail.rich_text import expand_db_html
-
-from ninja import Field, Query, Router, Schema
+import django_filters
+from ninja import Field, FilterLookup, FilterSchema, ModelSchema, Query, Router, Schema
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
-from hub.api.filtering import filter_data, filtered
-from hub.api.pagination import HarvestParams, ListParams, page_link, page_schema, paginate, since
-from hub.api.params import CountryCode, Ref, by_ref
+from hub.api.filtering import filter_schema
+from hub.api.pagination import PagePagination, PageParams, Prepared, envelope
+from hub.api.params import Ref, by_ref
 from hub.api.schemas import (
     ERRORS,
+    OUTPUT,
     CountryRef,
     Detail,
     OrganisationRef,
     SDGTargetRef,
     Term,
-    countries,
+    absolute,
+    blank_as_none,
     object_url,
-    organisation_ref,
     page_url,
+    rich_text,
     sdg_prefetch,
-    sdg_targets,
-    terms,
+    serializer,
 )
 from hub.public_address import absolute_url
+from projects import datasets_io
+from projects.filters import PartnershipFilter
 from projects.models import (
     CaseStudyPage,
+    CityResponse,
     Dataset,
+    ImplementationEntry,
     Indicator,
     MethodPage,
     MethodTool,
+    Observation,
     Partnership,
     PartnershipMember,
     PolicyUptake,
-    Region,
+    ResearchNeed,
     Result,
     ResultAuthor,
+    ResultVersion,
 )
+from projects.selectors.case_studies import CaseStudyFilter
+from projects.selectors.datasets import DatasetFilter
+from projects.selectors.indicators import (
+    IndicatorFilter,
+    hidden_observation_ids,
+    indicators_public,
+    observations_public,
+)
+from projects.selectors.lifecycle import (
+    REPORT_PUBLIC_FIELDS,
+    deliverables_public,
+    partnership_life_public,
+    reports_delivered_public,
+)
+from projects.selectors.needs import NeedFilter
+from projects.selectors.needs import with_counts as with_need_counts
+from projects.selectors.partnerships import partnership_detail_public, partnership_outcomes
+from projects.selectors.results import ResultFilter
+from projects.selectors.uptake import UptakeFilter
 
 router = Router()
 
 
-def _matching(queryset: QuerySet, model, **lookup) -> QuerySet:
-    # A subquery: filtering through a many-to-many join would repeat rows.
-    return queryset.filter(pk__in=model.objects.filter(**lookup).values("pk"))
+def _url(obj, context) -> str | None:
+    return object_url(context["request"], obj)
 
 
-def _facets(queryset: QuerySet, filters: Schema, *, sdg_lookup: str = "sdg_targets__goal__number") -> QuerySet:
-    """The shared vocabulary facets (theme, sdg, method, group, country) that a parameter set declares."""
-    model = queryset.model
-    values = filters.dict(exclude_none=True)
-    lookups = {
-        "theme": "themes__slug",
-        "method": "methods__slug",
-        "group": "groups__slug",
-        "country": "countries__code__iexact",
-        "sdg": sdg_lookup,
-    }
-    for name, lookup in lookups.items():
-        if name in values:
-            queryset = _matching(queryset, model, **{lookup: values[name]})
-    return queryset
+def _page_url(page, context) -> str | None:
+    return page_url(context["request"], page)
 
 
-class FacetParams(HarvestParams):
-    q: str | None = Field(None, max_length=200, description="Words in the title or summary.")
-    theme: str | None = Field(None, max_length=80, description="Human-rights theme slug.")
-    sdg: int | None = Field(None, ge=1, le=17, description="SDG number.")
+def _public_partnership(partnership: Partnership | None) -> Partnership | None:
+    return partnership if partnership is not None and partnership.is_public else None
 
 
-def _partnership_ref(partnership: Partnership | None) -> dict | None:
-    if partnership is None or not partnership.is_public:
-        return None
-    return {"id": partnership.pk, "slug": partnership.slug, "title": partnership.title}
+def _slug_of_public_partnership(queryset, name, value):
+    return queryset.filter(partnership__slug=value, partnership__is_public=True)
 
 
-class PartnershipRef(Schema):
-    id: int
-    slug: str
-    title: str
+# Filters the API offered before its lists shared the pages' FilterSets; the pages do not (yet) have them.
+GROUP = django_filters.CharFilter(field_name="groups__slug", distinct=True)
+COUNTRY = django_filters.CharFilter(field_name="countries__code", lookup_expr="iexact", distinct=True)
+PARTNERSHIP = django_filters.CharFilter(method=_slug_of_public_partnership)
+
+
+class PartnershipRef(ModelSchema):
+    model_config = OUTPUT
+
+    class Meta:
+        model = Partnership
+        fields = ["id", "slug", "title"]
+
+
+class CityResponseOut(ModelSchema):
+    """The commissioning city's response to a result (``stance: pending`` until it replies)."""
+
+    city: OrganisationRef | None
+
+    model_config = OUTPUT
+
+    class Meta:
+        model = CityResponse
+        fields = ["stance", "reasons", "reply", "responded_at"]
+
+
+NO_RESPONSE = {"city": None, "stance": "pending", "reasons": "", "reply": "", "responded_at": None}
+
+
+def _city_response(result: Result) -> CityResponse | dict:
+    return getattr(result, "city_response", None) or NO_RESPONSE
 
 
 # Partnerships ---------------------------------------------------------------------------------------------------
 
 
-class PartnershipFilters(FacetParams):
-    method: str | None = Field(None, max_length=80, description="Method slug.")
-    group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    city: str | None = Field(None, max_length=200, description="Slug of the city's organisation.")
-    status: Literal[tuple(Partnership.Status.values)] | None = None
-    origin: Literal[tuple(Partnership.Origin.values)] | None = None
+PartnershipFilters = filter_schema(
+    PartnershipFilter,
+    name="PartnershipFilters",
+    extra={
+        "group": GROUP,
+        "origin": django_filters.ChoiceFilter(choices=Partnership.Origin.choices, label="Origin"),
+    },
+    updated="updated_at",
+)
 
 
-class MemberOut(Schema):
-    name: str
-    role: str
-    side: str
+class MemberOut(ModelSchema):
     organisation: OrganisationRef | None
-    affiliation: str
-    country: str | None
+    country: str | None = Field(None, validation_alias="country.code")
+
+    model_config = OUTPUT
+
+    class Meta:
+        model = PartnershipMember
+        fields = ["name", "role", "side", "affiliation"]
+
+    @staticmethod
+    def resolve_organisation(member):
+        organisation = member.organisation
+        return organisation if organisation is not None and organisation.verified else None
 
 
-class PartnershipOut(Schema):
-    id: int
+class PartnershipOut(ModelSchema):
     url: str | None
-    title: str
-    slug: str
-    summary: str
-    description: str
-    origin: str
-    status: str
     call_id: int | None
     city: OrganisationRef | None
     themes: list[Term]
@@ -128,17 +168,32 @@ class PartnershipOut(Schema):
     groups: list[Term]
     members: list[MemberOut]
     website: str | None
-    started_at: dt.date | None
-    ended_at: dt.date | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
 
+    model_config = OUTPUT
 
-PartnershipPage = page_schema(PartnershipOut, "PartnershipList")
+    class Meta:
+        model = Partnership
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "summary",
+            "description",
+            "origin",
+            "status",
+            "started_at",
+            "ended_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    resolve_url = staticmethod(_url)
+
+    resolve_website = blank_as_none("website")
 
 
 def partnerships_for_api() -> QuerySet[Partnership]:
-    """The public partnerships the API and the CSV exports read, with what their serialiser needs."""
+    """The public partnerships the API and the CSV exports read, with what their schema reads."""
     return (
         Partnership.objects.public()
         .select_related("city")
@@ -152,62 +207,19 @@ def partnerships_for_api() -> QuerySet[Partnership]:
     )
 
 
-def serialize_partnership(request: HttpRequest, partnership: Partnership) -> dict:
-    """One partnership as the open data API and the CSV exports give it."""
-    call = partnership.call_id
-    return {
-        "id": partnership.pk,
-        "url": object_url(request, partnership),
-        "title": partnership.title,
-        "slug": partnership.slug,
-        "summary": partnership.summary,
-        "description": partnership.description,
-        "origin": partnership.origin,
-        "status": partnership.status,
-        "call_id": call,
-        "city": organisation_ref(partnership.city),
-        "themes": terms(partnership.themes.all()),
-        "sdg_targets": sdg_targets(partnership.sdg_targets.all()),
-        "methods": terms(partnership.methods.all()),
-        "groups": terms(partnership.groups.all()),
-        "members": [
-            {
-                "name": m.name,
-                "role": m.role,
-                "side": m.side,
-                "organisation": organisation_ref(m.organisation)
-                if m.organisation and m.organisation.verified
-                else None,
-                "affiliation": m.affiliation,
-                "country": m.country.code if m.country else None,
-            }
-            for m in partnership.members.all()
-        ],
-        "website": partnership.website or None,
-        "started_at": partnership.started_at,
-        "ended_at": partnership.ended_at,
-        "created_at": partnership.created_at,
-        "updated_at": partnership.updated_at,
-    }
+serialize_partnership = serializer(PartnershipOut)
 
 
 @router.get(
-    "/partnerships/", response={200: PartnershipPage, **ERRORS}, summary="List partnerships", tags=["Partnerships"]
+    "/partnerships/",
+    response={200: list[PartnershipOut], **ERRORS},
+    summary="List partnerships",
+    tags=["Partnerships"],
 )
+@paginate(PagePagination)
 def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]):
-    """Public partnerships, by id."""
-    queryset = _facets(partnerships_for_api(), filters)
-    if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
-    if filters.city:
-        queryset = queryset.filter(city__slug=filters.city)
-    if filters.status:
-        queryset = queryset.filter(status=filters.status)
-    if filters.origin:
-        queryset = queryset.filter(origin=filters.origin)
-    if filters.updated_since:
-        queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda p: serialize_partnership(request, p))
+    """Public partnerships, by id; the filters are the facets of /partnerships/."""
+    return filters.filter(partnerships_for_api()).order_by("pk")
 
 
 @router.get(
@@ -220,45 +232,253 @@ def partnership_detail(request: HttpRequest, ref: Ref):
     partnership = partnerships_for_api().filter(**by_ref(ref)).first()
     if partnership is None:
         raise Http404("No public partnership with this id or slug.")
-    return serialize_partnership(request, partnership)
+    return partnership
+
+
+# A partnership's life (issue 19 §1): status history, reports delivered (not their content), deliverables with
+# their progress share, former members and the timeline: what its public page shows.
+
+
+class StatusChangeOut(Schema):
+    status: str
+    previous_status: str
+    effective_on: dt.date
+    reason: str
+
+
+class ReportDeliveredOut(Schema):
+    kind: str
+    title: str
+    due_date: dt.date
+    delivered_on: dt.date
+
+
+class DeliverableOut(Schema):
+    title: str
+    status: str
+    due_date: dt.date
+    delivered_on: dt.date | None
+    results: list[str]
+    datasets: list[str]
+
+
+class FormerMemberOut(Schema):
+    name: str
+    side: str
+    role: str
+    left_on: dt.date
+
+
+class TimelineEntryOut(Schema):
+    date: dt.date
+    kind: str
+    title: str
+    detail: str
+    url: str | None
+
+
+class ProgressOut(Schema):
+    delivered: int
+    total: int
+    share: float | None
+
+
+class PartnershipLifeOut(Schema):
+    partnership: str
+    status: str
+    status_reason: str
+    status_history: list[StatusChangeOut]
+    reports_delivered: list[ReportDeliveredOut]
+    deliverables: list[DeliverableOut]
+    progress: ProgressOut
+    former_members: list[FormerMemberOut]
+    timeline: list[TimelineEntryOut]
+
+
+def _absolute(request: HttpRequest, path: str) -> str | None:
+    return absolute_url(path) if path else None
+
+
+@router.get(
+    "/partnerships/{ref}/life",
+    response={200: PartnershipLifeOut, **ERRORS},
+    summary="A partnership's status history, delivered reports, deliverables and timeline",
+    tags=["Partnerships"],
+)
+def partnership_life(request: HttpRequest, ref: Ref):
+    """What the partnership page shows of its life after the award; report contents are never public."""
+    partnership = partnership_detail_public().filter(**by_ref(ref)).first()
+    if partnership is None:
+        raise Http404("No public partnership with this id or slug.")
+    outcomes = partnership_outcomes(partnership)
+    life = partnership_life_public(partnership, results=outcomes.results, milestones=outcomes.milestones)
+    progress = life.progress
+    return {
+        "partnership": partnership.slug,
+        "status": partnership.status,
+        "status_reason": life.status_reason,
+        "status_history": [
+            {
+                "status": c.to_status,
+                "previous_status": c.from_status,
+                "effective_on": c.effective_on,
+                "reason": c.reason,
+            }
+            for c in life.status_changes
+        ],
+        "reports_delivered": [
+            {
+                "kind": r.kind,
+                "title": r.title,
+                "due_date": r.due_date,
+                "delivered_on": timezone.localdate(r.submitted_at),
+            }
+            for r in life.reports_delivered
+        ],
+        "deliverables": [
+            {
+                "title": d.title,
+                "status": d.status,
+                "due_date": d.due_date,
+                "delivered_on": d.delivered_on,
+                "results": [absolute_url(r.get_absolute_url()) for r in d.public_results],
+                "datasets": [absolute_url(x.get_absolute_url()) for x in d.public_datasets],
+            }
+            for d in life.deliverables
+        ],
+        "progress": {
+            "delivered": progress["delivered"],
+            "total": progress["total"],
+            "share": None if progress["percent"] is None else progress["delivered"] / progress["total"],
+        },
+        "former_members": [
+            {"name": m.name, "side": m.side, "role": m.role_before, "left_on": timezone.localdate(m.changed_at)}
+            for m in life.former_members
+        ],
+        "timeline": [
+            {"date": e.date, "kind": e.kind, "title": e.title, "detail": e.detail, "url": _absolute(request, e.url)}
+            for e in life.timeline
+        ],
+    }
+
+
+# The same public life as rows of the exports (``partnership_reports.csv``, ``partnership_deliverables.csv``): the
+# selectors' one public rule, the fields of the life endpoint above, and the partnership each row belongs to.
+
+
+class PartnershipReportRowOut(Schema):
+    """A report the city accepted, as the partnership page lists it: which, when due, when delivered; no content."""
+
+    id: int
+    partnership: PartnershipRef
+    partnership_url: str | None
+    kind: str
+    title: str
+    due_date: dt.date
+    status: str
+    delivered_on: dt.date
+
+    @staticmethod
+    def resolve_partnership_url(report, context) -> str | None:
+        return _url(report.partnership, context)
+
+    @staticmethod
+    def resolve_delivered_on(report) -> dt.date:
+        return timezone.localdate(report.submitted_at)
+
+
+def partnership_reports_for_api() -> QuerySet:
+    """The delivered (accepted) reports of public partnerships; their content and the city's comments are not read."""
+    return (
+        reports_delivered_public()
+        .select_related("partnership")
+        .only(*REPORT_PUBLIC_FIELDS, "partnership__id", "partnership__slug", "partnership__title")
+    )
+
+
+serialize_partnership_report = serializer(PartnershipReportRowOut)
+
+
+class PartnershipDeliverableRowOut(Schema):
+    """A public deliverable, as the partnership page lists it, with the public results and datasets that deliver it."""
+
+    id: int
+    partnership: PartnershipRef
+    partnership_url: str | None
+    title: str
+    status: str
+    due_date: dt.date
+    delivered_on: dt.date | None
+    results: list[str]
+    datasets: list[str]
+
+    @staticmethod
+    def resolve_partnership_url(deliverable, context) -> str | None:
+        return _url(deliverable.partnership, context)
+
+    @staticmethod
+    def resolve_results(deliverable) -> list[str]:
+        return [absolute_url(r.get_absolute_url()) for r in deliverable.public_results]
+
+    @staticmethod
+    def resolve_datasets(deliverable) -> list[str]:
+        return [absolute_url(d.get_absolute_url()) for d in deliverable.public_datasets]
+
+
+def partnership_deliverables_for_api() -> QuerySet:
+    """The public deliverables of public partnerships (members-only ones never), with their public links."""
+    return deliverables_public().select_related("partnership")
+
+
+serialize_partnership_deliverable = serializer(PartnershipDeliverableRowOut)
 
 
 # Results --------------------------------------------------------------------------------------------------------
 
 
-class ResultFilters(FacetParams):
-    method: str | None = Field(None, max_length=80, description="Method slug.")
-    group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    kind: Literal[tuple(Result.Kind.values)] | None = None
-    city: str | None = Field(None, max_length=200, description="Slug of the commissioning city's organisation.")
-    partnership: str | None = Field(None, max_length=200, description="Slug of the partnership.")
+ResultFilters = filter_schema(
+    ResultFilter,
+    name="ResultFilters",
+    exclude=("sort",),  # the API lists by id
+    extra={"group": GROUP, "partnership": PARTNERSHIP},
+    updated="updated_at",
+)
 
 
-class AuthorOut(Schema):
-    name: str
-    affiliation: str
+class AuthorOut(ModelSchema):
+    model_config = OUTPUT
+
+    class Meta:
+        model = ResultAuthor
+        fields = ["name", "affiliation"]
 
 
-class CityResponseOut(Schema):
-    city: OrganisationRef | None
-    stance: str
-    reasons: str
-    reply: str
-    responded_at: dt.datetime | None
-
-
-class ResultOut(Schema):
-    id: int
+class VersionOut(Schema):
+    number: int
+    published_at: dt.datetime
+    note: str
     url: str | None
-    kind: str
-    title: str
-    slug: str
-    abstract: str
-    language: str | None
-    licence: str
+
+
+def _result_versions(result) -> list[dict]:
+    return [
+        {
+            "number": v.number,
+            "published_at": v.published_at,
+            "note": v.note,
+            "url": absolute_url(reverse("result_version", args=[result.slug, v.number])),
+        }
+        for v in result.versions.all()
+    ]
+
+
+class ResultOut(ModelSchema):
+    url: str | None
+    version: int = Field(validation_alias="version_number")
+    versions: list[VersionOut]
+    language: str | None = Field(None, validation_alias="language.code")
     doi: str | None
     link: str | None
-    publication_date: dt.date | None
     public_since: dt.date | None
     partnership: PartnershipRef | None
     authors: list[AuthorOut]
@@ -267,10 +487,23 @@ class ResultOut(Schema):
     methods: list[Term]
     groups: list[Term]
     city_response: CityResponseOut
-    updated_at: dt.datetime
 
+    model_config = OUTPUT
 
-ResultPage = page_schema(ResultOut, "ResultList")
+    class Meta:
+        model = Result
+        fields = ["id", "kind", "title", "slug", "abstract", "licence", "publication_date", "updated_at"]
+
+    resolve_url = staticmethod(_url)
+    resolve_city_response = staticmethod(_city_response)
+    resolve_versions = staticmethod(_result_versions)
+
+    resolve_doi = blank_as_none("doi")
+    resolve_link = blank_as_none("url")
+
+    @staticmethod
+    def resolve_partnership(result):
+        return _public_partnership(result.partnership)
 
 
 def _public_results() -> QuerySet[Result]:
@@ -278,7 +511,7 @@ def _public_results() -> QuerySet[Result]:
 
 
 def results_for_api() -> QuerySet[Result]:
-    """The public results the API and the CSV exports read, with what their serialiser needs."""
+    """The public results the API and the CSV exports read, with what their schema reads."""
     return (
         _public_results()
         .select_related("language", "partnership", "city_response", "city_response__city")
@@ -288,64 +521,20 @@ def results_for_api() -> QuerySet[Result]:
             "methods",
             "groups",
             Prefetch("authors", queryset=ResultAuthor.objects.order_by("sort_order", "pk")),
+            Prefetch("versions", queryset=ResultVersion.objects.defer("snapshot").order_by("-number")),
         )
     )
 
 
-def _city_response(result: Result) -> dict:
-    response = getattr(result, "city_response", None)
-    if response is None:
-        return {"city": None, "stance": "pending", "reasons": "", "reply": "", "responded_at": None}
-    return {
-        "city": organisation_ref(response.city),
-        "stance": response.stance,
-        "reasons": response.reasons,
-        "reply": response.reply,
-        "responded_at": response.responded_at,
-    }
+serialize_result = serializer(ResultOut)
 
 
-def serialize_result(request: HttpRequest, result: Result) -> dict:
-    """One result as the open data API and the CSV exports give it."""
-    return {
-        "id": result.pk,
-        "url": object_url(request, result),
-        "kind": result.kind,
-        "title": result.title,
-        "slug": result.slug,
-        "abstract": result.abstract,
-        "language": result.language.code if result.language else None,
-        "licence": result.licence,
-        "doi": result.doi or None,
-        "link": result.url or None,
-        "publication_date": result.publication_date,
-        "public_since": result.public_since,
-        "partnership": _partnership_ref(result.partnership),
-        "authors": [{"name": a.name, "affiliation": a.affiliation} for a in result.authors.all()],
-        "themes": terms(result.themes.all()),
-        "sdg_targets": sdg_targets(result.sdg_targets.all()),
-        "methods": terms(result.methods.all()),
-        "groups": terms(result.groups.all()),
-        "city_response": _city_response(result),
-        "updated_at": result.updated_at,
-    }
-
-
-@router.get("/results/", response={200: ResultPage, **ERRORS}, summary="List published results", tags=["Results"])
+@router.get("/results/", response={200: list[ResultOut], **ERRORS}, summary="List published results", tags=["Results"])
+@paginate(PagePagination)
 def result_list(request: HttpRequest, filters: Query[ResultFilters]):
-    """Published results past their embargo (no drafts, nothing taken down), by id."""
-    queryset = _facets(results_for_api(), filters)
-    if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(abstract__icontains=filters.q))
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.city:
-        queryset = queryset.filter(partnership__city__slug=filters.city)
-    if filters.partnership:
-        queryset = queryset.filter(partnership__slug=filters.partnership, partnership__is_public=True)
-    if filters.updated_since:
-        queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda r: serialize_result(request, r))
+    """Published results past their embargo (no drafts, nothing taken down), by id; the filters are the facets of
+    /results/."""
+    return filters.filter(results_for_api()).order_by("pk")
 
 
 @router.get(
@@ -355,17 +544,19 @@ def result_detail(request: HttpRequest, ref: Ref):
     result = results_for_api().filter(**by_ref(ref)).first()
     if result is None:
         raise Http404("No published result with this id or slug.")
-    return serialize_result(request, result)
+    return result
 
 
 # Datasets -------------------------------------------------------------------------------------------------------
 
 
-class DatasetFilters(FacetParams):
-    group: str | None = Field(None, max_length=80, description="Group-in-focus slug.")
-    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
-    access_level: Literal[tuple(Dataset.AccessLevel.values)] | None = None
-    partnership: str | None = Field(None, max_length=200, description="Slug of the partnership.")
+DatasetFilters = filter_schema(
+    DatasetFilter,
+    name="DatasetFilters",
+    renamed={"access_level": "access"},
+    extra={"country": COUNTRY, "partnership": PARTNERSHIP},
+    updated="updated_at",
+)
 
 
 class ColumnOut(Schema):
@@ -373,45 +564,6 @@ class ColumnOut(Schema):
     type: str
     description: str = ""
     is_count: bool = False
-
-
-class DatasetOut(Schema):
-    id: int
-    url: str | None
-    title: str
-    slug: str
-    description: str
-    licence: str
-    provenance: str
-    access_level: str
-    is_open: bool
-    rows_url: str | None
-    personal_data: str
-    personal_data_note: str
-    disaggregations: list[str]
-    columns: list[ColumnOut]
-    row_count: int
-    period_start: dt.date | None
-    period_end: dt.date | None
-    partnership: PartnershipRef | None
-    themes: list[Term]
-    sdg_targets: list[SDGTargetRef]
-    groups: list[Term]
-    countries: list[CountryRef]
-    published_at: dt.datetime | None
-    updated_at: dt.datetime
-
-
-DatasetPage = page_schema(DatasetOut, "DatasetList")
-
-
-def datasets_for_api() -> QuerySet[Dataset]:
-    """The public datasets the API and the CSV exports read, with what their serialiser needs."""
-    return (
-        Dataset.objects.public()
-        .select_related("partnership")
-        .prefetch_related("themes", sdg_prefetch(), "groups", "countries")
-    )
 
 
 def _columns(schema: Any) -> list[dict]:
@@ -429,50 +581,86 @@ def _columns(schema: Any) -> list[dict]:
     return columns
 
 
-def serialize_dataset(request: HttpRequest, dataset: Dataset) -> dict:
-    """One dataset as the open data API and the CSV exports give it."""
-    rows_url = absolute_url(f"/api/v1/datasets/{dataset.pk}/rows") if dataset.is_open else None
-    return {
-        "id": dataset.pk,
-        "url": object_url(request, dataset),
-        "title": dataset.title,
-        "slug": dataset.slug,
-        "description": dataset.description,
-        "licence": dataset.licence,
-        "provenance": dataset.provenance,
-        "access_level": dataset.access_level,
-        "is_open": dataset.is_open,
-        "rows_url": rows_url,
-        "personal_data": dataset.personal_data,
-        "personal_data_note": dataset.personal_data_note,
-        "disaggregations": [str(d) for d in dataset.disaggregations or []],
-        "columns": _columns(dataset.schema),
-        "row_count": dataset.row_count,
-        "period_start": dataset.period_start,
-        "period_end": dataset.period_end,
-        "partnership": _partnership_ref(dataset.partnership),
-        "themes": terms(dataset.themes.all()),
-        "sdg_targets": sdg_targets(dataset.sdg_targets.all()),
-        "groups": terms(dataset.groups.all()),
-        "countries": countries(dataset.countries.all()),
-        "published_at": dataset.published_at,
-        "updated_at": dataset.updated_at,
-    }
+def _texts(values) -> list[str]:
+    return [str(value) for value in values or []]
 
 
-@router.get("/datasets/", response={200: DatasetPage, **ERRORS}, summary="List published datasets", tags=["Datasets"])
+class DatasetOut(ModelSchema):
+    url: str | None
+    version: int = Field(validation_alias="version_number")
+    doi: str | None
+    is_open: bool
+    rows_url: str | None
+    disaggregations: list[str]
+    columns: list[ColumnOut]
+    partnership: PartnershipRef | None
+    themes: list[Term]
+    sdg_targets: list[SDGTargetRef]
+    groups: list[Term]
+    countries: list[CountryRef]
+
+    model_config = OUTPUT
+
+    class Meta:
+        model = Dataset
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "description",
+            "licence",
+            "provenance",
+            "access_level",
+            "personal_data",
+            "personal_data_note",
+            "row_count",
+            "period_start",
+            "period_end",
+            "published_at",
+            "updated_at",
+        ]
+
+    resolve_url = staticmethod(_url)
+
+    resolve_doi = blank_as_none("doi")
+
+    @staticmethod
+    def resolve_rows_url(dataset) -> str | None:
+        return absolute_url(f"/api/v1/datasets/{dataset.pk}/rows") if dataset.is_open else None
+
+    @staticmethod
+    def resolve_disaggregations(dataset) -> list[str]:
+        return _texts(dataset.disaggregations)
+
+    @staticmethod
+    def resolve_columns(dataset) -> list[dict]:
+        return _columns(dataset.schema)
+
+    @staticmethod
+    def resolve_partnership(dataset):
+        return _public_partnership(dataset.partnership)
+
+
+def datasets_for_api() -> QuerySet[Dataset]:
+    """The public datasets the API and the CSV exports read, with what their schema reads."""
+    return (
+        Dataset.objects.public()
+        .select_related("partnership")
+        .prefetch_related("themes", sdg_prefetch(), "groups", "countries")
+    )
+
+
+serialize_dataset = serializer(DatasetOut)
+
+
+@router.get(
+    "/datasets/", response={200: list[DatasetOut], **ERRORS}, summary="List published datasets", tags=["Datasets"]
+)
+@paginate(PagePagination)
 def dataset_list(request: HttpRequest, filters: Query[DatasetFilters]):
-    """Metadata of published datasets (whatever their access level), by id; rows of open ones at ``rows_url``."""
-    queryset = _facets(datasets_for_api(), filters)
-    if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(description__icontains=filters.q))
-    if filters.access_level:
-        queryset = queryset.filter(access_level=filters.access_level)
-    if filters.partnership:
-        queryset = queryset.filter(partnership__slug=filters.partnership, partnership__is_public=True)
-    if filters.updated_since:
-        queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda d: serialize_dataset(request, d))
+    """Metadata of published datasets (whatever their access level), by id; rows of open ones at ``rows_url``; the
+    filters are the facets of /data/datasets/."""
+    return filters.filter(datasets_for_api()).order_by("pk")
 
 
 @router.get(
@@ -482,7 +670,7 @@ def dataset_detail(request: HttpRequest, ref: Ref):
     dataset = datasets_for_api().filter(**by_ref(ref)).first()
     if dataset is None:
         raise Http404("No published dataset with this id or slug.")
-    return serialize_dataset(request, dataset)
+    return dataset
 
 
 class RowsPage(Schema):
@@ -503,113 +691,80 @@ class RowsPage(Schema):
     summary="Rows of an open dataset (small counts suppressed)",
     tags=["Datasets"],
 )
-def dataset_rows(request: HttpRequest, ref: Ref, params: Query[ListParams]):
+def dataset_rows(request: HttpRequest, ref: Ref, params: Query[PageParams]):
     """The rows of an open dataset; counts below the threshold are ``null``. Other datasets answer 403."""
-    from projects import datasets_io
-
     dataset = get_object_or_404(Dataset.objects.public(), **by_ref(ref))
     if not dataset.is_open:
         raise HttpError(403, "This dataset is not open: only its description is public.")
     offset = (params.page - 1) * params.page_size
-    rows = datasets_io.public_rows(dataset, offset=offset, limit=params.page_size)
-    return _rows_page(request, dataset, params, rows)
-
-
-def _rows_page(request: HttpRequest, dataset: Dataset, params: ListParams, rows) -> dict:
-    from projects import datasets_io
-
-    count = dataset.row_count
-    pages = max(1, math.ceil(count / params.page_size))
     kinds = {c["name"]: c["type"] for c in _columns(dataset.schema)}
-    names = list(kinds) or datasets_io.header_of(dataset)
+    rows = [
+        {name: datasets_io.typed(value, kinds.get(name, "string")) for name, value in row.items()}
+        for row in datasets_io.public_rows(dataset, offset=offset, limit=params.page_size)
+    ]
     return {
-        "count": count,
-        "page": params.page,
-        "page_size": params.page_size,
-        "pages": pages,
-        "next": page_link(request, params.page + 1) if params.page < pages else None,
-        "previous": page_link(request, params.page - 1) if 1 < params.page <= pages else None,
-        "columns": names,
+        **envelope(request, params, dataset.row_count, rows),
+        "columns": list(kinds) or datasets_io.header_of(dataset),
         "suppressed_below": datasets_io.threshold_of(dataset),
-        "results": [
-            {name: datasets_io.typed(value, kinds.get(name, "string")) for name, value in row.items()} for row in rows
-        ],
     }
 
 
 # Indicators and observations ------------------------------------------------------------------------------------
 
 
-class IndicatorFilters(HarvestParams):
-    """The facets of /data/indicators/."""
-
-    q: str | None = Field(None, max_length=200, description="Words in the title or definition.")
-    theme: str | None = Field(None, max_length=80, description="Human-rights theme slug.")
-    type: Literal[tuple(Indicator.Type.values)] | None = None
-    obligation: Literal[tuple(Indicator.Obligation.values)] | None = None
-    sdg: int | None = Field(None, ge=1, le=17, description="SDG number.")
-    group: str | None = Field(None, max_length=80, description="Group-at-risk slug.")
-    city: str | None = Field(None, max_length=200, description="Slug of a city with data.")
+IndicatorFilters = filter_schema(IndicatorFilter, name="IndicatorFilters", updated="updated_at")
 
 
-class IndicatorOut(Schema):
-    id: int
+class IndicatorOut(ModelSchema):
     url: str | None
-    title: str
-    slug: str
-    type: str
-    obligation: str
     theme: Term
-    sdg_indicator: str | None
+    sdg_indicator: str | None = Field(None, validation_alias="sdg_indicator.code")
     groups: list[Term]
-    unit: str
-    value_is_count: bool
-    definition: str
     disaggregations: list[str]
     observations_url: str
-    updated_at: dt.datetime
 
+    model_config = OUTPUT
 
-IndicatorPage = page_schema(IndicatorOut, "IndicatorList")
+    class Meta:
+        model = Indicator
+        fields = [
+            "id",
+            "title",
+            "slug",
+            "type",
+            "obligation",
+            "unit",
+            "value_is_count",
+            "definition",
+            "updated_at",
+        ]
+
+    resolve_url = staticmethod(_url)
+
+    @staticmethod
+    def resolve_disaggregations(indicator) -> list[str]:
+        return _texts(indicator.disaggregations)
+
+    @staticmethod
+    def resolve_observations_url(indicator) -> str:
+        return absolute_url(f"/api/v1/indicators/{indicator.pk}/observations")
 
 
 def indicators_for_api() -> QuerySet[Indicator]:
-    """The public indicators the API and the CSV exports read, with what their serialiser needs."""
-    from projects.selectors.indicators import indicators_public
-
+    """The public indicators the API and the CSV exports read, with what their schema reads."""
     return indicators_public().prefetch_related("groups")
 
 
-def serialize_indicator(request: HttpRequest, indicator: Indicator) -> dict:
-    """One indicator as the open data API and the CSV exports give it."""
-    return {
-        "id": indicator.pk,
-        "url": object_url(request, indicator),
-        "title": indicator.title,
-        "slug": indicator.slug,
-        "type": indicator.type,
-        "obligation": indicator.obligation,
-        "theme": {"slug": indicator.theme.slug, "name": indicator.theme.name},
-        "sdg_indicator": indicator.sdg_indicator.code if indicator.sdg_indicator else None,
-        "groups": terms(indicator.groups.all()),
-        "unit": indicator.unit,
-        "value_is_count": indicator.value_is_count,
-        "definition": indicator.definition,
-        "disaggregations": [str(d) for d in indicator.disaggregations or []],
-        "observations_url": absolute_url(f"/api/v1/indicators/{indicator.pk}/observations"),
-        "updated_at": indicator.updated_at,
-    }
+serialize_indicator = serializer(IndicatorOut)
 
 
-@router.get("/indicators/", response={200: IndicatorPage, **ERRORS}, summary="List indicators", tags=["Indicators"])
+@router.get(
+    "/indicators/", response={200: list[IndicatorOut], **ERRORS}, summary="List indicators", tags=["Indicators"]
+)
+@paginate(PagePagination)
 def indicator_list(request: HttpRequest, filters: Query[IndicatorFilters]):
     """Human-rights indicators, by id; the filters are the facets of /data/indicators/."""
-    from projects.selectors.indicators import IndicatorFilter
-
-    queryset = filtered(IndicatorFilter(filter_data(filters), queryset=indicators_for_api()))
-    if filters.updated_since:
-        queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda i: serialize_indicator(request, i))
+    return filters.filter(indicators_for_api()).order_by("pk")
 
 
 @router.get(
@@ -622,78 +777,84 @@ def indicator_detail(request: HttpRequest, ref: Ref):
     indicator = indicators_for_api().filter(**by_ref(ref)).first()
     if indicator is None:
         raise Http404("No indicator with this id or slug.")
-    return serialize_indicator(request, indicator)
+    return indicator
 
 
-class ObservationFilters(ListParams):
-    city: str | None = Field(None, max_length=200, description="Slug of the city's organisation.")
+class ObservationFilters(FilterSchema):
+    """The observations of one indicator (no list page has these filters)."""
+
+    city: Annotated[str | None, FilterLookup("city__slug")] = Field(
+        None, max_length=200, description="Slug of the city's organisation."
+    )
     period: str | None = Field(None, max_length=16, description="Period, e.g. 2023, 2023-Q2 or 2023-05.")
     total_only: bool = Field(False, description="Only totals (no disaggregated values).")
 
+    def filter_total_only(self, value: bool) -> Q:
+        return Q(disaggregation_key="") if value else Q()
 
-class ObservationOut(Schema):
-    id: int
+
+class ObservationOut(ModelSchema):
     city: OrganisationRef
-    period: str
-    period_start: dt.date
     value: Decimal | None
     suppressed: bool
     disaggregation: dict[str, str]
     source_dataset_id: int | None
-    note: str
 
+    model_config = OUTPUT
 
-ObservationPage = page_schema(ObservationOut, "ObservationList")
+    class Meta:
+        model = Observation
+        fields = ["id", "period", "period_start", "note"]
+
+    @staticmethod
+    def resolve_value(observation) -> Decimal | None:
+        return None if observation.suppressed else observation.value
+
+    @staticmethod
+    def resolve_disaggregation(observation) -> dict[str, str]:
+        return {str(k): str(v) for k, v in (observation.disaggregation or {}).items()}
 
 
 @router.get(
     "/indicators/{ref}/observations",
-    response={200: ObservationPage, **ERRORS},
+    response={200: list[ObservationOut], **ERRORS},
     summary="Observations of an indicator (small counts suppressed)",
     tags=["Indicators"],
 )
+@paginate(PagePagination)
 def indicator_observations(request: HttpRequest, ref: Ref, filters: Query[ObservationFilters]):
     """Public observations, by id; for indicators that count people, values below the threshold — and values from
     which one could be worked out with the total and other breakdowns — are ``null`` with ``suppressed: true``."""
-    from projects.selectors.indicators import hidden_observation_ids, observations_public
-
     indicator = get_object_or_404(Indicator.objects.all(), **by_ref(ref))
-    hidden: set[int] = set()
-    queryset = observations_public().filter(indicator=indicator).select_related("city", "source_dataset")
-    if filters.city:
-        queryset = queryset.filter(city__slug=filters.city)
-    if filters.period:
-        queryset = queryset.filter(period=filters.period)
-    if filters.total_only:
-        queryset = queryset.filter(disaggregation_key="")
+    queryset = filters.filter(observations_public().filter(indicator=indicator).select_related("city"))
 
-    def protect(page: list) -> list:
+    def protect(page: list[Observation]) -> list[Observation]:
         # Decided on the whole tables of the page, whatever the filters and paging left out of it.
-        hidden.update(hidden_observation_ids(indicator=indicator, observations=page))
+        hidden = hidden_observation_ids(indicator=indicator, observations=page)
+        for observation in page:
+            observation.suppressed = observation.pk in hidden
         return page
 
-    def serialize(observation) -> dict:
-        dataset = observation.source_dataset
-        return {
-            "id": observation.pk,
-            "city": organisation_ref(observation.city),
-            "period": observation.period,
-            "period_start": observation.period_start,
-            "value": None if observation.pk in hidden else observation.value,
-            "suppressed": observation.pk in hidden,
-            "disaggregation": {str(k): str(v) for k, v in (observation.disaggregation or {}).items()},
-            "source_dataset_id": dataset.pk if dataset is not None else None,
-            "note": observation.note,
-        }
-
-    return paginate(request, queryset.order_by("pk"), filters, serialize, prepare=protect)
+    return Prepared(queryset.order_by("pk"), protect)
 
 
 # Methods --------------------------------------------------------------------------------------------------------
 
 
-class MethodFilters(HarvestParams):
-    q: str | None = Field(None, max_length=200, description="Words in the title or summary.")
+class MethodFilter(django_filters.FilterSet):
+    """The methods library's search (its page lists every method, alphabetically)."""
+
+    q = django_filters.CharFilter(method="filter_q", label="Words in the title or summary")
+
+    class Meta:
+        model = MethodPage
+        fields: list[str] = []
+
+    def filter_q(self, queryset, name, value):
+        return queryset.filter(Q(title__icontains=value) | Q(summary__icontains=value))
+
+
+MethodFilters = filter_schema(MethodFilter, name="MethodFilters", updated="last_published_at")
 
 
 class StepOut(Schema):
@@ -701,34 +862,59 @@ class StepOut(Schema):
     description: str
 
 
-class ToolOut(Schema):
-    kind: str
-    title: str
-    description: str
+class ToolOut(ModelSchema):
     url: str | None
 
+    model_config = OUTPUT
 
-class MethodOut(Schema):
-    id: int
+    class Meta:
+        model = MethodTool
+        fields = ["kind", "title", "description"]
+
+    @staticmethod
+    def resolve_url(tool) -> str | None:
+        if tool.document is not None:
+            return absolute_url(tool.document.url)
+        return tool.url or None
+
+
+class MethodOut(ModelSchema):
     url: str | None
-    title: str
-    slug: str
     method: Term | None
-    summary: str
     what_it_is: str
     when_to_use: str
     steps: list[StepOut]
     ethics: str
     tools: list[ToolOut]
     proposed_by: PartnershipRef | None
-    last_published_at: dt.datetime | None
 
+    model_config = OUTPUT
 
-MethodPageOut = page_schema(MethodOut, "MethodList")
+    class Meta:
+        model = MethodPage
+        fields = ["id", "title", "slug", "summary", "last_published_at"]
+
+    resolve_url = staticmethod(_page_url)
+
+    resolve_what_it_is = rich_text("what_it_is")
+    resolve_when_to_use = rich_text("when_to_use")
+    resolve_ethics = rich_text("ethics")
+
+    @staticmethod
+    def resolve_steps(page) -> list[dict]:
+        return [
+            {"title": step.value["title"], "description": str(step.value["description"])}
+            for step in page.steps
+            if step.block_type == "step"
+        ]
+
+    @staticmethod
+    def resolve_proposed_by(page):
+        return _public_partnership(page.proposed_by)
 
 
 def methods_for_api() -> QuerySet[MethodPage]:
-    """The public methods the API and the CSV exports read, with what their serialiser needs."""
+    """The public methods the API and the CSV exports read, with what their schema reads."""
     return (
         MethodPage.objects.live()
         .public()
@@ -737,47 +923,14 @@ def methods_for_api() -> QuerySet[MethodPage]:
     )
 
 
-def _tool_url(request: HttpRequest, tool: MethodTool) -> str | None:
-    if tool.document is not None:
-        return absolute_url(tool.document.url)
-    return tool.url or None
+serialize_method = serializer(MethodOut)
 
 
-def serialize_method(request: HttpRequest, page: MethodPage) -> dict:
-    """One method as the open data API and the CSV exports give it."""
-    return {
-        "id": page.pk,
-        "url": page_url(request, page),
-        "title": page.title,
-        "slug": page.slug,
-        "method": {"slug": page.method.slug, "name": page.method.name} if page.method else None,
-        "summary": page.summary,
-        "what_it_is": expand_db_html(page.what_it_is),
-        "when_to_use": expand_db_html(page.when_to_use),
-        "steps": [
-            {"title": step.value["title"], "description": str(step.value["description"])}
-            for step in page.steps
-            if step.block_type == "step"
-        ],
-        "ethics": expand_db_html(page.ethics),
-        "tools": [
-            {"kind": t.kind, "title": t.title, "description": t.description, "url": _tool_url(request, t)}
-            for t in page.tools.all()
-        ],
-        "proposed_by": _partnership_ref(page.proposed_by),
-        "last_published_at": page.last_published_at,
-    }
-
-
-@router.get("/methods/", response={200: MethodPageOut, **ERRORS}, summary="List methods", tags=["Methods"])
+@router.get("/methods/", response={200: list[MethodOut], **ERRORS}, summary="List methods", tags=["Methods"])
+@paginate(PagePagination)
 def method_list(request: HttpRequest, filters: Query[MethodFilters]):
     """Live pages of the methods library, by id."""
-    queryset = methods_for_api()
-    if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
-    if filters.updated_since:
-        queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda m: serialize_method(request, m))
+    return filters.filter(methods_for_api()).order_by("pk")
 
 
 @router.get("/methods/{int:method_id}", response={200: MethodOut, **ERRORS}, summary="One method", tags=["Methods"])
@@ -785,25 +938,22 @@ def method_detail(request: HttpRequest, method_id: int):
     page = methods_for_api().filter(pk=method_id).first()
     if page is None:
         raise Http404("No published method with this id.")
-    return serialize_method(request, page)
+    return page
 
 
 # Case studies ---------------------------------------------------------------------------------------------------
 
 
-class CaseStudyFilters(FacetParams):
-    method: str | None = Field(None, max_length=80, description="Method slug.")
-    country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-2 country code.")
-    region: Literal[tuple(Region.values)] | None = None
-    featured: bool | None = None
+CaseStudyFilters = filter_schema(
+    CaseStudyFilter,
+    name="CaseStudyFilters",
+    extra={"country": COUNTRY, "featured": django_filters.BooleanFilter(field_name="featured")},
+    updated="last_published_at",
+)
 
 
-class CaseStudyOut(Schema):
-    id: int
+class CaseStudyOut(ModelSchema):
     url: str | None
-    title: str
-    slug: str
-    summary: str
     partnership: PartnershipRef | None
     context: str
     method: str
@@ -815,16 +965,35 @@ class CaseStudyOut(Schema):
     sdg_targets: list[SDGTargetRef]
     methods: list[Term]
     countries: list[CountryRef]
-    region: str
-    featured: bool
-    last_published_at: dt.datetime | None
 
+    model_config = OUTPUT
 
-CaseStudyPageOut = page_schema(CaseStudyOut, "CaseStudyList")
+    class Meta:
+        model = CaseStudyPage
+        fields = ["id", "title", "slug", "summary", "region", "featured", "last_published_at"]
+
+    resolve_url = staticmethod(_page_url)
+
+    @staticmethod
+    def resolve_partnership(page):
+        return _public_partnership(page.partnership)
+
+    resolve_context = rich_text("context")
+    resolve_method = rich_text("method_text")
+    resolve_what_changed = rich_text("what_changed")
+    resolve_lessons = rich_text("lessons")
+
+    @staticmethod
+    def resolve_result_ids(page) -> list[int]:
+        return sorted(r.pk for r in page.results.all())
+
+    @staticmethod
+    def resolve_dataset_ids(page) -> list[int]:
+        return sorted(d.pk for d in page.datasets.all())
 
 
 def case_studies_for_api() -> QuerySet[CaseStudyPage]:
-    """The public case studies the API and the CSV exports read, with what their serialiser needs."""
+    """The public case studies the API and the CSV exports read, with what their schema reads."""
     return (
         CaseStudyPage.objects.live()
         .public()
@@ -840,46 +1009,19 @@ def case_studies_for_api() -> QuerySet[CaseStudyPage]:
     )
 
 
-def serialize_case_study(request: HttpRequest, page: CaseStudyPage) -> dict:
-    """One case study as the open data API and the CSV exports give it."""
-    return {
-        "id": page.pk,
-        "url": page_url(request, page),
-        "title": page.title,
-        "slug": page.slug,
-        "summary": page.summary,
-        "partnership": _partnership_ref(page.partnership),
-        "context": expand_db_html(page.context),
-        "method": expand_db_html(page.method_text),
-        "what_changed": expand_db_html(page.what_changed),
-        "lessons": expand_db_html(page.lessons),
-        "result_ids": sorted(r.pk for r in page.results.all()),
-        "dataset_ids": sorted(d.pk for d in page.datasets.all()),
-        "themes": terms(page.themes.all()),
-        "sdg_targets": sdg_targets(page.sdg_targets.all()),
-        "methods": terms(page.methods.all()),
-        "countries": countries(page.countries.all()),
-        "region": page.region,
-        "featured": page.featured,
-        "last_published_at": page.last_published_at,
-    }
+serialize_case_study = serializer(CaseStudyOut)
 
 
 @router.get(
-    "/case-studies/", response={200: CaseStudyPageOut, **ERRORS}, summary="List case studies", tags=["Case studies"]
+    "/case-studies/",
+    response={200: list[CaseStudyOut], **ERRORS},
+    summary="List case studies",
+    tags=["Case studies"],
 )
+@paginate(PagePagination)
 def case_study_list(request: HttpRequest, filters: Query[CaseStudyFilters]):
-    """Live case studies, by id."""
-    queryset = _facets(case_studies_for_api(), filters)
-    if filters.q:
-        queryset = queryset.filter(Q(title__icontains=filters.q) | Q(summary__icontains=filters.q))
-    if filters.region:
-        queryset = queryset.filter(region=filters.region)
-    if filters.featured is not None:
-        queryset = queryset.filter(featured=filters.featured)
-    if filters.updated_since:
-        queryset = queryset.filter(last_published_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda c: serialize_case_study(request, c))
+    """Live case studies, by id; the filters are the facets of /case-studies/."""
+    return filters.filter(case_studies_for_api()).order_by("pk")
 
 
 @router.get(
@@ -892,88 +1034,168 @@ def case_study_detail(request: HttpRequest, case_study_id: int):
     page = case_studies_for_api().filter(pk=case_study_id).first()
     if page is None:
         raise Http404("No published case study with this id.")
-    return serialize_case_study(request, page)
+    return page
 
 
 # Policy uptake --------------------------------------------------------------------------------------------------
 
 
-class UptakeFilters(HarvestParams):
-    city: str | None = Field(None, max_length=200, description="Slug of the city's organisation.")
-    kind: Literal[tuple(PolicyUptake.Kind.values)] | None = None
-    theme: str | None = Field(None, max_length=80, description="Theme slug of the result.")
-    result: str | None = Field(None, max_length=200, description="Slug of the result.")
+UptakeFilters = filter_schema(
+    UptakeFilter,
+    name="UptakeFilters",
+    extra={"result": django_filters.CharFilter(field_name="result__slug")},
+    updated="updated_at",
+)
 
 
-class ResultRef(Schema):
-    id: int
-    slug: str
-    title: str
+class ResultRef(ModelSchema):
     url: str | None
 
+    model_config = OUTPUT
 
-class UptakeOut(Schema):
-    id: int
+    class Meta:
+        model = Result
+        fields = ["id", "slug", "title"]
+
+    resolve_url = staticmethod(_url)
+
+
+class IndicatorRef(ModelSchema):
     url: str | None
-    kind: str
-    title: str
-    date: dt.date
-    body: str
+
+    model_config = OUTPUT
+
+    class Meta:
+        model = Indicator
+        fields = ["id", "slug", "title", "unit"]
+
+    resolve_url = staticmethod(_url)
+
+
+class ImplementationEntryOut(ModelSchema):
+    """A dated step of a decision's implementation, with its evidence and the status and progress after it."""
+
     link: str | None
-    description: str
+    file_url: str | None
+    file_name: str | None
+
+    model_config = OUTPUT
+
+    class Meta:
+        model = ImplementationEntry
+        fields = ["id", "date", "text", "status", "progress"]
+
+    resolve_link = blank_as_none("link")
+
+    @staticmethod
+    def resolve_file_url(entry, context) -> str | None:
+        if not entry.file:
+            return None
+        path = reverse("uptake_entry_file", args=[entry.uptake_id, entry.pk])
+        return absolute(context["request"], path)
+
+    @staticmethod
+    def resolve_file_name(entry) -> str | None:
+        return (entry.original_name or None) if entry.file else None
+
+
+class UptakeOut(ModelSchema):
+    url: str | None
+    decision_url: str | None
+    link: str | None
+    department: str | None
     city: OrganisationRef
     result: ResultRef
     city_response: CityResponseOut
-    updated_at: dt.datetime
+    indicators: list[IndicatorRef]
+    implementation: list[ImplementationEntryOut]
 
+    model_config = OUTPUT
 
-UptakePage = page_schema(UptakeOut, "PolicyUptakeList")
+    class Meta:
+        model = PolicyUptake
+        fields = [
+            "id",
+            "kind",
+            "title",
+            "date",
+            "body",
+            "description",
+            "implementation_status",
+            "progress",
+            "updated_at",
+        ]
+
+    @staticmethod
+    def resolve_decision_url(uptake, context) -> str | None:
+        return _url(uptake, context)
+
+    resolve_department = blank_as_none("department")
+
+    @staticmethod
+    def resolve_indicators(uptake):
+        return list(uptake.indicators.all())
+
+    @staticmethod
+    def resolve_implementation(uptake):
+        return list(uptake.entries.all())
+
+    @staticmethod
+    def resolve_url(uptake, context) -> str | None:
+        return _url(uptake.result, context)
+
+    resolve_link = blank_as_none("link")
+
+    @staticmethod
+    def resolve_city_response(uptake):
+        return _city_response(uptake.result)
 
 
 def uptakes_for_api() -> QuerySet[PolicyUptake]:
-    """The public uptakes the API and the CSV exports read, with what their serialiser needs."""
-    return PolicyUptake.objects.filter(result__in=_public_results()).select_related(
-        "city", "result", "result__city_response", "result__city_response__city"
+    """The public uptakes the API and the CSV exports read, with what their schema reads."""
+    return (
+        PolicyUptake.objects.filter(result__in=_public_results())
+        .select_related("city", "result", "result__city_response", "result__city_response__city")
+        .prefetch_related(
+            Prefetch("indicators", queryset=Indicator.objects.order_by("title")),
+            Prefetch("entries", queryset=ImplementationEntry.objects.order_by("-date", "-pk")),
+        )
     )
 
 
-def serialize_uptake(request: HttpRequest, uptake: PolicyUptake) -> dict:
-    """One uptake as the open data API and the CSV exports give it."""
-    result = uptake.result
-    result_url = object_url(request, result)
-    return {
-        "id": uptake.pk,
-        "url": result_url,
-        "kind": uptake.kind,
-        "title": uptake.title,
-        "date": uptake.date,
-        "body": uptake.body,
-        "link": uptake.link or None,
-        "description": uptake.description,
-        "city": organisation_ref(uptake.city),
-        "result": {"id": result.pk, "slug": result.slug, "title": result.title, "url": result_url},
-        "city_response": _city_response(result),
-        "updated_at": uptake.updated_at,
-    }
+serialize_uptake = serializer(UptakeOut)
+
+
+class ImplementationEntryRowOut(ImplementationEntryOut):
+    """A step of an implementation trail on its own (a row of ``implementation_entries.csv``)."""
+
+    uptake_id: int
+    decision_url: str | None
+
+    @staticmethod
+    def resolve_decision_url(entry, context) -> str | None:
+        return absolute(context["request"], reverse("uptake_detail", args=[entry.uptake_id]))
+
+
+def implementation_entries_for_api() -> QuerySet[ImplementationEntry]:
+    """The steps of the implementation trails of public uptake records."""
+    return ImplementationEntry.objects.filter(uptake__in=PolicyUptake.objects.filter(result__in=_public_results()))
+
+
+serialize_implementation_entry = serializer(ImplementationEntryRowOut)
 
 
 @router.get(
-    "/policy-uptake/", response={200: UptakePage, **ERRORS}, summary="List policy uptake", tags=["Policy uptake"]
+    "/policy-uptake/",
+    response={200: list[UptakeOut], **ERRORS},
+    summary="List policy uptake",
+    tags=["Policy uptake"],
 )
+@paginate(PagePagination)
 def uptake_list(request: HttpRequest, filters: Query[UptakeFilters]):
-    """Decisions, plans and budget lines that public results informed, with the city's response, by id."""
-    queryset = uptakes_for_api()
-    if filters.city:
-        queryset = queryset.filter(city__slug=filters.city)
-    if filters.kind:
-        queryset = queryset.filter(kind=filters.kind)
-    if filters.theme:
-        queryset = queryset.filter(result__in=Result.objects.filter(themes__slug=filters.theme).values("pk"))
-    if filters.result:
-        queryset = queryset.filter(result__slug=filters.result)
-    if filters.updated_since:
-        queryset = queryset.filter(updated_at__gte=since(filters.updated_since))
-    return paginate(request, queryset.order_by("pk"), filters, lambda u: serialize_uptake(request, u))
+    """Decisions, plans and budget lines that public results informed, with the city's response, by id; the filters
+    are the facets of /results/uptake/."""
+    return filters.filter(uptakes_for_api()).order_by("pk")
 
 
 @router.get(
@@ -986,4 +1208,81 @@ def uptake_detail(request: HttpRequest, uptake_id: int):
     uptake = uptakes_for_api().filter(pk=uptake_id).first()
     if uptake is None:
         raise Http404("No public policy uptake record with this id.")
-    return serialize_uptake(request, uptake)
+    return uptake
+
+
+# Research needs -------------------------------------------------------------------------------------------------
+
+
+NeedFilters = filter_schema(NeedFilter, name="NeedFilters", exclude=("sort",), updated="updated_at")
+
+
+class NeedOut(ModelSchema):
+    """A research need that a coordinator has not hidden, with the city's public answer and the call it became."""
+
+    url: str | None
+    city: OrganisationRef
+    organisation: OrganisationRef | None
+    themes: list[Term]
+    groups: list[Term]
+    sdg_targets: list[SDGTargetRef]
+    covered_by_url: str | None
+    call_url: str | None
+    endorsement_count: int
+    comment_count: int
+    topic_count: int
+
+    model_config = OUTPUT
+
+    class Meta:
+        model = ResearchNeed
+        fields = [
+            "id",
+            "title",
+            "situation",
+            "missing_evidence",
+            "author_name",
+            "status",
+            "answer",
+            "answered_at",
+            "created_at",
+            "updated_at",
+        ]
+
+    resolve_url = staticmethod(_url)
+    resolve_covered_by_url = blank_as_none("covered_by_url")
+
+    @staticmethod
+    def resolve_call_url(need, context) -> str | None:
+        call = need.call
+        return page_url(context["request"], call) if call is not None and call.live else None
+
+
+def needs_for_api() -> QuerySet[ResearchNeed]:
+    """The public needs the API and the CSV exports read, with what their schema reads."""
+    return with_need_counts(
+        ResearchNeed.objects.public()
+        .select_related("city", "organisation", "call")
+        .prefetch_related("themes", "groups", sdg_prefetch())
+    )
+
+
+serialize_need = serializer(NeedOut)
+
+
+@router.get("/needs/", response={200: list[NeedOut], **ERRORS}, summary="List research needs", tags=["Research needs"])
+@paginate(PagePagination)
+def need_list(request: HttpRequest, filters: Query[NeedFilters]):
+    """Research needs posted by the people concerned, with the city's answer, by id; the filters are the facets of
+    /needs/."""
+    return filters.filter(needs_for_api()).order_by("pk")
+
+
+@router.get(
+    "/needs/{int:need_id}", response={200: NeedOut, **ERRORS}, summary="One research need", tags=["Research needs"]
+)
+def need_detail(request: HttpRequest, need_id: int):
+    need = needs_for_api().filter(pk=need_id).first()
+    if need is None:
+        raise Http404("No public research need with this id.")
+    return need

@@ -3,36 +3,16 @@ from django.db.models.signals import post_migrate
 
 
 class ProjectsConfig(AppConfig):
+    """What projects answers to lower layers (the partnership created when a call is awarded, home page numbers, city
+    page sections, exports, the partnerships alert source …) is registered as Wagtail hooks in
+    projects/wagtail_hooks.py (every hook: hub/hooks.py)."""
+
     name = "projects"
     verbose_name = "Partnerships and results"
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calls.hooks import register_award_handler
-        from projects import (
-            alerts,
-            contributions,
-            contributions_case_studies,
-            contributions_datasets,
-            contributions_indicators,
-            contributions_results,
-            contributions_uptake,
-            exports,
-        )
-        from projects.handlers import create_partnership_from_award
-        from projects.setup import ensure_pages
+        from projects import exports, setup  # cycle: these import models, which are not loaded when apps.py is
 
-        register_award_handler(create_partnership_from_award)
-        for module in (
-            contributions,
-            contributions_results,
-            contributions_datasets,
-            contributions_indicators,
-            contributions_uptake,
-            contributions_case_studies,
-        ):
-            module.register()
-        alerts.register()
-        exports.register()
         exports.connect_signals()
-        post_migrate.connect(ensure_pages, sender=self, dispatch_uid="projects_pages")
+        post_migrate.connect(setup.ensure_pages, sender=self, dispatch_uid="projects_pages")

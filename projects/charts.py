@@ -50,6 +50,31 @@ class Bar:
     note: str = ""
 
 
+@dataclass(frozen=True)
+class Marker:
+    """A vertical line at ``position`` (in x categories, sorted as the chart sorts them: 1.5 is halfway between the
+    second and the third), labelled ``label``: a decision date on an indicator's series."""
+
+    position: float
+    label: str
+
+
+def date_position(periods: Sequence[tuple[str, object]], when) -> float | None:
+    """Where the date ``when`` falls among ``periods`` ((label, first day) pairs, any order), as a ``Marker``
+    position: the index of the period it falls in plus the share of that period gone by; clamped to the first and
+    last period. None without periods."""
+    ordered = sorted(dict(periods).items())
+    if not ordered:
+        return None
+    if when <= ordered[0][1]:
+        return 0.0
+    for index, (_label, start) in enumerate(ordered[:-1]):
+        following = ordered[index + 1][1]
+        if start <= when < following:
+            return index + (when - start).days / max(1, (following - start).days)
+    return float(len(ordered) - 1)
+
+
 def _attr(value) -> str:
     return escape(str(value), quote=True)
 
@@ -165,8 +190,10 @@ def line_chart(
     height: int = 340,
     suppressed_label: str = SUPPRESSED_LABEL,
     empty_message: str = "No data to chart yet.",
+    marker: Marker | None = None,
 ) -> str:
-    """Lines over shared x categories (periods, in the order first seen), one marker shape and dash per series."""
+    """Lines over shared x categories (periods, in the order first seen), one marker shape and dash per series;
+    ``marker`` draws a labelled vertical line (said in the description too)."""
     categories: list[str] = []
     for s in series:
         for p in s.points:
@@ -193,6 +220,8 @@ def line_chart(
 
     suppressed = sum(1 for s in series for p in s.points if p.suppressed)
     desc = _line_desc(series, unit, suppressed, suppressed_label)
+    if marker is not None:
+        desc = f"{desc} {marker.label}."
     parts = _svg_open(width=width, height=height, chart_id=chart_id, title=title, desc=desc, css_class="chart")
     parts.append(f'<text x="{left}" y="{top - 14}" font-size="13" fill="{AXIS}">{escape(unit)}</text>')
     for tick in ticks:
@@ -216,6 +245,17 @@ def line_chart(
                 f'<text x="{_num(sx(index))}" y="{base + 20}" text-anchor="middle" font-size="12" fill="{AXIS}">'
                 f"{escape(category)}</text>"
             )
+    if marker is not None:
+        position = min(max(marker.position, 0.0), max(0, len(categories) - 1))
+        mx = left + plot_w / 2 if len(categories) == 1 else left + plot_w * position / (len(categories) - 1)
+        anchor = "end" if mx > left + plot_w * 0.6 else "start"
+        nudge = -6 if anchor == "end" else 6
+        parts.append(
+            f'<g class="chart__marker"><line x1="{_num(mx)}" x2="{_num(mx)}" y1="{top - 4}" y2="{base}" '
+            f'stroke="{INK}" stroke-width="1.5" stroke-dasharray="4 3"/>'
+            f'<text x="{_num(mx + nudge)}" y="{top + 8}" text-anchor="{anchor}" font-size="12" fill="{INK}">'
+            f"{escape(_short(marker.label, 48))}</text></g>"
+        )
     label_slots: list[float] = []
     for number, s in enumerate(series):
         colour, dash, shape = PALETTE[number % 8], DASHES[number % 8], MARKERS[number % 8]

@@ -1,24 +1,26 @@
-"""What datasets contribute to hub pages: the number of public datasets, and a person's data-access requests
-in their personal-data export."""
+"""What datasets answer to the hooks of hub pages (registered in projects/wagtail_hooks.py): the number of public
+datasets, and a person's data-access requests in their personal-data export."""
 
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
-from hub.registry import PersonalDataPart, Stat, register_personal_data, register_stat
+from hub.registry import Stat
+from projects.models import DataAccessRequest, DatasetDownload
+from projects.selectors.datasets import datasets_public
 
 
-def _count_datasets() -> int:
-    from projects.selectors.datasets import datasets_public
-
-    return datasets_public().count()
+def datasets_stat() -> Stat:
+    return Stat("datasets", _("datasets"), datasets_public().count(), url=reverse_lazy("dataset_list"))
 
 
-def _personal_data(user) -> dict:
+def personal_data(user) -> dict:
     """The user's access requests (with the decisions) and their logged downloads of non-open datasets."""
-    from projects.models import DataAccessRequest, DatasetDownload
-
     requests = DataAccessRequest.objects.filter(requester=user).select_related("dataset").order_by("created_at")
     downloads = DatasetDownload.objects.filter(user=user).select_related("dataset").order_by("downloaded_at")
+    return {"datasets": _datasets_part(requests, downloads)}
+
+
+def _datasets_part(requests, downloads) -> dict:
     return {
         "access_requests": [
             {
@@ -37,8 +39,3 @@ def _personal_data(user) -> dict:
             for d in downloads
         ],
     }
-
-
-def register() -> None:
-    register_stat(Stat("datasets", _("datasets"), 55, _count_datasets, url=reverse_lazy("dataset_list")))
-    register_personal_data(PersonalDataPart("datasets", _personal_data))

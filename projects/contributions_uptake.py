@@ -1,41 +1,43 @@
-"""What policy uptake contributes to hub pages: a "Policy uptake" section on city pages and personal data."""
+"""What policy uptake answers to the hooks of hub pages (registered in projects/wagtail_hooks.py): a "Policy uptake"
+section on city pages, the results a city's officials still have to respond to, and personal data."""
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from hub.registry import (
-    CitySection,
-    DashboardSection,
-    PersonalDataPart,
-    register_city_section,
-    register_dashboard_section,
-    register_personal_data,
-)
-
-CITY_SECTION_UPTAKE = 30
+from hub.registry import CitySection, DashboardSection, DashboardTask
+from projects.models import CityResponse, ImplementationEntry, PolicyUptake
+from projects.selectors.uptake import city_uptake, results_awaiting_response
 
 
-def _city_uptake(city_page) -> dict:
+def city_uptake_section(city_page) -> CitySection:
     """The city's responses by stance, pending ones with their age, and its latest decisions (two queries)."""
-    from projects.selectors.uptake import city_uptake
-
     organisation = city_page.organisation
-    return {"city_page": city_page, "city_slug": organisation.slug, **city_uptake(organisation.pk)}
+    context = {"city_page": city_page, "city_slug": organisation.slug, **city_uptake(organisation.pk)}
+    return CitySection("uptake", _("Policy uptake"), "projects/city_section_uptake.html", context)
 
 
-def _to_respond(user) -> dict | None:
+def to_respond(user) -> DashboardSection | None:
     """For a city's officials: public results of its partnerships still waiting for the city's response."""
-    from projects.selectors.uptake import results_awaiting_response
-
     results, total = results_awaiting_response(user)
     if not results:
         return None
-    return {"results": results, "total": total}
+    context = {"results": results, "total": total}
+    return DashboardSection("results_to_respond", "projects/dashboard_results_to_respond.html", context)
 
 
-def _personal_data(user) -> dict:
-    """Responses and uptake records the person wrote for their city."""
-    from projects.models import CityResponse, PolicyUptake
+def results_to_respond_task(user) -> DashboardTask | None:
+    """The dashboard's task list: how many results the user's cities still have to respond to (at most two queries)."""
+    _results, total = results_awaiting_response(user, limit=0)
+    label = ngettext("%(count)s result to respond to", "%(count)s results to respond to", total)
+    return DashboardTask("results_to_respond", label % {"count": total}, total, "#results-to-respond-title")
 
+
+def personal_data(user) -> dict:
+    """Responses, uptake records and implementation steps the person wrote for their city."""
+    return {"policy_uptake": _uptake_part(user)}
+
+
+def _uptake_part(user) -> dict:
     return {
         "responses": [
             {
@@ -51,16 +53,8 @@ def _personal_data(user) -> dict:
             {"result": u.result.title, "kind": u.kind, "title": u.title, "date": u.date.isoformat()}
             for u in PolicyUptake.objects.filter(recorded_by=user).select_related("result")
         ],
+        "implementation_steps": [
+            {"decision": e.uptake.title, "date": e.date.isoformat(), "text": e.text, "link": e.link}
+            for e in ImplementationEntry.objects.filter(recorded_by=user).select_related("uptake")
+        ],
     }
-
-
-def register() -> None:
-    register_city_section(
-        CitySection(
-            "uptake", _("Policy uptake"), CITY_SECTION_UPTAKE, "projects/city_section_uptake.html", _city_uptake
-        )
-    )
-    register_dashboard_section(
-        DashboardSection("results_to_respond", 12, "projects/dashboard_results_to_respond.html", _to_respond)
-    )
-    register_personal_data(PersonalDataPart("policy_uptake", _personal_data))

@@ -591,3 +591,34 @@ def typed(value: str | None, kind: str):
     if kind == "boolean" and text.lower() in _TypeGuesser.BOOLEAN:
         return text.lower() in {"true", "yes"}
     return value
+
+
+def schema_diff(old: list[dict], new: list[dict]) -> dict:
+    """The columns a new file adds, removes, or gives another type, against the schema before (pure)."""
+    before = {column["name"]: column.get("type", "string") for column in old or [] if column.get("name")}
+    after = {column["name"]: column.get("type", "string") for column in new or [] if column.get("name")}
+    return {
+        "added": [name for name in after if name not in before],
+        "removed": [name for name in before if name not in after],
+        "changed": [
+            {"name": name, "from": before[name], "to": kind}
+            for name, kind in after.items()
+            if name in before and before[name] != kind
+        ],
+    }
+
+
+def carry_descriptions(old: list[dict], new: list[dict]) -> list[dict]:
+    """The new file's schema, keeping the descriptions and count flags of columns whose name and type stayed."""
+    before = {column["name"]: column for column in old or [] if column.get("name")}
+    merged = []
+    for column in new:
+        previous = before.get(column["name"])
+        if previous is not None and previous.get("type", "string") == column.get("type", "string"):
+            column = {
+                **column,
+                "description": previous.get("description", ""),
+                "is_count": bool(previous.get("is_count")),
+            }
+        merged.append(column)
+    return merged

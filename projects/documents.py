@@ -12,7 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from hub.search.elastic import BridgesDocument, index_alias
 from hub.search.registry import Entry, SearchType, plain, register, sdg_goals, url_of
 from hub.search.signals import enqueue
-from projects.models import CaseStudyPage, Dataset, Indicator, MethodPage, Partnership, Result, ResultAuthor
+from projects.models import (
+    CaseStudyPage,
+    Dataset,
+    Indicator,
+    MethodPage,
+    Partnership,
+    ResearchNeed,
+    Result,
+    ResultAuthor,
+)
 
 
 class PartnershipDocument(BridgesDocument):
@@ -43,6 +52,11 @@ class MethodDocument(BridgesDocument):
 class CaseStudyDocument(BridgesDocument):
     class Index:
         name = index_alias("case_study")
+
+
+class NeedDocument(BridgesDocument):
+    class Index:
+        name = index_alias("need")
 
 
 def _country(organisation) -> list[str]:
@@ -166,6 +180,29 @@ def case_study_entry(page: CaseStudyPage) -> Entry:
     )
 
 
+def public_needs():
+    """Research needs that a coordinator has not hidden (``ResearchNeed.objects.public()``)."""
+    return (
+        ResearchNeed.objects.public()
+        .select_related("city__country")
+        .prefetch_related("themes", "sdg_targets", "groups")
+    )
+
+
+def need_entry(need: ResearchNeed) -> Entry:
+    return Entry(
+        title=need.title,
+        url=url_of(need, f"/needs/{need.pk}/"),
+        body=plain(need.situation, need.missing_evidence, need.city.name, ", ".join(g.name for g in need.groups.all())),
+        year=need.created_at.year if need.created_at else None,
+        facets={
+            "theme": [t.slug for t in need.themes.all()],
+            "sdg": sdg_goals(need.sdg_targets.all()),
+            "country": _country(need.city),
+        },
+    )
+
+
 _M2M = ("themes", "sdg_targets", "methods")
 for search_type in (
     SearchType(
@@ -232,6 +269,17 @@ for search_type in (
         CaseStudyDocument,
         is_page=True,
         order=90,
+    ),
+    SearchType(
+        "need",
+        _("Research need"),
+        _("Research needs"),
+        ResearchNeed,
+        public_needs,
+        need_entry,
+        NeedDocument,
+        m2m_fields=("themes", "sdg_targets", "groups"),
+        order=95,
     ),
 ):
     register(search_type)

@@ -1,32 +1,61 @@
-"""CSV exports of /partnerships/, /results/, /data/datasets/, /data/indicators/, /methods/, /case-studies/,
-/results/uptake/ and /transparency/, and their files in the bulk download."""
+"""CSV exports of /partnerships/ (with the reports its partnerships delivered and their public deliverables),
+/results/, /data/datasets/, /data/indicators/, /methods/, /case-studies/, /results/uptake/ and /transparency/, and
+their files in the bulk download.
+
+``EXPORTS`` answers the ``exports`` hook (projects/wagtail_hooks.py); ``connect_signals`` runs in ProjectsConfig.ready."""
 
 from django.http import HttpRequest
 
+from calls.models import ResearchCall
 from hub.bulk import connect_rebuild_signals
-from hub.exports import Column, Export, register_exports
+from hub.exports import Column, Export
 from hub.public_address import absolute_url
+from profiles.models import CityPage, Organisation, ResearcherProfile
 from projects.api import (
     case_studies_for_api,
     datasets_for_api,
+    implementation_entries_for_api,
     indicators_for_api,
     methods_for_api,
+    needs_for_api,
+    partnership_deliverables_for_api,
+    partnership_reports_for_api,
     partnerships_for_api,
     results_for_api,
     serialize_case_study,
     serialize_dataset,
+    serialize_implementation_entry,
     serialize_indicator,
     serialize_method,
+    serialize_need,
     serialize_partnership,
+    serialize_partnership_deliverable,
+    serialize_partnership_report,
     serialize_result,
     serialize_uptake,
     uptakes_for_api,
 )
-from projects.models import Takedown
+from projects.models import (
+    CaseStudyPage,
+    CityResponse,
+    Dataset,
+    Deliverable,
+    ImplementationEntry,
+    Indicator,
+    MethodPage,
+    Partnership,
+    PartnershipReport,
+    PolicyUptake,
+    ResearchNeed,
+    Result,
+    Takedown,
+)
 from projects.selectors.case_studies import CaseStudyFilter, case_studies_public
 from projects.selectors.datasets import dataset_list_page_queryset, datasets_filtered
 from projects.selectors.indicators import IndicatorFilter, indicator_list_page, indicators_public
+from projects.selectors.lifecycle import deliverables_public, reports_delivered_public
 from projects.selectors.methods import method_pages_public
+from projects.selectors.needs import NEEDS
 from projects.selectors.partnerships import partnership_list_rows, partnerships_filtered
 from projects.selectors.results import results_filtered, takedowns_public
 from projects.selectors.uptake import uptakes_filtered
@@ -78,6 +107,32 @@ PARTNERSHIP_COLUMNS = (
     Column("updated_at", "When it was last changed (ISO 8601)."),
 )
 
+PARTNERSHIP_REF = (
+    *ref_columns("partnership", "the partnership (partnerships.csv)"),
+    Column("partnership_url", "Absolute URL of the partnership's page."),
+)
+
+PARTNERSHIP_REPORT_COLUMNS = (
+    Column("id", "Stable identifier of the report."),
+    *PARTNERSHIP_REF,
+    Column("kind", "Kind: progress or final."),
+    Column("title", "Title of the report."),
+    Column("due_date", "Date the city set for it (ISO 8601)."),
+    Column("status", "Always accepted: only reports the city accepted are public, never their content."),
+    Column("delivered_on", "Date the team delivered the accepted version (ISO 8601)."),
+)
+
+PARTNERSHIP_DELIVERABLE_COLUMNS = (
+    Column("id", "Stable identifier of the deliverable."),
+    *PARTNERSHIP_REF,
+    Column("title", "Title of the deliverable."),
+    Column("status", "Status: planned, delivered or dropped."),
+    Column("due_date", "Agreed due date (ISO 8601)."),
+    Column("delivered_on", "Date it was delivered (ISO 8601), if it was."),
+    Column("results", 'Absolute URLs of the public results that deliver it, separated by "; ".'),
+    Column("datasets", 'Absolute URLs of the public datasets that deliver it, separated by "; ".'),
+)
+
 RESULT_COLUMNS = (
     Column("id", "Stable identifier of the result (as in the open data API)."),
     Column("url", "Absolute URL of the result's page."),
@@ -88,6 +143,11 @@ RESULT_COLUMNS = (
     Column("language", "ISO 639-1 code of its language."),
     Column("licence", "Licence of the result (e.g. CC-BY-4.0)."),
     Column("doi", "DOI, if any."),
+    Column("version", "Number of its latest published version (earlier ones stay at /results/<slug>/v/<n>/)."),
+    Column(
+        "versions",
+        'Numbers of its published versions, newest first, separated by "; " (in the API with date, note, URL).',
+    ),
     Column("link", "Link to the full text elsewhere, if any."),
     Column("publication_date", "Publication date (ISO 8601)."),
     Column("public_since", "Date it became public on Bridges (after any embargo)."),
@@ -116,6 +176,8 @@ DATASET_COLUMNS = (
     Column("disaggregations", 'Keys it is disaggregated by (sex, age, disability …), separated by "; ".'),
     Column("columns", 'Names of its columns, separated by "; " (described in the API and on its page).'),
     Column("row_count", "Number of rows."),
+    Column("version", "Number of its current file's version (earlier files stay downloadable)."),
+    Column("doi", "DOI, if any."),
     Column("period_start", "First day of the period the data cover (ISO 8601)."),
     Column("period_end", "Last day of that period (ISO 8601)."),
     *ref_columns("partnership", "the partnership that published it (partnerships.csv)"),
@@ -201,6 +263,28 @@ UPTAKE_COLUMNS = (
     Column("result_url", "Absolute URL of that result's page."),
     *CITY_RESPONSE,
     Column("updated_at", "When the record was last changed (ISO 8601)."),
+    Column("decision_url", "Absolute URL of the decision's page (its implementation trail and indicators)."),
+    Column("implementation_status", "Implementation status: planned, in_progress, done or abandoned."),
+    Column("progress", "Progress share of the implementation, 0 to 100."),
+    Column("department", "The department responsible for the implementation."),
+    Column("indicators", 'Slugs of the indicators the decision intends to move (indicators.csv), separated by "; ".'),
+    Column(
+        "implementation",
+        'Ids of the steps of its implementation trail (implementation_entries.csv), separated by "; ".',
+    ),
+)
+
+IMPLEMENTATION_ENTRY_COLUMNS = (
+    Column("id", "Stable identifier of the step (as in the open data API)."),
+    Column("uptake_id", "Id of the decision record (policy_uptake.csv)."),
+    Column("decision_url", "Absolute URL of the decision's page."),
+    Column("date", "Date of the step (ISO 8601)."),
+    Column("text", "What happened."),
+    Column("status", "Implementation status after this step: planned, in_progress, done or abandoned."),
+    Column("progress", "Progress share after this step, 0 to 100."),
+    Column("link", "Link to the evidence, if any."),
+    Column("file_url", "Absolute URL of the evidence file, if any."),
+    Column("file_name", "Name of the evidence file, if any."),
 )
 
 TAKEDOWN_COLUMNS = (
@@ -231,6 +315,20 @@ def partnerships_listed(params):
     """The public partnerships /partnerships/ shows with these filters, newest first."""
     filterset, _facets = partnerships_filtered(params, with_facets=False)
     return partnership_list_rows(filterset.qs)
+
+
+def partnership_reports_listed(params):
+    """The delivered reports of the partnerships /partnerships/ shows with these filters, by partnership and date."""
+    partnerships = partnerships_listed(params).prefetch_related(None).order_by().values("pk")
+    return (
+        reports_delivered_public().filter(partnership__in=partnerships).order_by("partnership_id", "submitted_at", "pk")
+    )
+
+
+def partnership_deliverables_listed(params):
+    """The public deliverables of the partnerships /partnerships/ shows with these filters, by partnership and date."""
+    partnerships = partnerships_listed(params).prefetch_related(None).order_by().values("pk")
+    return deliverables_public().filter(partnership__in=partnerships).order_by("partnership_id", "due_date", "pk")
 
 
 def results_listed(params):
@@ -266,6 +364,45 @@ def uptakes_listed(params):
     return filterset.qs
 
 
+def implementation_entries_listed(params):
+    """The steps of the trails of the decisions /results/uptake/ shows with these filters, by decision, newest first."""
+    return ImplementationEntry.objects.filter(uptake__in=uptakes_listed(params).order_by().values("pk")).order_by(
+        "uptake_id", "-date", "-pk"
+    )
+
+
+NEED_COLUMNS = (
+    Column("id", "Stable identifier of the need (as in the open data API)."),
+    Column("url", "Absolute URL of the need's page."),
+    Column("title", "Title of the need."),
+    Column("situation", "The situation, as the people concerned describe it."),
+    Column("missing_evidence", "What evidence is missing."),
+    Column("author_name", "The name of the person who posted it."),
+    *ref_columns("city", "the city the need is about (organisations.csv)", ("id", "name", "slug")),
+    *ref_columns(
+        "organisation", "the organisation it was posted for, if any (organisations.csv)", ("id", "name", "slug")
+    ),
+    THEMES,
+    GROUPS,
+    SDG_TARGETS,
+    Column("status", "The city's answer: open (none yet), accepted (for a call), covered or not_now."),
+    Column("answer", "The city's reasons."),
+    Column("answered_at", "When the city answered (ISO 8601)."),
+    Column("covered_by_url", "For covered needs: what already covers it."),
+    Column("call_url", "Absolute URL of the call the need became, once it is published."),
+    Column("endorsement_count", "Number of accounts that endorse the need."),
+    Column("comment_count", "Number of public comments."),
+    Column("topic_count", "Number of researchers and students who took it up as a thesis or project topic."),
+    Column("created_at", "When the need was posted (ISO 8601)."),
+    Column("updated_at", "When the need was last changed (ISO 8601)."),
+)
+
+
+def needs_listed(params):
+    """The needs /needs/ shows with these filters (hidden ones never), in its order."""
+    return NEEDS.listed(params)
+
+
 def takedowns_listed(params):
     """Every takedown /transparency/ lists (it has no filters), newest first."""
     return takedowns_public()
@@ -282,6 +419,31 @@ EXPORTS = (
         objects=partnerships_for_api,
         serialize=serialize_partnership,
         order=40,
+    ),
+    Export(
+        key="partnership_reports",
+        title="Partnership reports delivered",
+        description="The reports each public partnership delivered and its city accepted: which one, when it was "
+        "due and when it was delivered, as the partnership page lists them (their content, the city's comments and "
+        "their attachments are never public; reports not accepted yet are left out).",
+        list_path="/partnerships/",
+        columns=PARTNERSHIP_REPORT_COLUMNS,
+        listed=partnership_reports_listed,
+        objects=partnership_reports_for_api,
+        serialize=serialize_partnership_report,
+        order=41,
+    ),
+    Export(
+        key="partnership_deliverables",
+        title="Partnership deliverables",
+        description="The deliverables each public partnership agreed and shows publicly, with their due date, status "
+        "and the public results and datasets that deliver them (deliverables kept for members only are left out).",
+        list_path="/partnerships/",
+        columns=PARTNERSHIP_DELIVERABLE_COLUMNS,
+        listed=partnership_deliverables_listed,
+        objects=partnership_deliverables_for_api,
+        serialize=serialize_partnership_deliverable,
+        order=42,
     ),
     Export(
         key="results",
@@ -354,6 +516,18 @@ EXPORTS = (
         order=100,
     ),
     Export(
+        key="implementation_entries",
+        title="Implementation trails",
+        description="The dated steps of the implementation of the decisions in policy_uptake.csv, with their "
+        "evidence and the status and progress share after each step.",
+        list_path="/results/uptake/",
+        columns=IMPLEMENTATION_ENTRY_COLUMNS,
+        listed=implementation_entries_listed,
+        objects=implementation_entries_for_api,
+        serialize=serialize_implementation_entry,
+        order=105,
+    ),
+    Export(
         key="takedowns",
         title="Takedowns",
         description="Every decision of a network coordinator to take public content down, with its public reason.",
@@ -364,34 +538,31 @@ EXPORTS = (
         serialize=serialize_takedown,
         order=110,
     ),
+    Export(
+        key="research_needs",
+        title="Research needs",
+        description="Research needs posted by the people concerned for a city, with the city's public answer "
+        "(needs hidden by a coordinator are left out).",
+        list_path="/needs/",
+        columns=NEED_COLUMNS,
+        listed=needs_listed,
+        objects=needs_for_api,
+        serialize=serialize_need,
+        order=105,
+    ),
 )
-
-
-def register() -> None:
-    register_exports(EXPORTS)
 
 
 def connect_signals() -> None:
     """Rebuild the bulk download when any exported type changes (every app's public types, listed here at the top)."""
-    from calls.models import ResearchCall
-    from profiles.models import CityPage, Organisation, ResearcherProfile
-    from projects.models import (
-        CaseStudyPage,
-        CityResponse,
-        Dataset,
-        Indicator,
-        MethodPage,
-        Partnership,
-        PolicyUptake,
-        Result,
-    )
-
     connect_rebuild_signals(
         ResearchCall,
         Organisation,
         ResearcherProfile,
         CityPage,
         Partnership,
+        PartnershipReport,
+        Deliverable,
         Result,
         CityResponse,
         Dataset,
@@ -399,5 +570,7 @@ def connect_signals() -> None:
         MethodPage,
         CaseStudyPage,
         PolicyUptake,
+        ImplementationEntry,
+        ResearchNeed,
         Takedown,
     )

@@ -5,6 +5,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from hub.mail import send_templated
+from profiles.models import Membership
+from projects.models import Result
 
 
 def notify_city_of_result(*, result_id: int) -> int:
@@ -13,9 +15,6 @@ def notify_city_of_result(*, result_id: int) -> int:
     Runs after the publishing transaction commits (the status change is locked, so once per result);
     returns how many people were told. The right of reply is the point: the email leads to the response form.
     """
-    from profiles.models import Membership
-    from projects.models import Result
-
     result = (
         Result.objects.select_related("partnership", "partnership__city")
         .filter(pk=result_id, status=Result.Status.PUBLISHED)

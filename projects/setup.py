@@ -2,6 +2,20 @@
 
 from django.contrib.auth.models import Group, Permission
 
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowPage,
+    WorkflowTask,
+)
+
+from hub.models import HomePage
+from profiles.services import COORDINATORS_GROUP
+from projects.models import CaseStudyIndexPage, MethodsIndexPage
+
 METHODS_WORKFLOW = "Methods library moderation"
 METHODS_TASK = "Approval by network coordinators"
 METHOD_TOOLS_COLLECTION = "Method tools"
@@ -11,9 +25,6 @@ COORDINATOR_DOCUMENT_PERMISSIONS = ("add_document", "change_document", "choose_d
 
 def ensure_pages(**kwargs) -> None:
     """/methods/ and /case-studies/ under the home page; coordinators edit and publish both subtrees."""
-    from hub.models import HomePage
-    from projects.models import CaseStudyIndexPage, MethodsIndexPage
-
     home = HomePage.objects.first()
     if home is None:
         return
@@ -46,14 +57,10 @@ def ensure_pages(**kwargs) -> None:
 
 
 def _coordinators_group_name() -> str:
-    from profiles.services import COORDINATORS_GROUP
-
     return COORDINATORS_GROUP
 
 
 def _grant_pages(group: Group, pages) -> None:
-    from wagtail.models import GroupPagePermission
-
     permissions = Permission.objects.filter(
         content_type__app_label="wagtailcore", codename__in=COORDINATOR_PAGE_PERMISSIONS
     )
@@ -64,8 +71,6 @@ def _grant_pages(group: Group, pages) -> None:
 
 def method_tools_collection(coordinators: Group | None = None):
     """The collection where proposed tools' files are stored; coordinators manage its documents."""
-    from wagtail.models import Collection, GroupCollectionPermission
-
     root = Collection.get_first_root_node()
     collection = root.get_children().filter(name=METHOD_TOOLS_COLLECTION).first()
     if collection is None:
@@ -82,8 +87,6 @@ def method_tools_collection(coordinators: Group | None = None):
 
 def methods_workflow_ensure(*, methods_index, coordinators: Group):
     """One workflow on /methods/: a group-approval task for network coordinators."""
-    from wagtail.models import GroupApprovalTask, Workflow, WorkflowPage, WorkflowTask
-
     workflow_page = WorkflowPage.objects.filter(page=methods_index).select_related("workflow").first()
     if workflow_page is None:
         workflow = Workflow.objects.filter(name=METHODS_WORKFLOW).first() or Workflow.objects.create(

@@ -27,6 +27,10 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from wagtail.models import Site
+
+from hub.models import SiteSettings
+
 SUPPRESSED = None  # what a hidden cell becomes in JSON
 # How a hidden cell reads in HTML and CSV ("c" for confidential, as national statistical offices mark it). The
 # same mark for small and complementary cells: telling them apart would narrow what a hidden cell can be.
@@ -66,10 +70,6 @@ TOTAL_WORDS = frozenset({"total", "totals", "gesamt", "insgesamt", "totale"})  #
 
 def site_minimum() -> int:
     """The site-wide minimum threshold (SiteSettings.small_cell_threshold, default 5)."""
-    from wagtail.models import Site
-
-    from hub.models import SiteSettings
-
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         return 5

@@ -1,6 +1,11 @@
 """Fixtures shared by every test: people in each role and a verified city."""
 
+from io import StringIO
+
 from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import transaction
 
 import pytest
 
@@ -16,7 +21,30 @@ from profiles.factories import (
 from profiles.mfa import totp_activate
 from profiles.models import Membership, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify
+from tests import db_snapshot
 from tests.drills.queue import rq_queue  # noqa: F401  (the RQ task queue on Redis, for tests that need it)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """pytest-django's test database, plus a snapshot of it as migrated: browser and transactional tests restore it."""
+    with django_db_blocker.unblock():
+        db_snapshot.take()
+
+
+@pytest.fixture(scope="module")
+def demo_content(django_db_setup, django_db_blocker):
+    """The whole demo (``seed_demo``), loaded once for a module's tests and rolled back after them.
+
+    Each test still runs in its own savepoint (the ``db`` fixture), so what one test changes the next does not see.
+    Mark the module ``xdist_group`` so that its tests run together on one worker (else each run of them seeds again).
+    """
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            call_command("seed_demo", stdout=StringIO())
+            yield
+            transaction.set_rollback(True)
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -14,6 +14,11 @@ from django.utils import timezone
 
 from calls.matching import bits, engine, vectors
 from calls.matching.bits import CallRow, ProfileRow
+from calls.models import MatchInvitation
+from calls.selectors import calls_public
+from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
+from profiles.models import CityPage
+from profiles.visibility import can_see, profiles_visible_to
 
 CALLS_FOR_YOU = 20
 RESEARCHERS_WHO_FIT = 20
@@ -61,8 +66,6 @@ _labels_cache: dict[str, Any] = {"at": None, "labels": None}
 
 def _vocabulary_labels() -> dict[str, dict[int, str]]:
     """Every vocabulary's names by id, loaded once per process and per LABELS_TTL (a few hundred rows)."""
-    from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
-
     now = time.monotonic()
     if _labels_cache["at"] is None or now - _labels_cache["at"] > LABELS_TTL:
         sources = {
@@ -96,8 +99,6 @@ def labels_for(ids: dict[str, set[int]]) -> engine.Labels:
 
 
 def _affiliation(profile, viewer) -> str:
-    from profiles.visibility import can_see
-
     if profile.affiliation_id is None or not can_see(profile, "affiliation", viewer):
         return ""
     return profile.affiliation.name
@@ -122,8 +123,6 @@ def call_row_of(call) -> CallRow:
 
 def calls_for_researcher(profile, *, limit: int = CALLS_FOR_YOU, now: dt.datetime | None = None):
     """The open and upcoming calls a researcher is eligible for, best fit first; and profile hints."""
-    from calls.selectors import calls_public
-
     now = now or timezone.now()
     row = own_row(profile)
     rows = vectors.call_rows()
@@ -168,9 +167,6 @@ def researchers_for_call(call, *, viewer, limit: int = RESEARCHERS_WHO_FIT) -> l
 
     A field the researcher hid from signed-in users neither scores, nor filters, nor shows up in the reasons.
     """
-    from calls.models import MatchInvitation
-    from profiles.visibility import profiles_visible_to
-
     crow = call_row_of(call)
     index = vectors.researcher_index()
     ranked = _ranking(
@@ -214,8 +210,6 @@ def _reason_ids_many(profiles: list[engine.ProfileFacts], call: engine.CallFacts
 
 def partners_for(profile, *, viewer, call=None, limit: int = PARTNERS) -> list[Fit]:
     """Colleagues for a cross-border team: shared themes, methods the researcher lacks, other countries."""
-    from profiles.visibility import profiles_visible_to
-
     me = own_row(profile)
     crow = call_row_of(call) if call is not None else None
     index = vectors.researcher_index()
@@ -255,8 +249,6 @@ def partners_for(profile, *, viewer, call=None, limit: int = PARTNERS) -> list[F
 def city_facts() -> tuple[dict[int, engine.CityFacts], dict[int, str], dict[int, int]]:
     """Per organisation with a public city page: the union of its published calls' lists, its networks,
     its country; the networks' names; the city page ids (one query besides the cached call vectors)."""
-    from profiles.models import CityPage
-
     cities: dict[int, int] = {}
     pages: dict[int, int] = {}
     networks: dict[int, set[int]] = defaultdict(set)
@@ -297,8 +289,6 @@ def city_facts() -> tuple[dict[int, engine.CityFacts], dict[int, str], dict[int,
 
 def peer_cities(city_page, *, limit: int = PEER_CITIES) -> list[Fit]:
     """Cities whose calls share themes, groups and methods with this one's, or that share a network."""
-    from profiles.models import CityPage
-
     facts, network_names, page_ids = city_facts()
     if city_page.organisation_id not in facts:
         return []

@@ -5,6 +5,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from calls.models import MatchInvitation
+from calls.services.calls import can_manage_call
 from hub.mail import send_templated
 
 INVITE_TEMPLATE = "calls/matching/email/invite_to_apply"
@@ -13,9 +15,6 @@ INVITE_TEMPLATE = "calls/matching/email/invite_to_apply"
 @transaction.atomic
 def invite_to_apply(*, call, profile, by, score: int = 0) -> tuple[object, bool]:
     """Invite ``profile``'s researcher to apply to ``call``, once: returns (invitation, created)."""
-    from calls.models import MatchInvitation
-    from calls.services.calls import can_manage_call
-
     if not can_manage_call(by, call):
         raise PermissionDenied(_("Only the call's city may invite researchers to apply."))
     if not (profile.is_public and profile.user.is_active):

@@ -1,6 +1,6 @@
 """Keep matching vectors up to date: cache invalidation by signals, the one use STYLE.md allows them for."""
 
-from functools import partial
+import threading
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
@@ -8,22 +8,35 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_unpublished
 
 from calls.matching import vectors
+from calls.models import ResearchCall
+from profiles.models import ProfileLanguage, ResearcherProfile, User
 
 # A call's own fields that change its vector; draft revisions save other fields only.
 CALL_FIELDS = {"live", "closes_at", "early_career", "cross_border", "cancelled_at", "awarded_at", "organisation"}
 
 
+# Profiles of this thread to refresh once the current transaction commits (see _refresh_profile).
+_pending = threading.local()
+
+
 def _refresh_profile(profile_id: int) -> None:
-    """Now, and once more when the transaction commits: a service may bulk-create languages after the signals."""
+    """Now, and once more when the transaction commits: a service may bulk-create languages after the signals.
+
+    Every write registers its callback (a rolled-back savepoint discards its own); the first callback run after
+    the commit refreshes the profile and takes it out of the pending set, so the others of that commit do nothing."""
     vectors.refresh_profile(profile_id)
-    connection = transaction.get_connection()
-    if not connection.in_atomic_block:
+    if not transaction.get_connection().in_atomic_block:
         return
-    if any(getattr(entry[1], "match_profile_id", None) == profile_id for entry in connection.run_on_commit):
-        return
-    callback = partial(vectors.refresh_profile, profile_id)
-    callback.match_profile_id = profile_id
-    transaction.on_commit(callback)
+    pending = _pending.__dict__.setdefault("profile_ids", set())
+    pending.add(profile_id)
+    transaction.on_commit(lambda: _refresh_pending(profile_id))
+
+
+def _refresh_pending(profile_id: int) -> None:
+    pending = _pending.__dict__.setdefault("profile_ids", set())
+    if profile_id in pending:
+        pending.discard(profile_id)
+        vectors.refresh_profile(profile_id)
 
 
 def _profile_saved(sender, instance, raw=False, **kwargs):
@@ -71,9 +84,6 @@ def _call_published(sender, instance, **kwargs):
 
 
 def connect() -> None:
-    from calls.models import ResearchCall
-    from profiles.models import ProfileLanguage, ResearcherProfile, User
-
     post_save.connect(_profile_saved, sender=ResearcherProfile, dispatch_uid="match_profile_saved")
     for name in (*vectors.PROFILE_LISTS, "languages"):
         m2m_changed.connect(

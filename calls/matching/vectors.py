@@ -9,10 +9,14 @@ import threading
 from collections import defaultdict
 from collections.abc import Iterable
 
+from django.apps import apps
+from django.db import transaction
 from django.db.models import Max
 
 from calls.matching import bits
 from calls.matching.bits import CallRow, ProfileRow, ResearcherIndex
+from calls.models import CallVector, ProfileVector, ResearchCall
+from profiles.models import ProfileLanguage, ResearcherProfile
 
 CHUNK = 2000
 PROFILE_LISTS = ("themes", "sdg_targets", "methods", "groups", "countries")
@@ -32,9 +36,6 @@ def _visibility(profile, field: str) -> str:
 
 def profile_vectors(profiles: list) -> list:
     """ProfileVector instances (unsaved) for ``profiles`` (with ``user`` loaded), in 2 + 6 queries per chunk."""
-    from calls.models import ProfileVector
-    from profiles.models import ProfileLanguage, ResearcherProfile
-
     ids = [p.pk for p in profiles]
     lists: dict[str, dict[int, int]] = {name: defaultdict(int) for name in (*PROFILE_LISTS, "languages")}
     for name in PROFILE_LISTS:
@@ -63,8 +64,6 @@ def profile_vectors(profiles: list) -> list:
 
 def call_vector(call) -> object:
     """An unsaved CallVector from a call instance (its lists as the instance holds them, saved or not)."""
-    from calls.models import CallVector
-
     organisation = call.organisation if call.organisation_id else None
     return CallVector(
         call_id=call.pk,
@@ -86,9 +85,6 @@ def _save(model, vectors: list, key: str) -> None:
 
 def refresh_profile(profile_id: int) -> None:
     """Recompute one profile's vector (after the profile or one of its lists changed)."""
-    from calls.models import ProfileVector
-    from profiles.models import ResearcherProfile
-
     profile = ResearcherProfile.objects.select_related("user").filter(pk=profile_id).first()
     if profile is None:
         return
@@ -96,8 +92,6 @@ def refresh_profile(profile_id: int) -> None:
 
 
 def refresh_call(call) -> None:
-    from calls.models import CallVector
-
     if call.pk:
         _save(CallVector, [call_vector(call)], "call")
 
@@ -105,11 +99,8 @@ def refresh_call(call) -> None:
 def refresh_call_after_commit(call_id: int) -> None:
     """After a call's state changed by a conditional update (cancelled, closed early, awarded: no ``post_save``),
     its vector follows once the change is committed, so that "Calls for you", alerts and digests drop it."""
-    from django.db import transaction
 
     def refresh() -> None:
-        from calls.models import ResearchCall
-
         call = ResearchCall.objects.filter(pk=call_id).first()
         if call is not None:
             refresh_call(call)
@@ -119,9 +110,6 @@ def refresh_call_after_commit(call_id: int) -> None:
 
 def rebuild_all(*, log=None) -> tuple[int, int]:
     """Recompute every vector in bulk (no signals): after bulk imports, seeding, or a vocabulary change."""
-    from calls.models import CallVector, ProfileVector, ResearchCall
-    from profiles.models import ResearcherProfile
-
     profile_ids = list(ResearcherProfile.objects.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(profile_ids), CHUNK):
         chunk = list(ResearcherProfile.objects.select_related("user").filter(pk__in=profile_ids[start : start + CHUNK]))
@@ -214,8 +202,6 @@ class _TableCache:
 
     @property
     def model(self):
-        from django.apps import apps
-
         return apps.get_model(self.model_path)
 
     def get(self):

@@ -16,7 +16,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+import pycountry
+
 from calls import deadlines
+from calls.form_blocks import ApplicationFormBlock, ReviewFormBlock
 from calls.forms_admin import ResearchCallAdminForm
 from hub.blocks import BodyBlock
 from hub.public_address import PublicAddressMixin
@@ -24,8 +27,6 @@ from hub.public_address import PublicAddressMixin
 
 def currency_choices() -> list[tuple[str, str]]:
     """ISO 4217 currencies (a callable keeps the long list out of migrations)."""
-    import pycountry
-
     return sorted((c.alpha_3, f"{c.alpha_3} — {c.name}") for c in pycountry.currencies)
 
 
@@ -40,7 +41,7 @@ class CallsIndexPage(PublicAddressMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from calls.views.public import calls_index_context
+        from calls.views.public import calls_index_context  # cycle: the views import these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(calls_index_context(request))
@@ -119,6 +120,31 @@ class ResearchCall(PublicAddressMixin, Page):
     sealed = models.BooleanField(
         default=False, help_text=_("The city sees submitted proposals only after the deadline.")
     )
+    # Panel (issue 18 §4).
+    reviewers_see_reviews = models.BooleanField(
+        _("reviewers see each other's reviews"),
+        default=False,
+        help_text=_(
+            "After submitting their own review, a reviewer reads the other reviews of the same proposal "
+            "(never the reviewers' names)."
+        ),
+    )
+    # Issue 18 §3 (dialogue): reviews released to the applicants, anonymised, and the response stage.
+    review_release = models.CharField(
+        _("release reviews to applicants"),
+        max_length=16,
+        choices=[
+            ("none", _("No: reviews stay with the city")),
+            ("after_decision", _("After the decision on each proposal")),
+            ("response_stage", _("Before a response stage: teams answer the reviews by a deadline")),
+        ],
+        default="none",
+        help_text=_("Released reviews show the scores and comments, never who wrote them."),
+    )
+    response_opens_at = models.DateTimeField(
+        _("response stage opens at"), null=True, blank=True, help_text=_("Reviews in by then are shown to the teams.")
+    )
+    response_closes_at = models.DateTimeField(_("responses due at"), null=True, blank=True)
     contact_name = models.CharField(max_length=200, blank=True)
     contact_email = models.EmailField(blank=True)
     template_source = models.ForeignKey(
@@ -130,9 +156,54 @@ class ResearchCall(PublicAddressMixin, Page):
         editable=False,
         help_text=_("The call of another city this one was started from."),
     )
+    # Issue 18 §1 (forms): the call's own questions, per stage, and its review form's free-text questions.
+    application_form = StreamField(
+        ApplicationFormBlock(),
+        blank=True,
+        verbose_name=_("application form"),
+        help_text=_("The call's own questions (in a two-stage call: for the concept note)."),
+    )
+    full_application_form = StreamField(
+        ApplicationFormBlock(),
+        blank=True,
+        verbose_name=_("full-proposal form"),
+        help_text=_("Two-stage calls only: the questions of the full proposal."),
+    )
+    review_questions = StreamField(
+        ReviewFormBlock(),
+        blank=True,
+        verbose_name=_("review questions"),
+        help_text=_("Free-text questions every reviewer answers beside the scores."),
+    )
     cancelled_at = models.DateTimeField(null=True, blank=True, editable=False)
     cancellation_reason = models.TextField(blank=True, editable=False)
     awarded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Reviewer matching and load (issue 18 §2, "reviewers"): how many reviews each proposal gets, the caps per
+    # reviewer, and how far back a shared affiliation still counts as a conflict of interest.
+    reviews_per_proposal = models.PositiveSmallIntegerField(
+        _("reviews per proposal"),
+        default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text=_("How many reviewers “assign automatically” gives each proposal."),
+    )
+    reviewer_cap_per_call = models.PositiveSmallIntegerField(
+        _("reviews per reviewer in this call"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=_("Nobody is asked to review more proposals of this call."),
+    )
+    reviewer_cap_per_month = models.PositiveSmallIntegerField(
+        _("reviews per reviewer per month"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(200)],
+        help_text=_("Across all calls: invitations received in the current calendar month."),
+    )
+    conflict_years = models.PositiveSmallIntegerField(
+        _("years a shared affiliation counts as a conflict"),
+        default=3,
+        validators=[MaxValueValidator(20)],
+        help_text=_("A reviewer who worked at a team member's organisation within this many years is not asked."),
+    )
 
     base_form_class = ResearchCallAdminForm
     content_panels = Page.content_panels + [
@@ -183,7 +254,40 @@ class ResearchCall(PublicAddressMixin, Page):
             ],
             heading=_("Evaluation"),
         ),
+        # Reviewer matching and load (issue 18 §2, "reviewers").
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("reviews_per_proposal"), FieldPanel("conflict_years")]),
+                FieldRowPanel([FieldPanel("reviewer_cap_per_call"), FieldPanel("reviewer_cap_per_month")]),
+            ],
+            heading=_("Reviewers and their load"),
+        ),
+        # Panel (issue 18 §4).
+        MultiFieldPanel([FieldPanel("reviewers_see_reviews")], heading=_("Review panel")),
+        # Issue 18 §3 (dialogue).
+        MultiFieldPanel(
+            [
+                FieldPanel("review_release"),
+                FieldRowPanel([FieldPanel("response_opens_at"), FieldPanel("response_closes_at")]),
+            ],
+            heading=_("Feedback to applicants"),
+        ),
         MultiFieldPanel([FieldPanel("contact_name"), FieldPanel("contact_email")], heading=_("Contact")),
+        # Issue 18 §1 (forms): the application form per stage and the review questions.
+        MultiFieldPanel(
+            [
+                HelpPanel(
+                    content=_(
+                        "Questions applicants answer besides title, summary, methods, budget and team. A question "
+                        "can show only when an earlier one has a given answer; hidden questions are not required."
+                    )
+                ),
+                FieldPanel("application_form"),
+                FieldPanel("full_application_form"),
+                FieldPanel("review_questions"),
+            ],
+            heading=_("Application and review forms"),
+        ),
     ]
     search_fields = Page.search_fields + [
         index.SearchField("summary"),
@@ -208,7 +312,7 @@ class ResearchCall(PublicAddressMixin, Page):
 
     def serve_preview(self, request, mode_name):
         """The admin preview shows the page as the public sees it, status and time left included."""
-        from calls.views.public import serve_call
+        from calls.views.public import serve_call  # cycle: the views import these models
 
         if self.organisation_id is None and self.depth:
             self.inherit_from_city()
@@ -237,8 +341,22 @@ class ResearchCall(PublicAddressMixin, Page):
             errors["early_career_share"] = _("Say which share of the budget is reserved for early-career researchers.")
         if self.consultation_opens_at and not self.consultation_questions.strip():
             errors["consultation_questions"] = _("Give the draft questions the public is asked to comment on.")
+        errors.update(self.response_stage_problems())
         if errors:
             raise ValidationError(errors)
+
+    def response_stage_problems(self) -> dict:
+        """Issue 18 §3: a response stage needs its two dates, in order, after the last submission deadline."""
+        if self.review_release != "response_stage":
+            return {}
+        if not self.response_opens_at or not self.response_closes_at:
+            return {"response_opens_at": _("A response stage needs the dates it opens and closes.")}
+        if self.response_closes_at <= self.response_opens_at:
+            return {"response_closes_at": _("Responses must be due after the response stage opens.")}
+        last = self.full_proposal_closes_at if self.two_stage and self.full_proposal_closes_at else self.closes_at
+        if last and self.response_opens_at < last:
+            return {"response_opens_at": _("The response stage opens after the deadline for proposals.")}
+        return {}
 
     @property
     def dates(self) -> deadlines.CallDates:
@@ -275,6 +393,10 @@ class ResearchCall(PublicAddressMixin, Page):
     @property
     def local_opens_at(self) -> dt.datetime:
         return deadlines.to_local(self.opens_at, self.time_zone)
+
+    def form_for(self, *, full_stage: bool):
+        """The application form (StreamField) applicants of this stage answer."""
+        return self.full_application_form if full_stage and self.two_stage else self.application_form
 
     @property
     def in_consultation(self) -> bool:

@@ -7,6 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.storage import get_private_storage
 from calls.validators import validate_pdf
@@ -28,8 +29,13 @@ class Proposal(models.Model):
         UNDER_REVIEW = "under_review", _("Under review")
         INVITED = "invited", _("Invited to submit a full proposal")
         SHORTLISTED = "shortlisted", _("Shortlisted")
-        AWARDED = "awarded", _("Awarded")
+        AWARDED = "awarded", pgettext_lazy("proposal status", "Awarded")
         DECLINED = "declined", _("Declined")
+
+    class Screening(models.TextChoices):
+        PENDING = "pending", _("Not screened")
+        ELIGIBLE = "eligible", _("Eligible")
+        INELIGIBLE = "ineligible", _("Ineligible")
 
     EDITABLE = (Status.DRAFT, Status.WITHDRAWN, Status.INFO_REQUESTED, Status.INVITED)
     SUBMITTED_STATES = (
@@ -44,7 +50,8 @@ class Proposal(models.Model):
     DECIDED = (Status.AWARDED, Status.DECLINED)
 
     call = models.ForeignKey("calls.ResearchCall", on_delete=models.PROTECT, related_name="proposals")
-    lead = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="led_proposals")
+    # Empty only once the proposal is anonymised (data retention, calls/services/retention.py).
+    lead = models.ForeignKey("profiles.User", null=True, on_delete=models.PROTECT, related_name="led_proposals")
     stage = models.CharField(max_length=16, choices=Stage.choices, default=Stage.FULL)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
     title = models.CharField(max_length=300)
@@ -59,10 +66,22 @@ class Proposal(models.Model):
     budget = models.DecimalField(
         max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
+    # Issue 18 §1: the draft's answers to the call's own questions, by question key (frozen per version).
+    answers = models.JSONField(default=dict, blank=True)
     info_request = models.TextField(blank=True, help_text=_("What the city asked the team to add or change."))
     outcome_message = models.TextField(blank=True)
+    # Issue 18 §3: the team's answer to the released reviews; every version submitted after it carries it.
+    review_response = models.TextField(blank=True, max_length=10000, editable=False)
     decided_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
+    # Screening before review (issue 18 §5): the city marks a submitted proposal eligible or not, with a reason.
+    screening = models.CharField(max_length=12, choices=Screening.choices, default=Screening.PENDING, db_index=True)
+    screening_reason = models.TextField(blank=True, max_length=4000)
+    screened_by = models.ForeignKey("profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    screened_at = models.DateTimeField(null=True, blank=True)
+    # Data retention: the team was told of the coming anonymisation; the personal data was removed.
+    retention_notice_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -94,6 +113,11 @@ class Proposal(models.Model):
         return self.stage == self.Stage.FULL and self.call.two_stage
 
     @property
+    def form_full_stage(self) -> bool:
+        """Whether the team answers the full-proposal form (invited to the second stage, or in it)."""
+        return self.call.two_stage and (self.stage == self.Stage.FULL or self.status == self.Status.INVITED)
+
+    @property
     def deadline(self):
         return self.call.deadline_for(full_stage=self.full_stage)
 
@@ -108,7 +132,7 @@ class ProposalVersion(models.Model):
     number = models.PositiveSmallIntegerField()
     stage = models.CharField(max_length=16, choices=Proposal.Stage.choices)
     content = models.JSONField()
-    submitted_by = models.ForeignKey("profiles.User", on_delete=models.PROTECT, related_name="+")
+    submitted_by = models.ForeignKey("profiles.User", null=True, on_delete=models.PROTECT, related_name="+")
     submitted_at = models.DateTimeField()
     is_withdrawn = models.BooleanField(default=False)
     # The one-time key of the submit form that created this version: a replayed POST finds it here.
@@ -184,8 +208,13 @@ class Milestone(models.Model):
         return f"Month {self.month}: {self.title}"
 
 
+ATTACHMENT_EXTENSIONS = ("pdf", "docx", "xlsx", "odt", "png", "jpg")
+
+
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    return f"proposals/{instance.proposal_id}/{uuid.uuid4().hex}.pdf"
+    # Files of file questions keep the extension their checked content gave them; attachments are PDFs.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "pdf"
+    return f"proposals/{instance.proposal_id}/{uuid.uuid4().hex}.{extension if extension in ATTACHMENT_EXTENSIONS else 'pdf'}"
 
 
 class Attachment(models.Model):

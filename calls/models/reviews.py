@@ -1,8 +1,10 @@
 """Reviewer assignments, their conflict declarations, and the scores they give."""
 
-from django.core.validators import MaxValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from calls.models.panel import Recommendation
 
 
 class ReviewAssignment(models.Model):
@@ -39,6 +41,13 @@ class ReviewAssignment(models.Model):
         help_text=_("The submitted version this review scored."),
     )
     comments = models.TextField(blank=True, max_length=10000)
+    # Issue 18 §1: answers to the call's free-text review questions, by question key.
+    answers = models.JSONField(default=dict, blank=True)
+    # Panel (issue 18 §4): what the reviewer recommends, and how sure they are (1 = not sure, 5 = expert).
+    recommendation = models.CharField(max_length=20, choices=Recommendation.choices, blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     submitted_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -89,3 +98,28 @@ class ProposalReminder(models.Model):
 
     def __str__(self) -> str:
         return f"Reminder for {self.proposal} ({self.deadline:%Y-%m-%d})"
+
+
+class ReviewBid(models.Model):
+    """How much a call's reviewer wants to review one of its submitted proposals, before assignment.
+
+    Private to the reviewer and the call's city; "assign automatically" prefers eager, then willing, and never
+    gives a proposal to someone who said it is not their field.
+    """
+
+    class Level(models.TextChoices):
+        EAGER = "eager", _("Eager")
+        WILLING = "willing", _("Willing")
+        NOT_MY_FIELD = "not_my_field", _("Not my field")
+
+    proposal = models.ForeignKey("calls.Proposal", on_delete=models.CASCADE, related_name="review_bids")
+    reviewer = models.ForeignKey("profiles.User", on_delete=models.CASCADE, related_name="review_bids")
+    level = models.CharField(max_length=16, choices=Level.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["proposal", "reviewer"]
+        constraints = [models.UniqueConstraint(fields=["proposal", "reviewer"], name="review_bid_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.proposal}: {self.level}"

@@ -1,10 +1,18 @@
-"""Emails of review and award: reviewer invitations, information requests, outcomes and reminders."""
+"""Emails of review and award: reviewer invitations, information requests, outcomes and reminders.
+
+Invitations, information requests and decisions are always emailed (a person must not miss them whatever their
+notification setting), and each also lands in the notification centre of the accounts concerned, without a second
+email.
+"""
 
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from calls.models import Proposal, ResearchCall, ReviewAssignment, TeamMember
 from hub.mail import send_templated
+from profiles.models import User
+from profiles.notify import notify
 from profiles.visibility import account_for_address
 
 
@@ -16,6 +24,18 @@ def applicant_emails(proposal: Proposal) -> list[str]:
 
 def _proposal_url(proposal: Proposal) -> str:
     return reverse("proposal_detail", args=[proposal.pk])
+
+
+def _team_accounts(proposal: Proposal) -> list[User]:
+    """The accounts of the lead and of every co-applicant who accepted, once each."""
+    team = proposal.team.filter(Q(role=TeamMember.Role.LEAD) | Q(status=TeamMember.Status.ACCEPTED))
+    ids = {proposal.lead_id, *team.exclude(user__isnull=True).values_list("user_id", flat=True)}
+    return list(User.objects.filter(pk__in=ids, is_active=True).order_by("pk"))
+
+
+def _tell_team(proposal: Proposal, *, kind: str, message: str) -> None:
+    for person in _team_accounts(proposal):
+        notify(person, kind=kind, message=message, url=_proposal_url(proposal), email=False)
 
 
 def email_review_assigned(*, assignment_id: int) -> None:
@@ -37,6 +57,15 @@ def email_review_assigned(*, assignment_id: int) -> None:
         },
         to=[assignment.invited_address],
     )
+    if assignment.reviewer_id:
+        notify(
+            assignment.reviewer,
+            kind="review_assigned",
+            message=_("You are invited to review “%(title)s” for the call “%(call)s”.")
+            % {"title": assignment.proposal.title, "call": assignment.proposal.call.title},
+            url=reverse("review_assignment", args=[assignment.pk]),
+            email=False,
+        )
 
 
 def email_info_requested(*, proposal_id: int) -> None:
@@ -46,6 +75,11 @@ def email_info_requested(*, proposal_id: int) -> None:
         "calls/email/info_request",
         {"proposal": proposal, "call": proposal.call, "proposal_url": _proposal_url(proposal)},
         to=applicant_emails(proposal),
+    )
+    _tell_team(
+        proposal,
+        kind="info_requested",
+        message=_("The city asks for more information on “%(title)s”.") % {"title": proposal.title},
     )
 
 
@@ -63,6 +97,12 @@ def email_outcome(*, proposal_id: int) -> None:
             "partnership_url": partnership.get_absolute_url() if partnership else "",
         },
         to=applicant_emails(proposal),
+    )
+    _tell_team(
+        proposal,
+        kind="proposal_outcome",
+        message=_("The city decided on “%(title)s”: %(status)s.")
+        % {"title": proposal.title, "status": proposal.get_status_display()},
     )
 
 

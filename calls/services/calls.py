@@ -12,8 +12,10 @@ from django.utils.translation import gettext as _
 from wagtail.log_actions import log
 from wagtail.models import Page
 
+from calls import deadlines
 from calls.matching.vectors import refresh_call_after_commit
-from calls.models import ConsultationComment, EvaluationCriterion, Proposal, ResearchCall
+from calls.models import ConsultationComment, EvaluationCriterion, Proposal, ResearchCall, TeamMember
+from calls.notifications.calls import notify_call_cancelled
 from calls.selectors import is_official
 from profiles.models import CityPage, Membership, Organisation, User
 from profiles.services import is_coordinator
@@ -57,8 +59,6 @@ def _unique_child_slug(parent: Page, title: str) -> str:
 
 def _local_noon(moment: dt.datetime, zone: str) -> dt.datetime:
     """Noon on the same local day: never inside a DST gap or overlap."""
-    from calls import deadlines
-
     local = deadlines.to_local(moment, zone)
     return deadlines.localize(local.replace(hour=12, minute=0, second=0, microsecond=0, tzinfo=None), zone)
 
@@ -75,6 +75,10 @@ def call_use_as_template(*, source: ResearchCall, city_page: CityPage, by: User)
     now = timezone.now()
     call = ResearchCall(**{name: getattr(source, name) for name in TEMPLATE_FIELDS})
     call.body = source.body.get_prep_value()
+    # Issue 18 §1: the application forms of both stages and the review questions come along.
+    call.application_form = source.application_form.get_prep_value()
+    call.full_application_form = source.full_application_form.get_prep_value()
+    call.review_questions = source.review_questions.get_prep_value()
     call.slug = _unique_child_slug(city_page, source.title)
     call.opens_at = _local_noon(now + TEMPLATE_OPENS_IN, zone)
     call.closes_at = _local_noon(now + TEMPLATE_CLOSES_IN, zone)
@@ -131,16 +135,12 @@ def call_cancel(*, call: ResearchCall, reason: str, by: User) -> ResearchCall:
     log(instance=call, action="calls.cancel", user=by, data={"reason": reason})
     refresh_call_after_commit(call.pk)  # a cancelled call is recommended to nobody any more
 
-    from calls.notifications.calls import notify_call_cancelled
-
     transaction.on_commit(lambda: notify_call_cancelled(call=call))
     return call
 
 
 def call_team_emails(call: ResearchCall) -> list[str]:
     """Leads and accepted team members of every proposal to the call."""
-    from calls.models import TeamMember
-
     leads = Proposal.objects.filter(call=call).values_list("lead__email", flat=True)
     members = TeamMember.objects.filter(
         proposal__call=call, status=TeamMember.Status.ACCEPTED, user__isnull=False

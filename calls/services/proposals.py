@@ -15,10 +15,12 @@ from django.utils.translation import gettext as _
 from allauth.account.models import EmailAddress
 
 from calls import deadlines, eligibility
+from calls.application_forms import Question, kept_answers, missing_required, questions_from
 from calls.models import Attachment, Milestone, Proposal, ProposalVersion, ResearchCall, TeamMember
 from calls.notifications import proposals as notify
+from calls.services.dialogue import record
 from calls.snapshot import proposal_snapshot
-from calls.validators import validate_pdf
+from calls.validators import validate_pdf, validate_upload
 from hub.models import Country
 from hub.versioning import claim_edit
 from profiles.emails import normalise_email, same_mailbox
@@ -228,8 +230,11 @@ def proposal_save_draft(
     data: Mapping,
     edit_version: int,
     milestones: Iterable[Mapping] | None = None,
+    answers: Mapping | None = None,
+    uploads: Mapping | None = None,
 ) -> Proposal:
-    """Save the working draft (text fields, methods, budget and, when given, the whole timeline).
+    """Save the working draft (text fields, methods, budget and, when given, the whole timeline and the answers to
+    the call's questions with the files of its file questions, ``uploads`` by question key).
 
     ``edit_version`` is the version the editor's form was opened on: when someone saved (or submitted)
     the proposal since, nothing is saved and ``StaleEdit`` carries the saved proposal.
@@ -260,7 +265,11 @@ def proposal_save_draft(
     proposal.title = title
     proposal.full_clean(exclude=["call", "lead"])
     claim_edit(proposal, expected=edit_version)
-    proposal.save(update_fields=[*DRAFT_FIELDS, "updated_at"])  # edit_version is already bumped
+    update = [*DRAFT_FIELDS, "updated_at"]
+    if answers is not None:
+        proposal.answers = _answers_to_keep(proposal, by, dict(answers), uploads or {})
+        update.append("answers")
+    proposal.save(update_fields=update)  # edit_version is already bumped
     if "methods" in data:
         proposal.methods.set(data["methods"] or [])
     if timeline is not None:
@@ -275,6 +284,39 @@ def proposal_save_draft(
             for item in timeline
         )
     return proposal
+
+
+def form_questions(proposal: Proposal) -> list[Question]:
+    """The questions of the call's form for the stage the team is answering."""
+    return questions_from(proposal.call.form_for(full_stage=proposal.form_full_stage).get_prep_value())
+
+
+def _answers_to_keep(proposal: Proposal, by: User, typed: dict, uploads: Mapping) -> dict:
+    """The answers a draft save stores; each new file of a file question becomes an attachment (the one it
+    replaces is taken off the draft, submitted versions keep it)."""
+    questions = form_questions(proposal)
+    for question in questions:
+        upload = uploads.get(question.key)
+        if question.type != "file" or upload is None:
+            continue
+        extension = validate_upload(
+            upload,
+            types=question.options.get("allowed_types") or ["pdf"],
+            max_bytes=int(question.options.get("max_size_mb") or 10) * 1024 * 1024,
+        )
+        name = os.path.basename(upload.name or f"{question.key}.{extension}")[:255]
+        upload.name = f"{question.key}.{extension}"
+        try:
+            attachment = Attachment.objects.create(
+                proposal=proposal, file=upload, original_name=name, size=upload.size, uploaded_by=by
+            )
+        except OSError:
+            raise ValidationError(_("The server could not store your file; nothing was saved. Please try again later."))
+        previous = (proposal.answers or {}).get(question.key)
+        if isinstance(previous, dict) and previous.get("attachment"):
+            Attachment.objects.filter(proposal=proposal, pk=previous["attachment"]).update(removed=True)
+        typed[question.key] = {"attachment": attachment.pk, "name": name, "size": attachment.size}
+    return kept_answers(questions, proposal.answers or {}, typed)
 
 
 @transaction.atomic
@@ -444,6 +486,9 @@ def submission_problems(proposal: Proposal, now: dt.datetime) -> list[str]:
     missing = [label for field, label in REQUIRED_FOR_SUBMISSION if not (getattr(proposal, field) or "").strip()]
     if missing:
         problems.append(_("Add %(fields)s before you submit.") % {"fields": ", ".join(str(m) for m in missing)})
+    unanswered = missing_required(form_questions(proposal), proposal.answers or {})
+    if unanswered:
+        problems.append(_("Answer these questions before you submit: %(labels)s.") % {"labels": "; ".join(unanswered)})
     if proposal.budget is None:
         problems.append(_("Give the budget before you submit."))
     else:
@@ -490,6 +535,8 @@ def proposal_submit(*, proposal: Proposal, by: User, idempotency_key: uuid.UUID 
     proposal.submitted_at = now
     claim_edit(proposal, expected=None)  # a draft form opened before the submission can no longer save
     proposal.save(update_fields=["status", "stage", "submitted_at", "updated_at"])
+    kind = "submitted" if version.number == 1 else "version"
+    record(proposal=proposal, kind=kind, audience="everyone", actor=by, number=version.number)
     transaction.on_commit(lambda: notify.email_submitted(version_id=version.pk))
     return version
 
@@ -519,4 +566,5 @@ def proposal_withdraw(*, proposal: Proposal, by: User) -> Proposal:
     proposal.status = Proposal.Status.WITHDRAWN
     claim_edit(proposal, expected=None)
     proposal.save(update_fields=["status", "updated_at"])
+    record(proposal=proposal, kind="status_changed", audience="team", actor=by, status=proposal.status)
     return proposal

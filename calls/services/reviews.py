@@ -10,14 +10,16 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from wagtail import hooks
 from wagtail.log_actions import log
 
-from calls.hooks import run_award_handlers
+from calls.conflicts import reviewer_conflict_reasons
 from calls.matching.vectors import refresh_call_after_commit
-from calls.models import Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
+from calls.models import Proposal, Recommendation, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
 from calls.notifications import reviews as notify
 from calls.scoring import MAX_SCORE
 from calls.selectors import is_official, proposals_visible_to
+from calls.services.dialogue import record
 from calls.services.proposals import local_deadline_text
 from profiles.emails import normalise_email, same_mailbox
 from profiles.models import Membership, ResearcherProfile, User
@@ -87,7 +89,8 @@ def reviewer_conflicts(*, proposal: Proposal, reviewer: User) -> list[str]:
     team_organisations = _organisations_of(team_users) | {m.organisation_id for m in team if m.organisation_id}
     if _organisations_of([reviewer]) & team_organisations:
         return [_("You share an organisation with the proposal's team.")]
-    return []
+    # Past affiliations, co-authorship and partnerships (issue 18 §2).
+    return reviewer_conflict_reasons(proposal=proposal, reviewer=reviewer)
 
 
 def _team_address(proposal: Proposal, email: str) -> bool:
@@ -160,6 +163,7 @@ def review_assign(
         status=Proposal.Status.UNDER_REVIEW, updated_at=timezone.now()
     ):
         proposal.status = Proposal.Status.UNDER_REVIEW
+        record(proposal=proposal, kind="status_changed", audience="team_city", actor=by, status=proposal.status)
     transaction.on_commit(lambda: notify.email_review_assigned(assignment_id=assignment.pk))
     return assignment
 
@@ -248,7 +252,14 @@ def can_score(assignment: ReviewAssignment) -> tuple[bool, str]:
 
 @transaction.atomic
 def review_submit(
-    *, assignment: ReviewAssignment, by: User, scores: Mapping[int, int | None], comments: str
+    *,
+    assignment: ReviewAssignment,
+    by: User,
+    scores: Mapping[int, int | None],
+    comments: str,
+    answers: Mapping[str, str] | None = None,
+    recommendation: str = "",
+    confidence: int | None = None,
 ) -> ReviewAssignment:
     """Save a review of the latest submitted version: a score per criterion (None = not applicable)."""
     # Locked and read again: a review sent from a page loaded before the city decided is refused, and two saves at
@@ -271,6 +282,10 @@ def review_submit(
         value = scores[c.pk]
         if value is not None and not (0 <= value <= MAX_SCORE):
             raise ValidationError(_("Scores go from 0 to %(max)s.") % {"max": MAX_SCORE})
+    if recommendation and recommendation not in Recommendation.values:
+        raise ValidationError({"recommendation": _("Choose fund, fund with changes, or do not fund.")})
+    if confidence is not None and not (1 <= confidence <= 5):
+        raise ValidationError({"confidence": _("Confidence goes from 1 to 5.")})
     version = proposal.versions.filter(is_withdrawn=False).order_by("-number").first()
     if version is None:
         raise ValidationError(_("This proposal has no submitted version to review."))
@@ -278,11 +293,20 @@ def review_submit(
     ReviewScore.objects.bulk_create(
         ReviewScore(assignment=assignment, criterion=c, score=scores[c.pk]) for c in criteria
     )
+    if assignment.status != ReviewAssignment.Status.SUBMITTED:
+        record(proposal=proposal, kind="review_received", audience="internal", actor=by)
     assignment.version = version
     assignment.comments = (comments or "").strip()
+    update = ["version", "comments", "status", "submitted_at"]
+    if answers is not None:
+        # Issue 18 §1: answers to the call's free-text review questions, by key.
+        assignment.answers = {key: str(value).strip() for key, value in answers.items() if str(value).strip()}
+        update.append("answers")
     assignment.status = ReviewAssignment.Status.SUBMITTED
     assignment.submitted_at = timezone.now()
-    assignment.save(update_fields=["version", "comments", "status", "submitted_at"])
+    assignment.recommendation = recommendation or ""
+    assignment.confidence = confidence
+    assignment.save(update_fields=[*update, "recommendation", "confidence"])
     return assignment
 
 
@@ -304,6 +328,7 @@ def proposal_request_info(*, proposal: Proposal, by: User, message: str) -> Prop
     proposal.status = Proposal.Status.INFO_REQUESTED
     proposal.info_request = message
     proposal.save(update_fields=["status", "info_request", "updated_at"])
+    record(proposal=proposal, kind="status_changed", audience="team_city", actor=by, status=proposal.status)
     transaction.on_commit(lambda: notify.email_info_requested(proposal_id=proposal.pk))
     return proposal
 
@@ -491,8 +516,12 @@ def call_decide(
                 proposal.stage = Proposal.Stage.FULL
                 fields.append("stage")
             proposal.save(update_fields=fields)
+            record(proposal=proposal, kind="status_changed", audience="team_city", actor=by, status=status)
             if status == Proposal.Status.AWARDED:
-                run_award_handlers(proposal=proposal, by=by)
+                # Apps above calls act on the award inside this transaction, so that a failing handler leaves
+                # nothing half-done: projects creates the partnership (projects/wagtail_hooks.py).
+                for handler in hooks.get_hooks("award_handlers"):
+                    handler(proposal=proposal, by=by)
             decided.append(proposal)
             transaction.on_commit(lambda pk=proposal.pk: notify.email_outcome(proposal_id=pk))
     if groups[Proposal.Status.AWARDED]:

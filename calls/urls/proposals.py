@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from calls.views import dialogue
 from calls.views import proposals as views
 
 urlpatterns = [
@@ -23,4 +24,10 @@ urlpatterns = [
     ),
     path("proposals/<int:pk>/versions/", views.proposal_versions, name="proposal_versions"),
     path("proposals/<int:pk>/versions/<int:number>/", views.proposal_version, name="proposal_version"),
+    path("proposals/<int:pk>/versions/<int:number>/pdf/", views.proposal_version_pdf, name="proposal_version_pdf"),
+    path("proposals/<int:pk>/discussion/", dialogue.proposal_discussion, name="proposal_discussion"),
+    path(
+        "proposals/<int:pk>/discussion/<int:comment_id>/file/", dialogue.comment_attachment, name="comment_attachment"
+    ),
+    path("proposals/<int:pk>/feedback/", dialogue.proposal_feedback, name="proposal_feedback"),
 ]

@@ -8,12 +8,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+import weasyprint
+
+from calls.application_forms import blind_answers
+from calls.forms_application import answers_form_for
 from calls.forms_proposals import (
     AttachmentForm,
     MilestoneFormSet,
@@ -24,7 +30,8 @@ from calls.forms_proposals import (
     TeamInviteForm,
     draft_initial,
 )
-from calls.models import Attachment, Proposal, ProposalVersion, TeamMember
+from calls.forms_reviews import InfoRequestForm, ReviewerAssignForm
+from calls.models import Attachment, Proposal, ProposalVersion, ReviewAssignment, TeamMember
 from calls.selectors import (
     calls_public,
     proposal_roles,
@@ -32,8 +39,13 @@ from calls.selectors import (
     proposals_visible_to,
     team_invitations_for,
 )
+from calls.services import desk as desk_services
 from calls.services import proposals as services
+from calls.services import reviews as review_services
 from calls.snapshot import proposal_snapshot, snapshot_diff
+from calls.validators import UPLOAD_MIMES
+from calls.views import desk
+from calls.views.dialogue import dialogue_context
 from hub.forms import apply_validation_error
 from hub.private_files import private_file_response
 from hub.versioning import StaleEdit
@@ -83,6 +95,8 @@ def _for_display(content: dict, *, hide_names: bool) -> dict:
         if hide_names:
             shown.update({"name": _("Team member %(n)s") % {"n": number}, "email": "", "affiliation": ""})
         team.append(shown)
+    if hide_names:
+        return {**content, "team": team, "answers": blind_answers(content.get("answers"))}
     return {**content, "team": team}
 
 
@@ -158,10 +172,103 @@ def proposal_detail(request, pk: int):
         context.update(
             {"content": _for_display(version.content, hide_names=hide), "version": version, "hide_names": hide}
         )
+        if "city" in roles:
+            context.update(desk.city_context(request, proposal))
+    context.update(dialogue_context(request.user, proposal, roles, context["content"]))
     return render(request, "calls/proposal_detail.html", context)
 
 
-def _render_edit(request, proposal, *, form=None, formset=None, attachment_form=None, status=200):
+def _render_city_page(request, proposal: Proposal, *, bound: dict, status: int):
+    """The proposal page as the city, with the action panel's forms as sent (``bound``)."""
+    versions = list(proposal.versions.order_by("-number"))
+    version = next((v for v in versions if not v.is_withdrawn), versions[0] if versions else None)
+    if version is None:
+        raise Http404
+    context = {
+        "proposal": proposal,
+        "roles": {"city"},
+        "is_team": False,
+        "versions": versions,
+        "content": _for_display(version.content, hide_names=False),
+        "version": version,
+        "hide_names": False,
+        **desk.city_context(request, proposal, bound=bound),
+    }
+    return render(request, "calls/proposal_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def desk_proposal_action(request, pk: int):
+    """One action of the city's panel on the proposal page; a refused one shows on the page with what was typed."""
+    proposal = desk.city_proposal(request, pk)
+    action = request.POST.get("action", "")
+    query = request.GET.urlencode()
+    back_url = reverse("proposal_detail", args=[proposal.pk]) + (f"?{query}" if query else "")
+    call = proposal.call
+    forms_by_action = {
+        "assign": lambda: ReviewerAssignForm(request.POST, time_zone=call.time_zone),
+        "request_info": lambda: InfoRequestForm(request.POST),
+        "status": lambda: desk.StatusForm(request.POST, two_stage=call.two_stage),
+    }
+    if action == "remove":
+        value = request.POST.get("assignment", "")
+        if not (value.isascii() and value.isdigit() and len(value) < 12):
+            raise Http404
+        assignment = get_object_or_404(ReviewAssignment, pk=int(value), proposal=proposal)
+        try:
+            desk_services.review_remove(assignment=assignment, by=request.user)
+        except (ValidationError, PermissionDenied) as error:
+            _error_messages(request, error)
+        else:
+            messages.success(
+                request, _("The invitation of %(email)s is withdrawn.") % {"email": assignment.invited_address}
+            )
+        return redirect(back_url)
+    if action not in forms_by_action:
+        raise Http404
+    form = forms_by_action[action]()
+    if form.is_valid():
+        try:
+            if action == "assign":
+                assignment = review_services.review_assign(
+                    proposal=proposal,
+                    reviewer_email=form.cleaned_data["reviewer_email"],
+                    by=request.user,
+                    due_at=form.due_at,
+                )
+                messages.success(
+                    request,
+                    _("We will email %(email)s an invitation to review “%(title)s”.")
+                    % {"email": assignment.email, "title": proposal.title},
+                )
+            elif action == "request_info":
+                review_services.proposal_request_info(
+                    proposal=proposal, by=request.user, message=form.cleaned_data["message"]
+                )
+                messages.success(
+                    request, _("The team of “%(title)s” was asked for more information.") % {"title": proposal.title}
+                )
+            else:
+                decision = form.cleaned_data["decision"]
+                if decision == "under_review":
+                    desk_services.mark_under_review(proposal=proposal, by=request.user)
+                else:
+                    review_services.call_decide(
+                        call=call, by=request.user, message=form.cleaned_data["message"], **{decision: [proposal]}
+                    )
+                messages.success(request, _("The status of “%(title)s” is changed.") % {"title": proposal.title})
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect(back_url)
+    proposal = desk.city_proposal(request, pk)  # as stored now
+    return _render_city_page(request, proposal, bound={action: form}, status=400)
+
+
+def _render_edit(request, proposal, *, form=None, formset=None, attachment_form=None, answers_form=None, status=200):
     call = proposal.call
     if form is None:
         form = ProposalDraftForm(initial=draft_initial(proposal), call=call, versioned=proposal)
@@ -181,6 +288,7 @@ def _render_edit(request, proposal, *, form=None, formset=None, attachment_form=
             "call": call,
             "form": form,
             "formset": formset,
+            "answers_form": answers_form or answers_form_for(proposal),
             "attachment_form": attachment_form or AttachmentForm(),
             "attachments": [a for a in proposal.attachments.all() if not a.removed],
             "max_attachments": services.MAX_ATTACHMENTS,
@@ -209,12 +317,15 @@ def proposal_edit(request, pk: int):
         request.POST, prefix="milestones", form_kwargs={"max_month": proposal.call.duration_months}
     )
     form = ProposalDraftForm(request.POST, call=proposal.call, versioned=proposal, timeline=formset)
+    answers = answers_form_for(proposal, request.POST, request.FILES)
+    forms = {"form": form, "formset": formset, "answers_form": answers}
     if not proposal.is_editable:
         # Submitted (or decided) since the page was opened: nothing is saved, and what was typed stays on the page.
         form.full_clean()
         form.add_error(None, _no_longer_editable(proposal))
-        return _render_edit(request, proposal, form=form, formset=formset, status=409)
-    if form.is_valid() and formset.is_valid():
+        return _render_edit(request, proposal, **forms, status=409)
+    answers_valid = answers.is_valid()
+    if form.is_valid() and formset.is_valid() and answers_valid:
         try:
             services.proposal_save_draft(
                 proposal=proposal,
@@ -222,17 +333,19 @@ def proposal_edit(request, pk: int):
                 data=form.cleaned_data,
                 milestones=form.milestones(),
                 edit_version=form.cleaned_data["edit_version"],
+                answers=answers.typed_answers,
+                uploads=answers.uploads,
             )
         except StaleEdit as stale:
             form.show_conflict(stale.current)
-            return _render_edit(request, proposal, form=form, formset=formset, status=409)
+            return _render_edit(request, proposal, **forms, status=409)
         except ValidationError as error:
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Draft saved."))
             return redirect("proposal_edit", pk=proposal.pk)
     # Re-render the bound forms: whatever was typed stays on the page.
-    return _render_edit(request, proposal, form=form, formset=formset, status=400)
+    return _render_edit(request, proposal, **forms, status=400)
 
 
 @login_required
@@ -280,8 +393,12 @@ def proposal_attachment(request, pk: int, attachment_id: int):
         }
         if attachment.pk not in submitted:
             raise Http404
+    extension = attachment.file.name.rsplit(".", 1)[-1].lower()
     return private_file_response(
-        attachment.file, filename=attachment.original_name, content_type="application/pdf", as_attachment=True
+        attachment.file,
+        filename=attachment.original_name,
+        content_type=UPLOAD_MIMES.get(extension, "application/pdf"),
+        as_attachment=True,
     )
 
 
@@ -433,3 +550,32 @@ def proposal_version(request, pk: int, number: int):
             "is_team": "team" in roles,
         },
     )
+
+
+def _no_fetching(url: str, *args, **kwargs):
+    """WeasyPrint fetches nothing: the PDF is made from the version's own text only (no images, no requests)."""
+    raise ValueError(f"Not fetched: {url[:80]}")
+
+
+def version_pdf_document(request, proposal: Proposal, version: ProposalVersion, *, hide_names: bool):
+    """The laid-out PDF of a version (WeasyPrint), from the version's frozen content only."""
+    html = render_to_string(
+        "calls/proposal_version_pdf.html",
+        {"proposal": proposal, "version": version, "content": version.shown, "hide_names": hide_names},
+        request=request,
+    )
+    return weasyprint.HTML(string=html, url_fetcher=_no_fetching).render()
+
+
+@login_required
+def proposal_version_pdf(request, pk: int, number: int):
+    """A submitted version as PDF (answers, team, attachments list): whoever may read the version page."""
+    proposal, _roles, hide, versions = _versions_for(request, pk)
+    version = next((v for v in versions if v.number == number), None)
+    if version is None:
+        raise Http404
+    pdf = version_pdf_document(request, proposal, version, hide_names=hide).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="proposal-{proposal.pk}-v{version.number}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls import deadlines
-from calls.filters import FACETS, PAGE_SIZE, Sort, calls_filtered, ordered_page
+from calls.filters import CALLS, PAGE_SIZE, Sort
 from calls.forms_public import ConsultationCommentForm, ModerationForm, UptakeForm
 from calls.matching import selectors as matching
 from calls.models import ConsultationComment, ResearchCall
@@ -31,86 +31,31 @@ from calls.services.calls import (
     consultation_comment_post,
     consultation_comment_respond,
 )
-from hub.paginators import CountedPaginator
+from hub.facets import query_without
 from profiles.models import ResearcherProfile
 
 CALL_TEMPLATE = "calls/research_call_page.html"
-# Listed from the most to the least narrowing, for the empty state's "remove this filter" suggestion.
-RESTRICTIVENESS = (
-    "q",
-    "deadline_before",
-    "deadline_after",
-    "budget_max",
-    "budget_min",
-    "early_career",
-    "status",
-    "group",
-    "method",
-    "sdg",
-    "theme",
-    "country",
-)
-FILTER_LABELS = {
-    "q": _("Search"),
-    "budget_min": _("Budget at least"),
-    "budget_max": _("Budget at most"),
-    "deadline_after": _("Deadline on or after"),
-    "deadline_before": _("Deadline on or before"),
-}
-
-
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in (*names, "page"):
-        kept.pop(name, None)
-    return kept.urlencode()
 
 
 def calls_index_context(request) -> dict:
     """Everything /calls/ shows: the filtered, paginated calls, facets with counts and active filters."""
     params = request.GET
     now = timezone.now()
-    filterset, facets = calls_filtered(params, now=now)
+    listing = CALLS.listing(params, now=now)
     profile = _researcher_profile(request.user)
     by_fit = params.get("sort") == Sort.FIT and profile is not None
     if by_fit:
-        calls = _calls_by_fit(profile, filterset.qs, params.get("page"))
-    else:
-        calls = _calls_page(filterset, params.get("page"))
-    facet_labels = {f.name: f for f in facets}
-    chips = []
-    for name in RESTRICTIVENESS:
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
-        if name in facet_labels:
-            selected = facet_labels[name].selected
-            label, shown = facet_labels[name].label, selected.label if selected else value
-        else:
-            label, shown = FILTER_LABELS[name], value
-        chips.append({"name": name, "label": label, "value": shown, "remove": _query_without(params, name)})
-    feed_query = _query_without(params, "sort")
-    return {
-        "filter": filterset,
-        "facets": facets,
-        "calls": calls,
-        "chips": chips,
-        "widen": chips[0] if chips else None,
-        "feed_query": f"?{feed_query}" if feed_query else "",
-        "now": now,
-        "facet_names": FACETS,
-        "can_sort_by_fit": profile is not None,
-        "sort_by_fit": by_fit,
-        "fit_unavailable": params.get("sort") == Sort.FIT and profile is None,
-    }
-
-
-def _calls_page(filterset, page_number):
-    """One page of the filtered calls in the listing's order, counted and read through the aggregate cache."""
-    page = CountedPaginator(filterset.ordered_qs, PAGE_SIZE, count=filterset.counts.total).get_page(page_number)
-    start = (page.number - 1) * PAGE_SIZE
-    page.object_list = ordered_page(filterset, start, min(start + PAGE_SIZE, page.paginator.count))
-    return page
+        # cached_property: the page ordered by fit replaces the one in the listing's order, which is never read.
+        listing.page = _calls_by_fit(profile, listing.filter.qs, params.get("page"))
+    feed_query = query_without(params, "sort")
+    return listing.context(
+        page_name="calls",
+        feed_query=f"?{feed_query}" if feed_query else "",
+        now=now,
+        can_sort_by_fit=profile is not None,
+        sort_by_fit=by_fit,
+        fit_unavailable=params.get("sort") == Sort.FIT and profile is None,
+    )
 
 
 def _researcher_profile(user) -> ResearcherProfile | None:

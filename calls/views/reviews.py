@@ -5,6 +5,8 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Avg, Count, Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,8 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from calls.application_forms import blind_answers, questions_from
+from calls.filters_desk import PAGE_SIZES, ProposalDeskFilter, population_spread
+from calls.forms_application import ReviewQuestionsForm
+from calls.forms_panel import FlagForm
 from calls.forms_reviews import DecisionForm, DeclarationForm, InfoRequestForm, ReviewerAssignForm, ScoreForm
-from calls.models import ReviewAssignment
+from calls.models import ProposalVersion, ReviewAssignment, ReviewScore
+from calls.scoring import CriterionStats, ProposalScore
 from calls.selectors import (
     assignments_of,
     call_scores,
@@ -23,8 +30,10 @@ from calls.selectors import (
     proposals_visible_to,
     sealed_proposal_count,
 )
+from calls.services import panel
 from calls.services import reviews as services
 from calls.services.proposals import local_deadline_text
+from calls.views.desk import BulkForm
 from hub.csv import csv_safe
 from hub.forms import apply_validation_error
 
@@ -37,7 +46,9 @@ def _sealed_until(call):
 @require_http_methods(["GET", "POST"])
 def call_manage(request, call_id: int):
     call = get_object_or_404(calls_managed_by(request.user), pk=call_id)
-    proposals = list(proposals_for_review_desk(request.user, call))
+    # A page of cards at a time: the desk's table (calls.views.desk) finds and sorts them.
+    page = Paginator(proposals_for_review_desk(request.user, call), MANAGE_PAGE_SIZE).get_page(request.GET.get("page"))
+    proposals = list(page.object_list)
     bound: dict[tuple[int, str], object] = {}
     if request.method == "POST":
         proposal_id = request.POST.get("proposal", "")
@@ -103,6 +114,7 @@ def call_manage(request, call_id: int):
         {
             "call": call,
             "rows": rows,
+            "page": page,
             "sealed_count": sealed_proposal_count(request.user, call),
             "sealed_until": _sealed_until(call),
         },
@@ -110,11 +122,58 @@ def call_manage(request, call_id: int):
     )
 
 
-SORTS = {
-    "score": lambda row: (row["score"].weighted is None, -(row["score"].weighted or 0)),
-    "title": lambda row: row["proposal"].title.lower(),
-    "reviews": lambda row: -row["score"].reviews,
-}
+MANAGE_PAGE_SIZE = 25
+# The ranking's sort links of before the desk, as the desk's sort keys.
+RANKING_SORTS = {"score": "-score", "reviews": "-reviews", "title": "title"}
+
+
+def ranking_rows(call, proposals: list) -> list[dict]:
+    """Per proposal of the page: its score with each criterion's mean, spread and "not applicable" count, all
+    computed in the database (one query for the page, whatever the number of reviews)."""
+    criteria = list(call.criteria.all())
+    stats: dict[tuple[int, int], dict] = {}
+    rows = (
+        ReviewScore.objects.filter(
+            assignment__proposal_id__in=[p.pk for p in proposals],
+            assignment__status=ReviewAssignment.Status.SUBMITTED,
+        )
+        .values("assignment__proposal_id", "criterion_id")
+        .annotate(
+            mean=Avg("score"),
+            spread=population_spread("score"),
+            given=Count("score"),
+            not_applicable=Count("pk", filter=Q(score__isnull=True)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        stats[(row["assignment__proposal_id"], row["criterion_id"])] = row
+    recommendations = panel.recommendations_for([p.pk for p in proposals])
+    result = []
+    for p in proposals:
+        per_criterion = []
+        for c in criteria:
+            row = stats.get((p.pk, c.pk), {})
+            given = row.get("given", 0)
+            per_criterion.append(
+                CriterionStats(
+                    c.pk,
+                    row.get("mean") if given else None,
+                    row.get("spread") if given else None,
+                    given,
+                    row.get("not_applicable", 0),
+                )
+            )
+        score = ProposalScore(p.pk, p.weighted, tuple(per_criterion), p.reviews_done)
+        result.append(
+            {
+                "proposal": p,
+                "score": score,
+                "decidable": p.status in services.DECIDABLE,
+                "recommendations": recommendations[p.pk],
+            }
+        )
+    return result
 
 
 @login_required
@@ -143,24 +202,29 @@ def call_ranking(request, call_id: int):
                 % {"action": labels[action], "titles": ", ".join(f"“{p.title}”" for p in decided)},
             )
             return redirect("call_ranking", call_id=call.pk)
-    criteria = list(call.criteria.all())
-    proposals = list(proposals_for_review_desk(request.user, call))
-    scores = call_scores(call, [p.pk for p in proposals])
-    sort = request.GET.get("sort") if request.GET.get("sort") in SORTS else "score"
-    rows = sorted(
-        ({"proposal": p, "score": scores[p.pk], "decidable": p.status in services.DECIDABLE} for p in proposals),
-        key=SORTS[sort],
-    )
+    data = request.GET.copy()
+    data["sort"] = RANKING_SORTS.get(data.get("sort", ""), data.get("sort") or "-score")
+    filterset = ProposalDeskFilter(data, user=request.user, call=call)
+    for problem in filterset.problems():
+        messages.error(request, problem)
+    page = Paginator(filterset.ordered().select_related("lead"), filterset.page_size).get_page(request.GET.get("page"))
     checked = {str(pk) for pk in request.POST.getlist("proposals")}
+    query = data.copy()
+    query.pop("page", None)
     return render(
         request,
         "calls/city_ranking.html",
         {
             "call": call,
-            "criteria": criteria,
-            "rows": rows,
+            "criteria": list(call.criteria.all()),
+            "rows": ranking_rows(call, list(page.object_list)),
+            "page": page,
+            "filterset": filterset,
+            "query": query.urlencode(),
+            "page_sizes": PAGE_SIZES,
             "form": form,
-            "sort": sort,
+            "bulk_form": BulkForm(call=call, ranking=True, auto_id="bulk_%s"),  # beside the ticked-rows form: own ids
+            "sort": {v: k for k, v in RANKING_SORTS.items()}.get(filterset.sort_key, filterset.sort_key),
             "checked": checked,
             "sealed_count": sealed_proposal_count(request.user, call),
             "sealed_until": _sealed_until(call),
@@ -222,6 +286,8 @@ def call_export(request, call_id: int):
     criteria = list(call.criteria.all())
     proposals = list(proposals_for_review_desk(request.user, call))
     scores = call_scores(call, [p.pk for p in proposals])
+    answers = _latest_answers([p.pk for p in proposals])
+    questions = _answer_columns(call, answers.values())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     filename = f"{slugify(call.title)[:60] or 'call'}-proposals-{timezone.localdate():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -230,6 +296,7 @@ def call_export(request, call_id: int):
         ["id", "title", "lead", "team", "countries", "budget", "currency", "status", "version"]
         + [f"mean: {c.name}" for c in criteria]
         + ["weighted score", "reviews"]
+        + [f"answer: {label}" for _key, label in questions]
     )
     for p in proposals:
         score = scores[p.pk]
@@ -248,8 +315,37 @@ def call_export(request, call_id: int):
         ]
         row += ["" if means.get(c.pk) is None else f"{means[c.pk]:.2f}" for c in criteria]
         row += ["" if score.weighted is None else f"{score.weighted:.2f}", score.reviews]
+        shown = {a["key"]: a.get("display") or "" for a in answers.get(p.pk, [])}
+        row += [shown.get(key, "") for key, _label in questions]
         writer.writerow([csv_safe(cell) for cell in row])
     return response
+
+
+def _latest_answers(proposal_ids: list[int]) -> dict[int, list[dict]]:
+    """Each proposal's answers as last submitted (a withdrawn version only when there is no other); one query."""
+    latest: dict[int, tuple[bool, int, list]] = {}
+    rows = ProposalVersion.objects.filter(proposal_id__in=proposal_ids).values_list(
+        "proposal_id", "number", "is_withdrawn", "content__answers"
+    )
+    for proposal_id, number, withdrawn, answers in rows:
+        rank = (not withdrawn, number, answers or [])
+        if proposal_id not in latest or rank[:2] > latest[proposal_id][:2]:
+            latest[proposal_id] = rank
+    return {pk: rank[2] for pk, rank in latest.items()}
+
+
+def _answer_columns(call, answer_lists) -> list[tuple[str, str]]:
+    """The CSV's answer columns: the call's questions in form order (both stages), then questions answered in
+    submitted versions that the form no longer has."""
+    columns: dict[str, str] = {}
+    for stream in (call.application_form, call.full_application_form):
+        for q in questions_from(stream.get_prep_value()):
+            if not q.is_heading:
+                columns.setdefault(q.key, q.label)
+    for answers in answer_lists:
+        for answer in answers:
+            columns.setdefault(answer["key"], answer.get("label") or answer["key"])
+    return list(columns.items())
 
 
 @login_required
@@ -257,7 +353,15 @@ def review_list(request):
     assignments = (
         assignments_of(request.user).select_related("proposal__call__organisation", "version").order_by("-created_at")
     )
-    return render(request, "calls/review_list.html", {"assignments": assignments})
+    return render(
+        request,
+        "calls/review_list.html",
+        {
+            "assignments": assignments,
+            # Panel (issue 18 §4): the calls whose panel the reviewer chairs.
+            "chaired_calls": list(panel.calls_chaired_by(request.user).select_related("organisation")),
+        },
+    )
 
 
 def _team_for_reviewer(content: dict, blind: bool) -> list[dict]:
@@ -290,10 +394,18 @@ def review_assignment(request, pk: int):
         return redirect("review_assignment", pk=assignment.pk)
     if request.method == "POST":
         form = ScoreForm(request.POST, criteria=criteria)
-        if form.is_valid():
+        questions_form = ReviewQuestionsForm.for_call(call, request.POST)
+        questions_valid = questions_form.is_valid()
+        if form.is_valid() and questions_valid:
             try:
                 services.review_submit(
-                    assignment=assignment, by=request.user, scores=form.scores, comments=form.cleaned_data["comments"]
+                    assignment=assignment,
+                    by=request.user,
+                    scores=form.scores,
+                    comments=form.cleaned_data["comments"],
+                    answers=questions_form.answers,
+                    recommendation=form.cleaned_data["recommendation"],
+                    confidence=form.cleaned_data["confidence"],
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
@@ -302,7 +414,10 @@ def review_assignment(request, pk: int):
                 return redirect("review_assignment", pk=assignment.pk)
     else:
         form = ScoreForm(initial=ScoreForm.initial_from(assignment), criteria=criteria)
+        questions_form = ReviewQuestionsForm.for_call(call, initial=ReviewQuestionsForm.initial_from(assignment))
     content = version.content if version else {}
+    if call.blind_review and content:
+        content = {**content, "answers": blind_answers(content.get("answers"))}
     context.update(
         {
             "proposal": proposal,
@@ -310,14 +425,22 @@ def review_assignment(request, pk: int):
             "content": content,
             "team": _team_for_reviewer(content, call.blind_review),
             "form": form,
+            "questions_form": questions_form,
             "can_score": allowed,
             "cannot_score_reason": reason,
             "outdated": assignment.version_id is not None
             and version is not None
             and assignment.version_id != version.pk,
+            # Panel (issue 18 §4): the other reviews, once this one is in and if the call allows it.
+            "other_reviews": panel.other_reviews_for(assignment),
+            # Flags (issue 18 §5): a reviewer's own, private.
+            "flags": list(panel.flags_visible_to(request.user).filter(proposal=proposal)),
+            "flag_form": FlagForm(can_share=False),
         }
     )
-    return render(request, "calls/review_assignment.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "calls/review_assignment.html", context, status=400 if form.errors or questions_form.errors else 200
+    )
 
 
 @login_required
@@ -358,10 +481,13 @@ def review_declare(request, pk: int):
     )
 
 
-@login_required
 @require_http_methods(["GET", "POST"])
 def review_invitation(request, token):
-    """The link of a reviewer's invitation email: its address's owner, signed in, takes it up and declares."""
+    """The link of a reviewer's invitation email: its address's owner, signed in, takes it up and declares.
+
+    Someone not signed in creates their account from the link, or signs in (calls.views.reviewer_matching)."""
+    if not request.user.is_authenticated:
+        return redirect("review_invitation_join", token=token)
     assignment = get_object_or_404(ReviewAssignment.objects.select_related("proposal__call__organisation"), token=token)
     problem = services.review_invitation_problem(assignment, request.user)
     if not problem and assignment.reviewer_id == request.user.pk:

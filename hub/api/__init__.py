@@ -2,9 +2,10 @@
 
 Hub must not import higher apps, so routers are discovered (``autodiscover``) when the URLs are first built.
 What every endpoint shares lives here once: JSON errors (``errors``), refusal of unknown parameters and of
-over-long URLs, parameter types (``params``), anonymous throttling (``throttling``), page pagination and
-``updated_since`` (``pagination``), CORS for GET, the schema's shared errors (``openapi``) and API docs served
-from local files (``docs``).
+over-long URLs, parameter types (``params``), anonymous throttling (``throttling``), list filters generated from
+the pages' FilterSets (``filtering``), output schemas (``schemas``), ninja's ``@paginate`` with the list envelope
+(``pagination``), CORS for GET, the schema's shared errors (``openapi``) and API docs served from local files
+(``docs``). Only ninja's documented interfaces are used: ``urls``, ``add_decorator``, ``get_openapi_schema``.
 """
 
 import functools
@@ -16,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, path, re_path
 
 from ninja import NinjaAPI
+from pydantic import BaseModel
 
 from hub.api import docs, errors, openapi
 from hub.api.schemas import Detail
@@ -29,33 +31,29 @@ CORS_HEADERS = {
 }
 
 
-def _allowed_query_names(operation) -> set[str]:
-    names: set[str] = set()
-    for model in operation.models:
-        if getattr(model, "__ninja_param_source__", None) != "query":
-            continue
-        flatten = getattr(model, "__ninja_flatten_map__", None)
-        if flatten:
-            names.update(flatten)
-        else:
-            names.update(field.alias or name for name, field in model.model_fields.items())
-    return names
+def reject_unknown_parameters(view):
+    """Answer 400 for a query parameter the operation does not declare (a typo must not silently widen a result).
 
+    An operation decorator (ninja's ``add_decorator``, "operation" mode): it receives the validated parameters, and
+    the endpoints declare their query parameters as Schemas (filters, ``PageParams``), so the names the operation
+    accepts are the fields of the Schemas it receives; path parameters arrive as plain values.
+    """
 
-def reject_unknown_parameters(run):
-    """Answer 400 for a query parameter the operation does not declare (a typo must not silently widen a result)."""
-    operation = run.__self__
-    allowed = _allowed_query_names(operation)
-
-    @functools.wraps(run)
+    @functools.wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
+        allowed = {
+            field.alias or name
+            for value in kwargs.values()
+            if isinstance(value, BaseModel)
+            for name, field in type(value).model_fields.items()
+        }
         unknown = sorted(set(request.GET) - allowed)
         if unknown:
             detail = (
                 f"Unknown parameter: {unknown[0]}" if len(unknown) == 1 else f"Unknown parameters: {', '.join(unknown)}"
             )
-            return operation.api.create_response(request, {"detail": detail, "allowed": sorted(allowed)}, status=400)
-        return run(request, *args, **kwargs)
+            return api.create_response(request, {"detail": detail, "allowed": sorted(allowed)}, status=400)
+        return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -107,17 +105,23 @@ class BridgesAPI(NinjaAPI):
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         """Ninja's schema with what every operation shares (``hub.api.openapi``)."""
+        self.autodiscover()
         return openapi.complete(super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params))
 
-    def _get_urls(self):
+    @property
+    def urls(self):
+        """Ninja's URL configuration, once the apps' routers are mounted, plus the docs' assets and a JSON 404."""
         self.autodiscover()
-        patterns = super()._get_urls()
-        patterns.append(path("docs/assets/<str:name>", docs.asset, name="docs-asset"))
-        patterns.append(re_path(r"^(?P<unknown>[\s\S]+)$", self._unknown_path, name="unknown"))
+        patterns, app_name, namespace = super().urls
+        patterns = [
+            *patterns,
+            path("docs/assets/<str:name>", docs.asset, name="docs-asset"),
+            re_path(r"^(?P<unknown>[\s\S]+)$", self._unknown_path, name="unknown"),
+        ]
         for pattern in patterns:
             if isinstance(pattern, URLPattern):
                 pattern.callback = _json_view(pattern.callback)
-        return patterns
+        return patterns, app_name, namespace
 
     def _unknown_path(self, request: HttpRequest, unknown: str) -> HttpResponse:
         return self.create_response(
@@ -142,7 +146,7 @@ api = BridgesAPI(
     throttle=[SettingsAnonRateThrottle()],
 )
 errors.install(api)
-api.add_decorator(reject_unknown_parameters, mode="view")
+api.add_decorator(reject_unknown_parameters, mode="operation")
 
 
 @functools.cache

@@ -2,6 +2,7 @@
 
 from hub.search.models import SearchEntry, SearchFacet
 
+from .demo import DemoContent
 from .mail import SentEmail
 from .pages import HomePage, StandardPage
 from .settings import SiteSettings
@@ -20,6 +21,7 @@ from .vocabularies import (
 
 __all__ = [
     "Country",
+    "DemoContent",
     "GroupAtRisk",
     "HomePage",
     "Instrument",

@@ -1,6 +1,7 @@
 """The home page and standard editorial pages."""
 
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from wagtail.admin.panels import FieldPanel
@@ -8,8 +9,10 @@ from wagtail.fields import StreamField
 from wagtail.models import Page
 from wagtail.search import index
 
+from hub.activity import overview
 from hub.blocks import BodyBlock
 from hub.public_address import PublicAddressMixin
+from hub.registry import home_latest, home_stats
 
 
 class HomePage(PublicAddressMixin, Page):
@@ -23,11 +26,6 @@ class HomePage(PublicAddressMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from django.utils.functional import SimpleLazyObject
-
-        from hub.activity import overview
-        from hub.registry import home_latest, home_stats
-
         context = super().get_context(request, *args, **kwargs)
         # Read by the template inside {% aggregate_cache %} fragments: computed only when not cached.
         context["activity"] = SimpleLazyObject(overview)

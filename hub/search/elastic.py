@@ -22,7 +22,7 @@ from elasticsearch import ApiError, Elasticsearch
 from elasticsearch.helpers import BulkIndexError, streaming_bulk
 from elasticsearch_dsl import Document, FacetedSearch, Index, Integer, Keyword, TermsFacet, Text, connections
 
-from hub.search import registry
+from hub.search import indexing, registry
 from hub.search.highlight import POST_TAG, PRE_TAG, from_markers, mark, snippet, terms_of
 from hub.search.interface import BackendUnavailable, Hit, Query, Results, facet_labels_for_hits, label_facets
 
@@ -246,8 +246,6 @@ def reindex(*, kinds: list[str] | None = None, log: Callable[[str], None] | None
 
 
 def _bulk_actions(search_type: registry.SearchType, index_name: str):
-    from hub.search import indexing
-
     document_class = _document(search_type)
     for obj in indexing.public_objects(search_type):
         entry = indexing.entry_of(search_type, obj)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from hub import bulk, page_cache
-from hub.search import registry
+from hub.search import elastic, registry
 from hub.search.interface import elasticsearch_enabled
 from hub.search.models import SearchEntry, SearchFacet
 
@@ -82,9 +82,9 @@ def sync(kind: str, object_id) -> str:
         db_upsert(search_type, obj, entry)
         _elastic(lambda es: es.index(search_type, obj, entry))
         outcome = "indexed"
-    # Search answers are cached per content generation; the index changed after the object's own
-    # change (this task runs once it committed), so start a new generation now that it has.
-    page_cache.content_changed()
+    # Search answers are cached until the index changes (they depend on the "search" tag); the index changed
+    # after the object's own change (this task runs once it committed): they are stale from now on.
+    page_cache.invalidate({page_cache.SEARCH})
     return outcome
 
 
@@ -128,8 +128,6 @@ def _sync_logged(kind: str, object_id: str) -> None:
 def _elastic(action) -> None:
     if not elasticsearch_enabled():
         return
-    from hub.search import elastic
-
     try:
         action(elastic)
     except elastic.UNAVAILABLE as error:
@@ -199,8 +197,6 @@ def reconcile_all(*, kinds: list[str] | None = None, log=None) -> list[Reconcile
     if not kinds:
         drop_unregistered()
     if elasticsearch_enabled():
-        from hub.search import elastic
-
         try:
             elastic.reindex(kinds=kinds, log=log)
         except elastic.UNAVAILABLE as error:

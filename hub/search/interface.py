@@ -15,8 +15,9 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
-from hub import aggregates
+from hub import aggregates, page_cache
 from hub.forms import Facet, FacetOption
+from hub.models import Country, Language, Method, SDGGoal, Theme
 from hub.search import registry
 
 logger = logging.getLogger("hub.search")
@@ -113,10 +114,14 @@ def elasticsearch_enabled() -> bool:
 
 def get_backend() -> Backend:
     if elasticsearch_enabled():
-        from hub.search.elastic import ElasticsearchBackend
+        from hub.search.elastic import ElasticsearchBackend  # cycle: elastic imports Query, Hit … from here
 
         return ElasticsearchBackend()
-    from hub.search.database import DatabaseBackend
+    return _database_backend()
+
+
+def _database_backend() -> Backend:
+    from hub.search.database import DatabaseBackend  # cycle: database imports Query, Hit … from here
 
     return DatabaseBackend()
 
@@ -125,28 +130,31 @@ def search(query: Query) -> Results:
     """Search with the configured backend; on failure, with the database and ``fallback=True``.
 
     Answers are the same for every reader (the index holds public fields only), so they are kept per
-    content generation (``hub.aggregates``); a fallback answer is not kept: the next query tries the
+    until the index changes (``hub.aggregates``); a fallback answer is not kept: the next query tries the
     configured backend again."""
     backend = get_backend()
     filters = tuple(sorted((name, tuple(values)) for name, values in query.filters.items()))
     return aggregates.cached(
         "search",
         (backend.name, query.text, filters, query.page, query.page_size),
-        lambda: _search(backend, query),
+        lambda: _search_depending_on_the_index(backend, query),
         keep=lambda results: not results.fallback,
     )
 
 
-def _search(backend: Backend, query: Query) -> Results:
-    from hub.search.database import DatabaseBackend
+def _search_depending_on_the_index(backend: Backend, query: Query) -> Results:
+    page_cache.depends_on(page_cache.SEARCH)  # an Elasticsearch answer reads no table: declare the index
+    return _search(backend, query)
 
-    if isinstance(backend, DatabaseBackend):
+
+def _search(backend: Backend, query: Query) -> Results:
+    if backend.name == "database":
         return backend.search(query)
     try:
         return backend.search(query)
     except BackendUnavailable as error:
         logger.warning("Search fell back to the database backend: %s", error)
-        results = DatabaseBackend().search(query)
+        results = _database_backend().search(query)
         results.fallback = True
         return results
 
@@ -156,8 +164,6 @@ def label_facets(counts: dict[str, dict[str, int]], filters: dict[str, list[str]
 
     One query per vocabulary that has values (constant in the number of entries).
     """
-    from hub.models import Country, Language, Method, SDGGoal, Theme
-
     lookups = {
         "theme": lambda values: dict(Theme.objects.filter(slug__in=values).values_list("slug", "name")),
         "method": lambda values: dict(Method.objects.filter(slug__in=values).values_list("slug", "name")),

@@ -1,4 +1,5 @@
-"""What is searchable: each app registers its types from ``<app>/documents.py``.
+"""What is searchable: the answers of the ``search_types`` Wagtail hook (``hub/hooks.py``), which each app's
+``<app>/documents.py`` registers (``register``; documents modules are imported from ``HubConfig.ready``).
 
 A :class:`SearchType` names a model, the queryset that is its *public* rule (the only objects
 that may ever be indexed) and a function that turns one public object into an :class:`Entry`:
@@ -11,8 +12,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.urls import NoReverseMatch
 from django.utils.html import strip_tags
 from django.utils.module_loading import autodiscover_modules
+
+from wagtail import hooks
 
 # The facets of /search/, in display order; an entry's facets use these keys.
 FACETS: tuple[str, ...] = ("type", "theme", "sdg", "method", "country", "language", "year")
@@ -60,25 +64,25 @@ class SearchType:
     order: int = 100
 
 
-_types: dict[str, SearchType] = {}
-
-
 def register(search_type: SearchType) -> SearchType:
-    _types[search_type.kind] = search_type
+    """Answer the ``search_types`` hook with ``search_type`` (its ``order`` is the hook's order)."""
+    hooks.register("search_types", lambda: [search_type], order=search_type.order)
     return search_type
 
 
 def types() -> list[SearchType]:
-    return sorted(_types.values(), key=lambda t: (t.order, t.kind))
+    """Every searchable type (answers of the ``search_types`` hook), by ``order`` then kind."""
+    found = {t.kind: t for hook in hooks.get_hooks("search_types") for t in hook()}
+    return sorted(found.values(), key=lambda t: (t.order, t.kind))
 
 
 def get(kind: str) -> SearchType | None:
-    return _types.get(kind)
+    return next((t for t in types() if t.kind == kind), None)
 
 
 def types_for(instance: models.Model) -> list[SearchType]:
-    """The registered types an object belongs to (a page counts for its specific class)."""
-    return [t for t in _types.values() if isinstance(instance, t.model)]
+    """The types an object belongs to (a page counts for its specific class)."""
+    return [t for t in types() if isinstance(instance, t.model)]
 
 
 def autodiscover() -> None:
@@ -122,8 +126,6 @@ def sdg_goals(targets: Iterable[Any]) -> list[str]:
 
 def url_of(obj: Any, fallback: str) -> str:
     """``obj.get_absolute_url()``, or ``fallback`` while the app's URL pattern is not there yet."""
-    from django.urls import NoReverseMatch
-
     try:
         return obj.get_absolute_url()
     except NoReverseMatch:

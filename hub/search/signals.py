@@ -13,14 +13,13 @@ from wagtail.signals import page_published, page_unpublished
 
 from hub import bulk
 from hub.search import indexing, registry
+from hub.search.tasks import sync_object
 
 logger = logging.getLogger("hub.search")
 
 
 def enqueue(instance) -> None:
     """Sync the object's entries in this request once the change commits, and enqueue the task that syncs again."""
-    from hub.search.tasks import sync_object
-
     for search_type in registry.types_for(instance):
         indexing.sync_after_commit(search_type.kind, instance.pk)
         try:
@@ -46,24 +45,25 @@ def _on_delete(sender, instance, **kwargs):
 
 
 def _on_m2m(sender, instance, action, **kwargs):
-    if action in ("post_add", "post_remove", "post_clear") and registry.types_for(instance):
+    """A change of one of the many-to-many fields a type declares (``m2m_fields``), from the object's side."""
+    if action not in ("post_add", "post_remove", "post_clear"):
+        return
+    types = registry.types_for(instance)
+    if any(getattr(type(instance), name).through is sender for t in types for name in t.m2m_fields):
         enqueue(instance)
 
 
 def _on_page(sender, instance, **kwargs):
-    enqueue(instance.specific if hasattr(instance, "specific") else instance)
+    instance = instance.specific if hasattr(instance, "specific") else instance
+    if any(t.is_page for t in registry.types_for(instance)):
+        enqueue(instance)
 
 
 def connect() -> None:
-    """Connect the handlers for every registered type (called once, after autodiscover)."""
-    for search_type in registry.types():
-        model = search_type.model
-        uid = f"hub.search.{search_type.kind}"
-        post_save.connect(_on_change, sender=model, dispatch_uid=f"{uid}.save")
-        post_delete.connect(_on_delete, sender=model, dispatch_uid=f"{uid}.delete")
-        for name in search_type.m2m_fields:
-            through = getattr(model, name).through
-            m2m_changed.connect(_on_m2m, sender=through, dispatch_uid=f"{uid}.m2m.{name}")
-        if search_type.is_page:
-            page_published.connect(_on_page, sender=model, dispatch_uid=f"{uid}.published")
-            page_unpublished.connect(_on_page, sender=model, dispatch_uid=f"{uid}.unpublished")
+    """Connect the handlers for every model: the types are the ``search_types`` hook's answers, read when an object
+    changes (not here: the apps' hooks are not loaded while the apps are)."""
+    post_save.connect(_on_change, dispatch_uid="hub.search.save")
+    post_delete.connect(_on_delete, dispatch_uid="hub.search.delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="hub.search.m2m")
+    page_published.connect(_on_page, dispatch_uid="hub.search.published")
+    page_unpublished.connect(_on_page, dispatch_uid="hub.search.unpublished")

@@ -22,7 +22,6 @@ EMAIL_URL = ENV.get("EMAIL_URL", "")
 SITE_BASE_URL = ENV.get("SITE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 ALLOWED_HOSTS = [h.strip() for h in ENV.get("ALLOWED_HOSTS", "").split(",") if h.strip()]
 SECRET_KEY = ENV.get("SECRET_KEY", "")
-QUERY_COUNT_HEADER = ENV.get("BRIDGES_QUERY_COUNT_HEADER", "") == "1"
 # Let Django serve uploads itself (small deployments without a media-serving proxy).
 SERVE_MEDIA = ENV.get("SERVE_MEDIA", "") == "1"
 # Behind a reverse proxy: how many proxies append to X-Forwarded-For (0 = trust no such header,
@@ -86,6 +85,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "profiles.timezones.TimeZoneMiddleware",  # a signed-in member reads times in their organisation's zone
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -95,8 +95,6 @@ MIDDLEWARE = [
     # Last, so its process_exception runs first: a lost database connection → 503 "try again".
     "hub.resilience.DatabaseUnavailableMiddleware",
 ]
-if QUERY_COUNT_HEADER:
-    MIDDLEWARE.insert(0, "hub.middleware.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "hub.urls"
 WSGI_APPLICATION = "hub.wsgi.application"
@@ -198,9 +196,11 @@ WAGTAILUSERS_PASSWORD_ENABLED = False  # administrators do not set passwords; pe
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Editors translate pages through Wagtail's locales; a page not yet translated is
-# served in English (Wagtail falls back to the default locale's tree).
-WAGTAIL_I18N_ENABLED = True
+# Content translation (issue 16 §7) is not on yet: pages are written in English and served in English under
+# every language prefix. Turning it on needs calls, city and method pages that can be copied into another
+# locale's tree (their one-to-one links) and lists that pick each page in the reader's language; until then
+# interface strings and vocabulary names (edited per language in the admin) are translated.
+WAGTAIL_I18N_ENABLED = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -254,7 +254,14 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "bridges_cache"}}
+    # MAX_ENTRIES: the page cache's stamps live here too; culling one only costs a recomputation (hub/page_cache.py).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "bridges_cache",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
+    }
 
 # Background tasks (README "Background work"): RQ on Redis through django-tasks-rq (hub/task_queue.py), run by
 # ``manage.py task_worker`` on any number of hosts; ``manage.py task_scheduler`` enqueues the periodic jobs of
@@ -273,15 +280,19 @@ TASK_RETRY_DELAYS = [60, 5 * 60, 30 * 60, 3600, 3 * 3600]
 BACKUP_DIR = Path(ENV.get("BACKUP_DIR", BASE_DIR / "backups"))
 
 # Anonymous page cache (hub/page_cache.py): public HTML pages for visitors without a session, from the
-# cache above (Redis or the shared database cache), invalidated on every content change; 0 = off.
+# cache above (Redis or the shared database cache), invalidated by dependency (a write stales only the pages
+# that read the tables it wrote); 0 = off.
 PAGE_CACHE_SECONDS = int(ENV.get("PAGE_CACHE_SECONDS", "300"))
 PAGE_CACHE_ALIAS = "default"
-# Cached aggregates (hub/aggregates.py): facet counts, totals and overviews, per content generation (the
-# page cache's) and for at most this many seconds; they serve signed-in users too; 0 = off.
+# Cached aggregates (hub/aggregates.py): facet counts, totals and overviews, until what they read changes (the
+# page cache's dependencies) and for at most this many seconds; they serve signed-in users too; 0 = off.
 AGGREGATE_CACHE_SECONDS = int(ENV.get("AGGREGATE_CACHE_SECONDS", "300"))
 # Unfiltered CSV exports are read from the bulk zip when it was built after the last change and at most this
 # many seconds ago (hub/bulk.py); schedule ``build_bulk_download`` hourly.
 BULK_EXPORT_MAX_AGE = int(ENV.get("BULK_EXPORT_MAX_AGE", "3600"))
+# Data retention (issue 18 §5): declined and withdrawn proposals are anonymised this many months after the decision
+# (withdrawn: after the team's last change); the team is told one month before.
+PROPOSAL_RETENTION_MONTHS = int(ENV.get("PROPOSAL_RETENTION_MONTHS", "24"))
 # Wagtail's frontend cache: purge a CDN/Varnish in front of the site when a page is published or
 # unpublished. Optional: FRONTEND_CACHE_PURGE_URL (an HTTP PURGE endpoint such as Varnish), or
 # CLOUDFLARE_BEARER_TOKEN with CLOUDFLARE_ZONEID.
@@ -302,8 +313,11 @@ if WAGTAILFRONTENDCACHE:
     INSTALLED_APPS.append("wagtail.contrib.frontend_cache")
 
 WAGTAIL_SITE_NAME = "Bridges"
+# Citations (docs/citations.md): the DataCite prefix of the DOIs a deployment would mint (10.5072 is DataCite's
+# test prefix) and the publisher named in citations. Bridges never calls DataCite itself.
+DATACITE_PREFIX = ENV.get("DATACITE_PREFIX", "10.5072")
+CITATION_PUBLISHER = ENV.get("CITATION_PUBLISHER", "") or WAGTAIL_SITE_NAME
 WAGTAILADMIN_BASE_URL = SITE_BASE_URL
-WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "pdf", "txt", "xlsx", "docx", "odt"]
 WAGTAILDOCS_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 5 * 1024 * 1024
@@ -371,6 +385,7 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
         "wagtail": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},  # its progress steps (proposal PDFs) at INFO are noise
     },
 }
 

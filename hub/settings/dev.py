@@ -1,7 +1,7 @@
 """Local development: DEBUG, console email, tasks run at once, demo conveniences."""
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, ENV, SECRET_KEY
+from .base import ALLOWED_HOSTS, ENV, MIDDLEWARE, SECRET_KEY
 
 DEBUG = True
 SECRET_KEY = SECRET_KEY or "dev-only-insecure-key-not-for-production"
@@ -19,3 +19,6 @@ DEMO_CONTENT_ALLOWED = True
 # each edit take seconds (verifying an organisation took 4.5 s). `make run` builds it once; `manage.py
 # build_bulk_download` rebuilds it; until then whole-list CSV exports are read from the database.
 BULK_DOWNLOAD_ON_CHANGE = False
+
+# ``X-SQL-Queries`` on every answer (outermost, so every middleware's queries count); never in production.
+MIDDLEWARE = ["hub.middleware.QueryCountHeaderMiddleware", *MIDDLEWARE]

@@ -7,7 +7,10 @@ English (the default language) has no prefix: ``/calls/``; the others do:
 from django import template
 from django.conf import settings
 from django.urls import translate_url
+from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.translation import get_language, get_language_info
+
+from hub.public_address import absolute_url
 
 register = template.Library()
 
@@ -36,17 +39,31 @@ def unprefixed(path: str) -> str:
     return path
 
 
+def _translated_paths(request) -> dict[str, str]:
+    """The request's path (without its query string) in each language, by code: computed once per request and
+    active language, for the switcher and the alternates both."""
+    cache = request.__dict__.setdefault("_translated_paths", {})
+    key = get_language()
+    if key not in cache:
+        path = escape_uri_path(request.path)
+        cache[key] = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
+    return cache[key]
+
+
 @register.simple_tag(takes_context=True)
 def language_choices(context) -> list[dict]:
-    """Each language with its name in that language and the current page's address in it."""
+    """Each language with its name in that language and the current page's address (query string kept) in it."""
     request = context.get("request")
-    path = request.get_full_path() if request else "/"
+    if request is None:
+        paths, query = {code: translate_url("/", code) for code, _name in settings.LANGUAGES}, ""
+    else:
+        paths, query = _translated_paths(request), iri_to_uri(request.META.get("QUERY_STRING", ""))
     current = _language()
     return [
         {
             "code": code,
             "name": get_language_info(code)["name_local"].capitalize(),
-            "url": translate_url(path, code),
+            "url": f"{paths[code]}?{query}" if query else paths[code],
             "current": code == current,
         }
         for code, _name in settings.LANGUAGES
@@ -57,13 +74,11 @@ def language_choices(context) -> list[dict]:
 def language_alternates(context) -> dict:
     """``rel="canonical"`` and one ``rel="alternate" hreflang`` per language (plus ``x-default``), on the
     public address. Query strings are left out: a filtered list is the same page for search engines."""
-    from hub.public_address import absolute_url
-
     request = context.get("request")
     if request is None:
         return {"alternates": [], "canonical": ""}
-    path = request.path
-    alternates = [{"code": code, "url": absolute_url(translate_url(path, code))} for code, _name in settings.LANGUAGES]
+    paths = _translated_paths(request)
+    alternates = [{"code": code, "url": absolute_url(paths[code])} for code, _name in settings.LANGUAGES]
     default = next(a["url"] for a in alternates if a["code"] == settings.LANGUAGE_CODE)
-    current = next((a["url"] for a in alternates if a["code"] == _language()), absolute_url(path))
+    current = next((a["url"] for a in alternates if a["code"] == _language()), absolute_url(request.path))
     return {"alternates": [*alternates, {"code": "x-default", "url": default}], "canonical": current}

@@ -6,7 +6,19 @@ Each area has its own module with ``seed(*, rng, stdout)``; the order follows th
 import importlib
 import random
 
-AREAS = ["partnerships", "methods", "results", "datasets", "indicators", "uptake", "case_studies"]
+AREAS = [
+    "partnerships",
+    "methods",
+    "results",
+    "datasets",
+    "indicators",
+    "uptake",
+    "ledger",
+    "lifecycle",
+    "case_studies",
+    "needs",
+    "citations",
+]
 
 
 def seed(*, rng: random.Random, stdout) -> None:

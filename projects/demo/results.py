@@ -14,7 +14,7 @@ from django.utils import timezone
 from hub.models import Language
 from profiles.models import User
 from profiles.services import COORDINATORS_GROUP
-from projects.models import Partnership, PartnershipMember, Result
+from projects.models import Partnership, PartnershipMember, Result, Takedown
 from projects.services import results as services
 from projects.services.takedowns import take_down
 
@@ -131,8 +131,6 @@ def seed(*, rng: random.Random, stdout) -> None:
 
 def _demo_takedown() -> None:
     """One policy brief taken down by the demo coordinator, so that /transparency/ has an entry."""
-    from projects.models import Takedown
-
     if Takedown.objects.exists():
         return
     coordinator = User.objects.filter(groups__name=COORDINATORS_GROUP, is_active=True).order_by("pk").first()

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.models import Country, GroupAtRisk, SDGTarget, Theme
 from hub.versioning import KEEP_MINE, MERGE_PREFIX, TAKE_SAVED, ConflictRow, VersionedFormMixin
+from profiles.validators import normalise_doi, validate_doi
 from projects import datasets_io
 from projects.models import DataLicence, Dataset, Disaggregation
 
@@ -79,6 +80,20 @@ class DatasetMetadataForm(forms.Form):
     countries = forms.ModelMultipleChoiceField(
         label=_("Countries"), queryset=Country.objects.order_by("name"), required=False
     )
+    doi = forms.CharField(
+        label=_("DOI"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "If the dataset already has a DOI, for example 10.1000/xyz123, with or without https://doi.org/ in front."
+        ),
+    )
+
+    def clean_doi(self):
+        doi = normalise_doi(self.cleaned_data.get("doi") or "")
+        if doi:
+            validate_doi(doi)
+        return doi
 
     def clean(self):
         data = super().clean()
@@ -115,6 +130,33 @@ class DatasetUploadForm(DatasetMetadataForm):
                 % {"size": datasets_io.megabytes(upload.size), "limit": datasets_io.megabytes(limit)}
             )
         return upload
+
+
+class DatasetVersionForm(forms.Form):
+    """A new file for an existing dataset, and what changed in it."""
+
+    file = forms.FileField(
+        label=_("New CSV file"),
+        allow_empty_file=True,  # the service explains what an empty CSV lacks
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.tsv,.txt,text/csv"}),
+    )
+    note = forms.CharField(
+        label=_("What changed"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Readers see this beside the version, for example “Added the 2025 figures”."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = datasets_io.megabytes(settings.DATASET_MAX_UPLOAD_BYTES)
+        self.fields["file"].help_text = _(
+            "A CSV file with a header row, at most %(limit)s MB. You will see how its columns differ from the "
+            "current version before you confirm."
+        ) % {"limit": limit}
+
+    def clean_file(self):
+        return DatasetUploadForm.clean_file(self)
 
 
 class SchemaColumnForm(forms.Form):
@@ -163,6 +205,7 @@ def metadata_initial(dataset: Dataset) -> dict:
             "min_cell_count",
             "period_start",
             "period_end",
+            "doi",
         )
     }
     for name in ("themes", "sdg_targets", "groups", "countries"):

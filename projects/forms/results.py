@@ -85,9 +85,36 @@ class ResultEditForm(VersionedFormMixin, ResultForm):
     Choosing "The saved one" there keeps the saved author list (``authors_to_save``).
     """
 
+    conflict_exclude = ("version_note",)
+
+    version_note = forms.CharField(
+        label=_("What changed"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Saving an edit of a published result publishes it as a new version; readers see this note beside "
+            "it, and the earlier versions stay at their own addresses."
+        ),
+    )
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         clear_version_errors(self)
+        if self.instance.pk is None or self.instance.status != Result.Status.PUBLISHED:
+            del self.fields["version_note"]
+
+    def clean_version_note(self):
+        note = (self.cleaned_data.get("version_note") or "").strip()
+        opened_on = self.data.get(self.add_prefix("edit_version"))
+        if self.versioned is not None and opened_on != str(self.versioned.edit_version):
+            # A form opened before the publication: the save is stale and gets the conflict page, which asks for it.
+            return note
+        if not note:
+            raise forms.ValidationError(
+                _("Say what changed in this version (for example “Corrected the figures in table 2”).")
+            )
+        return note
 
     def show_conflict(self, current, *, authors: list[dict] | None = None, viewer=None) -> None:
         super().show_conflict(current)

@@ -3,7 +3,17 @@
 from projects.models.case_studies import CaseStudyIndexPage, CaseStudyPage, Region
 from projects.models.datasets import DataAccessRequest, DataLicence, Dataset, DatasetDownload, Disaggregation
 from projects.models.indicators import Indicator, Observation, disaggregation_key
+from projects.models.ledger import ImplementationEntry
+from projects.models.lifecycle import (
+    Agreement,
+    Deliverable,
+    MembershipChange,
+    PartnershipReport,
+    ReportAttachment,
+    StatusChange,
+)
 from projects.models.methods import MethodPage, MethodsIndexPage, MethodTool
+from projects.models.needs import ModerationReport, NeedComment, NeedEndorsement, NeedTopic, ResearchNeed
 from projects.models.partnerships import (
     Milestone,
     Partnership,
@@ -12,10 +22,26 @@ from projects.models.partnerships import (
     WorkspaceDocumentVersion,
     WorkspaceNote,
 )
-from projects.models.results import CityResponse, Licence, PolicyUptake, Result, ResultAuthor, ResultFile, Takedown
+from projects.models.results import (
+    CityResponse,
+    ImplementationStatus,
+    Licence,
+    PolicyUptake,
+    Result,
+    ResultAuthor,
+    ResultFile,
+    Takedown,
+)
 from projects.models.usage import UsageMonth
+from projects.models.versions import DatasetVersion, ResultVersion
 
 __all__ = [
+    "Agreement",
+    "Deliverable",
+    "MembershipChange",
+    "PartnershipReport",
+    "ReportAttachment",
+    "StatusChange",
     "CaseStudyIndexPage",
     "CaseStudyPage",
     "CityResponse",
@@ -23,21 +49,30 @@ __all__ = [
     "DataLicence",
     "Dataset",
     "DatasetDownload",
+    "DatasetVersion",
     "Disaggregation",
+    "ImplementationEntry",
+    "ImplementationStatus",
     "Indicator",
     "Licence",
     "MethodPage",
     "MethodTool",
     "MethodsIndexPage",
     "Milestone",
+    "ModerationReport",
+    "NeedComment",
+    "NeedEndorsement",
+    "NeedTopic",
     "Observation",
     "Partnership",
     "PartnershipMember",
     "PolicyUptake",
     "Region",
+    "ResearchNeed",
     "Result",
     "ResultAuthor",
     "ResultFile",
+    "ResultVersion",
     "Takedown",
     "UsageMonth",
     "WorkspaceDocument",

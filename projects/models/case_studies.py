@@ -64,7 +64,7 @@ class CaseStudyIndexPage(PublicAddressMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from projects.selectors.case_studies import case_studies_listing
+        from projects.selectors.case_studies import case_studies_listing  # cycle: the selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         context.update(case_studies_listing(request.GET))
@@ -158,7 +158,10 @@ class CaseStudyPage(PublicAddressMixin, Page):
                 )
 
     def get_context(self, request, *args, **kwargs):
-        from projects.selectors.case_studies import case_study_facets_of, case_study_links
+        from projects.selectors.case_studies import (  # cycle: the selectors import these models
+            case_study_facets_of,
+            case_study_links,
+        )
 
         context = super().get_context(request, *args, **kwargs)
         context.update(case_study_links(self))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.storage import get_private_storage
 from hub.versioning import EditVersionField
+from profiles.validators import validate_doi
 
 
 class DataLicence(models.TextChoices):
@@ -94,6 +95,9 @@ class Dataset(models.Model):
     row_count = models.PositiveIntegerField(default=0)
     size = models.PositiveBigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
+    # The number of its current file's version (``DatasetVersion``).
+    version_number = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True, validators=[validate_doi])
     themes = models.ManyToManyField("hub.Theme", blank=True, related_name="datasets")
     sdg_targets = models.ManyToManyField("hub.SDGTarget", blank=True, related_name="datasets")
     groups = models.ManyToManyField("hub.GroupAtRisk", blank=True, related_name="datasets")

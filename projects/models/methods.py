@@ -1,5 +1,6 @@
 """The methods library (``/methods/``): a Wagtail page per research method, with guidance and tools."""
 
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -39,9 +40,7 @@ class MethodsIndexPage(PublicAddressMixin, Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from django.core.paginator import Paginator
-
-        from projects.selectors.methods import method_pages_with_usage
+        from projects.selectors.methods import method_pages_with_usage  # cycle: the selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         context["methods"] = Paginator(method_pages_with_usage(), 30).get_page(request.GET.get("page"))
@@ -93,7 +92,7 @@ class MethodPage(PublicAddressMixin, Page):
     subpage_types: list[str] = []
 
     def get_context(self, request, *args, **kwargs):
-        from projects.selectors.methods import method_tools, method_usage
+        from projects.selectors.methods import method_tools, method_usage  # cycle: the selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
         context["tools"] = method_tools(self)

@@ -1,5 +1,7 @@
 """Partnerships: members, milestones and the members-only workspace (documents with versions, notes)."""
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -102,14 +104,17 @@ class PartnershipMember(models.Model):
     invited_email = models.EmailField(blank=True)
     token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
     joined_at = models.DateTimeField(null=True, blank=True)
+    # The research lead (issue 19: a new lead is a logged membership change); at most one per partnership.
+    is_lead = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["partnership", "side", "name"]
+        ordering = ["partnership", "side", "-is_lead", "name"]
         indexes = [models.Index(fields=["invited_email"], name="partnership_member_invited")]
         constraints = [
             models.UniqueConstraint(
                 fields=["partnership", "user"], condition=Q(user__isnull=False), name="partnership_member_unique"
-            )
+            ),
+            models.UniqueConstraint(fields=["partnership"], condition=Q(is_lead=True), name="partnership_one_lead"),
         ]
 
     def __str__(self) -> str:
@@ -164,8 +169,6 @@ class WorkspaceDocument(models.Model):
 
 def workspace_upload_to(instance: "WorkspaceDocumentVersion", filename: str) -> str:
     """Generated names: the uploaded name is kept in ``original_name`` only."""
-    import uuid
-
     return f"workspace/{instance.document.partnership_id}/{uuid.uuid4().hex}"
 
 

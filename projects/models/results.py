@@ -85,6 +85,8 @@ class Result(models.Model):
     published_by = models.ForeignKey(
         "profiles.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
+    # The number of its latest published version (``ResultVersion``); 0 for a draft.
+    version_number = models.PositiveIntegerField(_("version"), default=0, editable=False)
     created_by = models.ForeignKey(
         "profiles.User", null=True, on_delete=models.SET_NULL, related_name="+", editable=False
     )
@@ -202,6 +204,15 @@ class CityResponse(models.Model):
         return f"{self.city}: {self.get_stance_display()}"
 
 
+class ImplementationStatus(models.TextChoices):
+    """Where the implementation of a decision stands (the impact ledger)."""
+
+    PLANNED = "planned", _("Planned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    ABANDONED = "abandoned", _("Abandoned")
+
+
 class PolicyUptake(models.Model):
     """A decision, plan, budget line or service change that a result informed (recommendation 1)."""
 
@@ -225,13 +236,27 @@ class PolicyUptake(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The impact ledger (issue 19 §3): how the city implements it, and the indicators it intends to move.
+    implementation_status = models.CharField(
+        _("implementation status"), max_length=16, choices=ImplementationStatus.choices, default="planned"
+    )
+    progress = models.PositiveSmallIntegerField(_("progress share"), default=0, help_text=_("0 to 100 per cent."))
+    department = models.CharField(_("responsible department"), max_length=200, blank=True)
+    indicators = models.ManyToManyField("projects.Indicator", blank=True, related_name="uptakes")
+
     edit_version = EditVersionField()
 
     class Meta:
         ordering = ["-date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(progress__lte=100), name="uptake_progress_at_most_100"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("uptake_detail", args=[self.pk])
 
 
 class Takedown(models.Model):

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 
 import django_filters
 
-from hub.forms import Facet, FacetOption
+from hub.facets import FacetDef, FacetedList, FacetFilterSet, Rows, SearchFilter, WholeNumberFilter
 from hub.models import GroupAtRisk, Theme
 from profiles.models import Organisation
 from projects import suppression
@@ -142,14 +142,14 @@ def hidden_observation_ids(*, indicator: Indicator, observations: Iterable[Obser
     return hidden
 
 
-class IndicatorFilter(django_filters.FilterSet):
+class IndicatorFilter(FacetFilterSet):
     """Facets of /data/indicators/; unknown values are ignored rather than refused."""
 
-    q = django_filters.CharFilter(method="filter_q", label=gettext_lazy("Search titles and definitions"))
+    q = SearchFilter(fields=("title", "definition"), label=gettext_lazy("Search titles and definitions"))
     theme = django_filters.CharFilter(field_name="theme__slug", label=gettext_lazy("Human-rights theme"))
     type = django_filters.ChoiceFilter(choices=Indicator.Type.choices, label=gettext_lazy("Type"))
     obligation = django_filters.ChoiceFilter(choices=Indicator.Obligation.choices, label=gettext_lazy("Obligation"))
-    sdg = django_filters.NumberFilter(field_name="sdg_indicator__target__goal__number", label=gettext_lazy("SDG"))
+    sdg = WholeNumberFilter(field_name="sdg_indicator__target__goal__number", label=gettext_lazy("SDG"))
     group = django_filters.CharFilter(field_name="groups__slug", label=gettext_lazy("Group at risk"), distinct=True)
     city = django_filters.CharFilter(method="filter_city", label=gettext_lazy("City with data"))
 
@@ -157,77 +157,42 @@ class IndicatorFilter(django_filters.FilterSet):
         model = Indicator
         fields: list[str] = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        return queryset.filter(Q(title__icontains=value) | Q(definition__icontains=value))
-
     def filter_city(self, queryset, name, value):
         ids = observations_public().filter(city__slug=value).values("indicator_id")
         return queryset.filter(pk__in=ids)
 
 
-FACETS = ("theme", "type", "obligation", "sdg", "group", "city")
-
-
-def _without(params, name: str) -> dict:
-    return {key: params.get(key) for key in params if key not in (name, "page")}
-
-
-def _facet_rows(name: str, queryset: QuerySet) -> list[tuple[str, str, int]]:
-    if name == "theme":
-        rows = queryset.values("theme__slug", "theme__name").annotate(n=Count("pk")).order_by("theme__name")
-        return [(r["theme__slug"], r["theme__name"], r["n"]) for r in rows]
-    if name in ("type", "obligation"):
-        labels = dict(Indicator.Type.choices if name == "type" else Indicator.Obligation.choices)
-        rows = queryset.values(name).annotate(n=Count("pk")).order_by(name)
-        return [(r[name], str(labels.get(r[name], r[name])), r["n"]) for r in rows]
-    if name == "sdg":
-        number, short = "sdg_indicator__target__goal__number", "sdg_indicator__target__goal__short"
-        rows = queryset.filter(sdg_indicator__isnull=False).values(number, short).annotate(n=Count("pk"))
-        return [(str(r[number]), f"{r[number]}. {r[short]}", r["n"]) for r in rows.order_by(number)]
-    if name == "group":
-        rows = (
-            queryset.filter(groups__isnull=False)
-            .values("groups__slug", "groups__name")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("groups__name")
-        )
-        return [(r["groups__slug"], r["groups__name"], r["n"]) for r in rows]
-    if name == "city":
-        rows = (
-            observations_public()
-            .filter(indicator__in=queryset.order_by().values("pk"))
-            .values("city__slug", "city__name")
-            .annotate(n=Count("indicator", distinct=True))
-            .order_by("city__name")
-        )
-        return [(r["city__slug"], r["city__name"], r["n"]) for r in rows]
-    raise ValueError(name)
-
-
-def indicators_filtered(params) -> tuple[IndicatorFilter, list[Facet]]:
-    """The indicators matching ``params`` (a QueryDict) and every facet with its counts (one query per facet)."""
-    base = indicators_public()
-    filterset = IndicatorFilter(params, queryset=base)
-    facets = []
-    for name in FACETS:
-        others = IndicatorFilter(_without(params, name), queryset=base)
-        current = str(params.get(name) or "")
-        options = [
-            FacetOption(value, label, count, value == current) for value, label, count in _facet_rows(name, others.qs)
-        ]
-        if current and not any(o.selected for o in options):
-            options.append(FacetOption(current, current, 0, True))
-        facets.append(Facet(name, str(IndicatorFilter.base_filters[name].label), options))
-    return filterset, facets
+def _city_rows(queryset: QuerySet, _filterset) -> Rows:
+    """Cities with public observations of the indicators, each with how many of them."""
+    rows = (
+        observations_public()
+        .filter(indicator__in=queryset.order_by().values("pk"))
+        .values("city__slug", "city__name")
+        .annotate(n=Count("indicator", distinct=True))
+        .order_by("city__name")
+    )
+    return [(r["city__slug"], r["city__name"], r["n"]) for r in rows]
 
 
 def indicator_list_page(queryset: QuerySet[Indicator]) -> QuerySet[Indicator]:
     """What a list row shows: groups and the number of cities with data."""
     cities = Count("observations__city", distinct=True, filter=_public_observation_q("observations__"))
     return queryset.prefetch_related("groups").annotate(city_count=cities).order_by("theme__name", "title", "pk")
+
+
+INDICATORS = FacetedList(
+    key="indicators",
+    filterset=IndicatorFilter,
+    base=indicators_public,
+    facets=("theme", "type", "obligation", "sdg", "group", FacetDef("city", _city_rows)),
+    chips=("q", "city", "group", "sdg", "obligation", "type", "theme"),  # most narrowing first
+    page_size=PAGE_SIZE,
+    order=lambda filterset: indicator_list_page(filterset.qs),
+)
+FACETS = INDICATORS.facet_names
+
+
+indicators_filtered = INDICATORS.filtered
 
 
 def _public_observation_q(prefix: str) -> Q:
@@ -274,26 +239,22 @@ def protect_rows(rows: list[Row]) -> list[Row]:
     return rows
 
 
-def indicator_rows(indicator: Indicator, *, city_ids=None) -> list[Row]:
-    """Every public observation of an indicator (one query), protected table by table, by city and period.
+ROW_FIELDS = (
+    "city_id",
+    "city__name",
+    "city__slug",
+    "period",
+    "period_start",
+    "value",
+    "disaggregation",
+    "disaggregation_key",
+    "source_dataset_id",
+    "suppression_threshold",
+)
 
-    Where several sources publish the same city and period, the charts show the table of the latest source (the
-    CSV and the API list every source)."""
-    queryset = observations_public().filter(indicator=indicator)
-    if city_ids is not None:
-        queryset = queryset.filter(city_id__in=city_ids)
-    values = queryset.order_by("city__name", "period_start", "disaggregation_key").values_list(
-        "city_id",
-        "city__name",
-        "city__slug",
-        "period",
-        "period_start",
-        "value",
-        "disaggregation",
-        "disaggregation_key",
-        "source_dataset_id",
-        "suppression_threshold",
-    )
+
+def _rows_of(indicator: Indicator, values: Iterable[tuple]) -> list[Row]:
+    """``ROW_FIELDS`` tuples of one indicator as protected rows, one source per table."""
     threshold = CellThresholds()
     rows = [
         Row(
@@ -312,6 +273,33 @@ def indicator_rows(indicator: Indicator, *, city_ids=None) -> list[Row]:
         for city_id, city, slug, period, start, value, disaggregation, key, source_id, imported in values
     ]
     return one_source_per_table(protect_rows(rows))
+
+
+def indicator_rows(indicator: Indicator, *, city_ids=None) -> list[Row]:
+    """Every public observation of an indicator (one query), protected table by table, by city and period.
+
+    Where several sources publish the same city and period, the charts show the table of the latest source (the
+    CSV and the API list every source)."""
+    queryset = observations_public().filter(indicator=indicator)
+    if city_ids is not None:
+        queryset = queryset.filter(city_id__in=city_ids)
+    values = queryset.order_by("city__name", "period_start", "disaggregation_key").values_list(*ROW_FIELDS)
+    return _rows_of(indicator, values)
+
+
+def indicators_rows_for_city(indicators: Iterable[Indicator], city_id: int) -> dict[int, list[Row]]:
+    """``indicator_rows`` of several indicators for one city, in one query: {indicator id: rows}."""
+    by_id = {indicator.pk: indicator for indicator in indicators}
+    grouped: dict[int, list[tuple]] = {pk: [] for pk in by_id}
+    values = (
+        observations_public()
+        .filter(indicator_id__in=list(by_id), city_id=city_id)
+        .order_by("indicator_id", "period_start", "disaggregation_key")
+        .values_list("indicator_id", *ROW_FIELDS)
+    )
+    for indicator_id, *row in values:
+        grouped[indicator_id].append(tuple(row))
+    return {pk: _rows_of(by_id[pk], rows) for pk, rows in grouped.items()}
 
 
 def _latest_source(source_ids: Iterable[int | None]) -> int | None:

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from hub.forms import Facet
-from hub.models import Method
+from hub.facets import FacetedList, related
+from hub.models import Method, SDGTarget
 from profiles.visibility import verified_addresses
-from projects.filters import PartnershipFilter, facets_for
+from projects.filters import PAGE_SIZE, PartnershipFilter
 from projects.models import Dataset, Indicator, Milestone, Partnership, PartnershipMember, Result
 
 
@@ -25,19 +25,32 @@ def partnership_list_public() -> QuerySet[Partnership]:
     )
 
 
-def partnerships_filtered(params, *, with_facets: bool = True) -> tuple[PartnershipFilter, list[Facet]]:
-    """The public partnerships matching ``params`` (a QueryDict) and, when asked, the facets with counts."""
-    base = partnerships_public()
-    filterset = PartnershipFilter(params, queryset=base)
-    facets = facets_for(params, base) if with_facets else []
-    return filterset, facets
-
-
 def partnership_list_rows(queryset: QuerySet[Partnership]) -> QuerySet[Partnership]:
     """A page of the list with what each card shows, in a constant number of queries."""
     return queryset.prefetch_related(
         Prefetch("members", queryset=PartnershipMember.objects.select_related("country")), "themes"
     )
+
+
+PARTNERSHIPS = FacetedList(
+    key="partnerships",
+    filterset=PartnershipFilter,
+    base=partnerships_public,
+    facets=(
+        "theme",
+        "sdg",
+        "method",
+        related("country", "members__country__code", "members__country__name"),
+        "city",
+        "status",
+    ),
+    chips=("q", "status", "method", "sdg", "theme", "country", "city"),  # most narrowing first
+    page_size=PAGE_SIZE,
+    rows=partnership_list_rows,
+)
+
+
+partnerships_filtered = PARTNERSHIPS.filtered
 
 
 def partnership_detail_public() -> QuerySet[Partnership]:
@@ -52,7 +65,6 @@ def partnership_detail_public() -> QuerySet[Partnership]:
 
 
 def _sdg_targets():
-    from hub.models import SDGTarget
 
     return SDGTarget.objects.select_related("goal")
 

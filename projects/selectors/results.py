@@ -6,20 +6,19 @@ sees its drafts and embargoed results; a taken-down result shows only its takedo
 
 import datetime as dt
 
-from django.db.models import Count, Prefetch, Q, QuerySet
-from django.db.models.functions import ExtractYear
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
-from hub.forms import Facet, FacetOption
+from hub.facets import FacetedList, FacetFilterSet, SearchFilter, WholeNumberFilter
+from hub.models import SDGTarget
 from profiles.visibility import profiles_visible_to, verified_addresses
 from projects import usage
-from projects.models import Licence, PartnershipMember, Result, ResultAuthor, Takedown
+from projects.models import Licence, Partnership, PartnershipMember, Result, ResultAuthor, Takedown
 
 PAGE_SIZE = 20
-FACETS = ("kind", "theme", "sdg", "method", "language", "year", "city", "licence")
 
 
 class Sort:
@@ -64,7 +63,6 @@ def _authors_prefetch() -> Prefetch:
 
 def result_page_queryset(user, *, today: dt.date | None = None) -> QuerySet[Result]:
     """What a result page shows, in a constant number of queries."""
-    from hub.models import SDGTarget
 
     return (
         results_visible_to(user, today=today)
@@ -114,16 +112,16 @@ def result_usage(result: Result, *, with_months: bool) -> usage.Usage:
 # --- /results/ ------------------------------------------------------------------------------------
 
 
-class ResultFilter(django_filters.FilterSet):
+class ResultFilter(FacetFilterSet):
     """Facets of the public results listing; unknown values are ignored rather than refused."""
 
-    q = django_filters.CharFilter(method="filter_q", label=_("Search titles and abstracts"))
+    q = SearchFilter(fields=("title", "abstract"), label=_("Search titles and abstracts"))
     kind = django_filters.ChoiceFilter(choices=Result.Kind.choices, label=_("Type"))
     theme = django_filters.CharFilter(field_name="themes__slug", label=_("Human-rights theme"), distinct=True)
-    sdg = django_filters.NumberFilter(field_name="sdg_targets__goal__number", label=_("SDG"), distinct=True)
+    sdg = WholeNumberFilter(field_name="sdg_targets__goal__number", label=_("SDG"), distinct=True)
     method = django_filters.CharFilter(field_name="methods__slug", label=_("Method"), distinct=True)
     language = django_filters.CharFilter(field_name="language__code", label=_("Language"))
-    year = django_filters.NumberFilter(field_name="publication_date__year", label=_("Year"))
+    year = WholeNumberFilter(field_name="publication_date__year", max_value=9999, label=_("Year"))
     city = django_filters.CharFilter(field_name="partnership__city__slug", label=_("City"))
     licence = django_filters.ChoiceFilter(choices=Licence.choices, label=_("Licence"))
     sort = django_filters.ChoiceFilter(method="filter_sort", choices=Sort.CHOICES, label=_("Sort by"), empty_label=None)
@@ -132,100 +130,36 @@ class ResultFilter(django_filters.FilterSet):
         model = Result
         fields: list[str] = []
 
-    def filter_q(self, queryset, name, value):
-        value = value.strip()[:100]
-        return queryset.filter(Q(title__icontains=value) | Q(abstract__icontains=value)) if value else queryset
-
     def filter_sort(self, queryset, name, value):
         return queryset  # ordering is applied last, in ``ordered_qs``
 
     @property
     def ordered_qs(self) -> QuerySet[Result]:
-        sort = self.form.cleaned_data.get("sort") if self.is_bound and self.is_valid() else None
-        if sort == Sort.TITLE:
+        if self.sort_value() == Sort.TITLE:
             return self.qs.order_by("title", "pk")
         return self.qs.order_by("-publication_date", "-published_at", "-pk")
-
-
-def _without(params, name: str) -> dict:
-    return {key: params.get(key) for key in params if key not in (name, "page", "sort")}
-
-
-def _counts(queryset: QuerySet, value: str, label: str, order: str | None = None) -> list[tuple[str, str, int]]:
-    rows = (
-        queryset.filter(**{f"{value}__isnull": False})
-        .values(value, label)
-        .annotate(n=Count("pk", distinct=True))
-        .order_by(order or label)
-    )
-    return [(str(row[value]), str(row[label]), row["n"]) for row in rows]
-
-
-def _choice_counts(queryset: QuerySet, field: str, choices) -> list[tuple[str, str, int]]:
-    labels = dict(choices)
-    rows = queryset.values(field).annotate(n=Count("pk", distinct=True)).order_by(field)
-    return [(r[field], str(labels.get(r[field], r[field])), r["n"]) for r in rows]
-
-
-def _facet_rows(name: str, queryset: QuerySet) -> list[tuple[str, str, int]]:
-    queryset = queryset.order_by()
-    if name == "kind":
-        return _choice_counts(queryset, "kind", Result.Kind.choices)
-    if name == "licence":
-        return _choice_counts(queryset, "licence", Licence.choices)
-    if name == "theme":
-        return _counts(queryset, "themes__slug", "themes__name")
-    if name == "method":
-        return _counts(queryset, "methods__slug", "methods__name")
-    if name == "language":
-        return _counts(queryset, "language__code", "language__name")
-    if name == "city":
-        return _counts(queryset, "partnership__city__slug", "partnership__city__name")
-    if name == "sdg":
-        rows = _counts(
-            queryset, "sdg_targets__goal__number", "sdg_targets__goal__short", order="sdg_targets__goal__number"
-        )
-        return [(value, f"{value}. {label}", n) for value, label, n in rows]
-    if name == "year":
-        rows = (
-            queryset.filter(publication_date__isnull=False)
-            .annotate(y=ExtractYear("publication_date"))
-            .values("y")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("-y")
-        )
-        return [(str(r["y"]), str(r["y"]), r["n"]) for r in rows]
-    raise ValueError(name)
-
-
-_CHOICE_LABELS = {"kind": dict(Result.Kind.choices), "licence": dict(Licence.choices)}
-
-
-def facets_for(params, base: QuerySet) -> list[Facet]:
-    """Each facet's values with how many results match them and every other active filter (a query each)."""
-    facets = []
-    for name in FACETS:
-        others = ResultFilter(_without(params, name), queryset=base)
-        current = str(params.get(name) or "")
-        options = [
-            FacetOption(value, label, count, value == current) for value, label, count in _facet_rows(name, others.qs)
-        ]
-        if current and not any(o.selected for o in options):
-            options.append(FacetOption(current, _CHOICE_LABELS.get(name, {}).get(current, current), 0, True))
-        facets.append(Facet(name, str(ResultFilter.base_filters[name].label), options))
-    return facets
-
-
-def results_filtered(params, *, with_facets: bool = True) -> tuple[ResultFilter, list[Facet]]:
-    """The public results matching ``params`` (a QueryDict) and, when asked, the facets with counts."""
-    base = results_public()
-    filterset = ResultFilter(params, queryset=base)
-    return filterset, facets_for(params, base) if with_facets else []
 
 
 def result_list_rows(queryset: QuerySet[Result]) -> QuerySet[Result]:
     """A page of the list with what each card shows, in a constant number of queries."""
     return queryset.select_related("partnership__city", "language").prefetch_related(_authors_prefetch(), "themes")
+
+
+RESULTS = FacetedList(
+    key="results",
+    filterset=ResultFilter,
+    base=results_public,
+    facets=("kind", "theme", "sdg", "method", "language", "year", "city", "licence"),
+    # The empty state suggests removing the first: the least narrowing facets, then the search.
+    chips=("licence", "city", "year", "language", "method", "sdg", "theme", "kind", "q"),
+    order=lambda filterset: filterset.ordered_qs,
+    rows=result_list_rows,
+    sort=tuple(Sort.CHOICES),
+)
+FACETS = RESULTS.facet_names
+
+
+results_filtered = RESULTS.filtered
 
 
 def latest_public(limit: int) -> list[Result]:
@@ -261,7 +195,6 @@ def research_results_of(user, *, limit: int = 20) -> tuple[list, bool]:
 
     Three queries whatever the numbers; ``([], False)`` for users in no research team.
     """
-    from projects.models import Partnership
 
     if not getattr(user, "is_authenticated", False):
         return [], False

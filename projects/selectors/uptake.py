@@ -14,12 +14,20 @@ from django.utils.translation import gettext_lazy as _
 
 import django_filters
 
-from hub.forms import Facet, FacetOption
+from hub.facets import FacetedList, FacetFilterSet, WholeNumberFilter, related
 from hub.models import Theme
-from projects.models import CityResponse, Indicator, Observation, Partnership, PolicyUptake, Result
+from profiles.models import Membership
+from projects.models import (
+    CityResponse,
+    ImplementationStatus,
+    Indicator,
+    Observation,
+    Partnership,
+    PolicyUptake,
+    Result,
+)
 
 PAGE_SIZE = 20
-FACETS = ("city", "kind", "year", "theme")
 STANCES = [s for s in CityResponse.Stance if s != CityResponse.Stance.PENDING] + [CityResponse.Stance.PENDING]
 
 
@@ -136,6 +144,7 @@ def city_uptake(organisation_id: int, *, limit: int = 5, today: dt.date | None =
         uptakes_public().filter(city_id=organisation_id).select_related("result")[: limit + 1],
     )
     return {
+        "implementation": implementation_counts(organisation_id),
         "results_count": len(results),
         "stances": stance_counts(results),
         "pending": pending[:limit],
@@ -145,18 +154,38 @@ def city_uptake(organisation_id: int, *, limit: int = 5, today: dt.date | None =
     }
 
 
+def implementation_counts(organisation_id: int) -> list[dict]:
+    """The city's decisions summed by implementation status, in the statuses' order (one query)."""
+    found = dict(
+        uptakes_public()
+        .filter(city_id=organisation_id)
+        .order_by()
+        .values_list("implementation_status")
+        .annotate(n=Count("pk"))
+    )
+    return [
+        {"status": s.value, "label": s.label, "count": found[s.value]}
+        for s in ImplementationStatus
+        if found.get(s.value)
+    ]
+
+
 def uptakes_public() -> QuerySet[PolicyUptake]:
     """Uptake records of public results, newest decision first."""
     return PolicyUptake.objects.filter(result__in=public_results().values("pk"))
 
 
-class UptakeFilter(django_filters.FilterSet):
+class UptakeFilter(FacetFilterSet):
     """Facets of /results/uptake/; unknown values are ignored rather than refused."""
 
     city = django_filters.CharFilter(field_name="city__slug", label=_("City"))
     kind = django_filters.ChoiceFilter(choices=PolicyUptake.Kind.choices, label=_("Kind of decision"))
-    year = django_filters.NumberFilter(field_name="date__year", label=_("Year"))
+    year = WholeNumberFilter(field_name="date__year", max_value=9999, label=_("Year"))
     theme = django_filters.CharFilter(method="filter_theme", label=_("Human-rights theme"))
+    status = django_filters.ChoiceFilter(
+        field_name="implementation_status", choices=ImplementationStatus.choices, label=_("Implementation")
+    )
+    indicator = django_filters.CharFilter(method="filter_indicator", label=_("Indicator it intends to move"))
 
     class Meta:
         model = PolicyUptake
@@ -166,66 +195,48 @@ class UptakeFilter(django_filters.FilterSet):
         # A subquery keeps one row per record without DISTINCT on the whole row.
         return queryset.filter(result__in=Result.objects.filter(themes__slug=value).values("pk"))
 
-
-def _without(params, name: str) -> dict:
-    return {key: params.get(key) for key in params if key not in (name, "page")}
-
-
-def _facet_rows(name: str, queryset: QuerySet) -> list[tuple[str, str, int]]:
-    queryset = queryset.order_by()
-    if name == "city":
-        rows = queryset.values("city__slug", "city__name").annotate(n=Count("pk")).order_by("city__name")
-        return [(r["city__slug"], r["city__name"], r["n"]) for r in rows]
-    if name == "kind":
-        labels = dict(PolicyUptake.Kind.choices)
-        rows = queryset.values("kind").annotate(n=Count("pk")).order_by("kind")
-        return [(r["kind"], str(labels.get(r["kind"], r["kind"])), r["n"]) for r in rows]
-    if name == "year":
-        rows = queryset.values("date__year").annotate(n=Count("pk")).order_by("-date__year")
-        return [(str(r["date__year"]), str(r["date__year"]), r["n"]) for r in rows]
-    if name == "theme":
-        rows = (
-            queryset.filter(result__themes__isnull=False)
-            .values("result__themes__slug", "result__themes__name")
-            .annotate(n=Count("pk", distinct=True))
-            .order_by("result__themes__name")
-        )
-        return [(r["result__themes__slug"], r["result__themes__name"], r["n"]) for r in rows]
-    raise ValueError(name)
-
-
-def uptake_facets(params, base: QuerySet) -> list[Facet]:
-    """Each facet's values with how many records match them and every other active filter (one query each)."""
-    facets = []
-    for name in FACETS:
-        others = UptakeFilter(_without(params, name), queryset=base)
-        current = str(params.get(name) or "")
-        options = [FacetOption(v, label, n, v == current) for v, label, n in _facet_rows(name, others.qs)]
-        if current and not any(o.selected for o in options):
-            options.append(FacetOption(current, current, 0, True))
-        facets.append(Facet(name, str(UptakeFilter.base_filters[name].label), options))
-    return facets
-
-
-def uptakes_filtered(params, *, with_facets: bool = True) -> tuple[UptakeFilter, list[Facet]]:
-    """Public uptake records matching ``params`` (a QueryDict), and the facets with counts when asked."""
-    base = uptakes_public()
-    filterset = UptakeFilter(params, queryset=base)
-    return filterset, uptake_facets(params, base) if with_facets else []
+    def filter_indicator(self, queryset, name, value):
+        # Through the link table: one row per record, whatever the number of indicators it names.
+        through = PolicyUptake.indicators.through.objects.filter(indicator__slug=value)
+        return queryset.filter(pk__in=through.values("policyuptake_id"))
 
 
 def uptake_list_rows(queryset: QuerySet[PolicyUptake]) -> QuerySet[PolicyUptake]:
     """What each row of the list shows: city, result with its partnership, response and themes."""
     return queryset.select_related("city", "result", "result__partnership", "result__city_response").prefetch_related(
-        Prefetch("result__themes", queryset=Theme.objects.only("pk", "name", "slug"))
+        Prefetch("result__themes", queryset=Theme.objects.only("pk", "name", "slug", "translations")),
+        Prefetch("indicators", queryset=Indicator.objects.only("pk", "slug", "title").order_by("title")),
     )
 
 
-def add_trail(rows) -> list[PolicyUptake]:
-    """Give each record ``response`` and ``indicators`` (two queries for the whole page).
+UPTAKE = FacetedList(
+    key="policy_uptake",
+    filterset=UptakeFilter,
+    base=uptakes_public,
+    facets=(
+        "city",
+        "kind",
+        "status",
+        "year",
+        related("theme", "result__themes__slug", "result__themes__name"),
+        related("indicator", "indicators__slug", "indicators__title"),
+    ),
+    chips=("indicator", "kind", "status", "year", "theme", "city"),  # most narrowing first
+    page_size=PAGE_SIZE,
+    rows=uptake_list_rows,
+)
+FACETS = UPTAKE.facet_names
 
-    ``indicators``: indicators of the result's themes for which the city has observations, each with the
-    URL of the indicator page filtered for the city, so that a reader can look for the indicator change.
+
+uptakes_filtered = UPTAKE.filtered
+
+
+def add_trail(rows) -> list[PolicyUptake]:
+    """Give each record ``response`` and ``indicator_links`` (two queries for the whole page).
+
+    ``indicator_links``: first the indicators the decision intends to move (prefetched by ``uptake_list_rows``,
+    ``intended``), then those of the result's themes for which the city has observations, each with the URL of
+    the indicator page filtered for the city, so that a reader can look for the indicator change.
     """
     rows = list(rows)
     theme_ids = {t.pk for u in rows for t in u.result.themes.all()}
@@ -245,12 +256,18 @@ def add_trail(rows) -> list[PolicyUptake]:
             pairs.setdefault((city_id, indicator.theme_id), []).append(indicator)
     for uptake in rows:
         uptake.response = getattr(uptake.result, "city_response", None)
+        intended = list(uptake.indicators.all())
         found: dict[int, Indicator] = {}
         for theme in uptake.result.themes.all():
             for indicator in pairs.get((uptake.city_id, theme.pk), []):
                 found[indicator.pk] = indicator
-        uptake.indicators = [
-            {"indicator": i, "url": f"{i.get_absolute_url()}?city={uptake.city.slug}"}
+        for indicator in intended:
+            found.pop(indicator.pk, None)
+        uptake.indicator_links = [
+            {"indicator": i, "url": f"{i.get_absolute_url()}?city={uptake.city.slug}", "intended": True}
+            for i in intended
+        ] + [
+            {"indicator": i, "url": f"{i.get_absolute_url()}?city={uptake.city.slug}", "intended": False}
             for i in sorted(found.values(), key=lambda i: i.title)
         ]
     return rows
@@ -285,7 +302,6 @@ def uptake_summary(*, today: dt.date | None = None) -> UptakeSummary:
 
 def results_awaiting_response(user, *, limit: int = 10, today: dt.date | None = None) -> tuple[list[Result], int]:
     """Public results commissioned by the user's cities that the city has not responded to (newest first)."""
-    from profiles.models import Membership
 
     if not getattr(user, "is_authenticated", False):
         return [], 0

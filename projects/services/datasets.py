@@ -19,6 +19,7 @@ from hub.mail import send_templated
 from hub.versioning import claim_edit
 from profiles.models import User
 from profiles.services import save_with_free_slug
+from profiles.validators import normalise_doi, validate_doi
 from projects import datasets_io, suppression
 from projects.models import (
     DataAccessRequest,
@@ -28,6 +29,7 @@ from projects.models import (
     Partnership,
     PartnershipMember,
 )
+from projects.services.versions import dataset_first_version
 from projects.usage import record_download
 
 METADATA_FIELDS = (
@@ -43,6 +45,7 @@ METADATA_FIELDS = (
     "period_start",
     "period_end",
     "result",
+    "doi",
 )
 M2M_FIELDS = ("themes", "sdg_targets", "groups", "countries")
 # With columns that look like direct identifiers, the declaration must say the data is about people.
@@ -132,6 +135,12 @@ def _validate_metadata(data: dict) -> None:
     start, end = data.get("period_start"), data.get("period_end")
     if start and end and end < start:
         errors["period_end"] = _("The period ends before it starts.")
+    if data.get("doi"):
+        data["doi"] = normalise_doi(data["doi"])
+        try:
+            validate_doi(data["doi"])
+        except ValidationError as error:
+            errors["doi"] = error.messages[0]
     unknown = set(data.get("disaggregations") or []) - set(Disaggregation.values)
     if unknown:
         errors["disaggregations"] = _("Unknown disaggregation: %(keys)s.") % {"keys": ", ".join(sorted(unknown))}
@@ -202,6 +211,7 @@ def _store(*, partnership: Partnership, by: User, normalised: datasets_io.Normal
             stored_name = dataset.file.name
             save_with_free_slug(dataset, next_slug=lambda: unique_dataset_slug(data["title"]))
             _set_m2m(dataset, data)
+            dataset_first_version(dataset=dataset, by=by)
     except BaseException:
         # The database rolled back; the file outside it must go too.
         if stored_name:

@@ -1,8 +1,6 @@
 """State changes of indicators: creating one, importing observations from a dataset, commissioning a data gap."""
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -16,13 +14,16 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from wagtail.log_actions import log
+from wagtail.models import Page
 
+from calls import deadlines
 from calls.models import EvaluationCriterion, ResearchCall
 from calls.selectors import is_official
 from hub.models import GroupAtRisk, Method, Theme
 from profiles.models import CityPage, Organisation, User
 from profiles.services import save_with_free_slug
 from projects import suppression
+from projects.datasets_io import iter_rows
 from projects.models import Dataset, Disaggregation, Indicator, Observation, Partnership, PartnershipMember
 from projects.models import disaggregation_key as make_key
 
@@ -122,22 +123,12 @@ def read_dataset(dataset: Dataset) -> tuple[list[str], Iterator[list[str]]]:
     """The header and an iterator of rows of a stored dataset (normalised UTF-8, comma-delimited, header first)."""
     if not dataset.file:
         raise ValidationError(_("This dataset has no file to import from."))
-    try:
-        from projects.datasets_io import iter_rows
-    except ImportError:  # the datasets area is optional for indicators: read the normalised file directly
-        iter_rows = None
-    if iter_rows is not None:
-        rows = iter_rows(dataset)
-        first = next(rows, None)
-        if first is None:
-            return [], iter(())
-        header = list(first)
-        return header, ([row.get(name) or "" for name in header] for row in _chain(first, rows))
-    with dataset.file.open("rb") as handle:
-        text = handle.read().decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, [])
-    return [h.strip() for h in header], reader
+    rows = iter_rows(dataset)
+    first = next(rows, None)
+    if first is None:
+        return [], iter(())
+    header = list(first)
+    return header, ([row.get(name) or "" for name in header] for row in _chain(first, rows))
 
 
 def _chain(first, rest):
@@ -570,15 +561,11 @@ def indicator_create(
 
 
 def _local_noon(moment: dt.datetime, zone: str) -> dt.datetime:
-    from calls import deadlines
-
     local = deadlines.to_local(moment, zone)
     return deadlines.localize(local.replace(hour=12, minute=0, second=0, microsecond=0, tzinfo=None), zone)
 
 
 def _unique_child_slug(parent, title: str) -> str:
-    from wagtail.models import Page
-
     base = slugify(title)[:200] or "call"
     taken = set(Page.objects.child_of(parent).filter(slug__startswith=base).values_list("slug", flat=True))
     slug, n = base, 2

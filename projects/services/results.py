@@ -18,8 +18,11 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from wagtail.models import Site
+
 from calls.validators import validate_pdf
 from hub.mail import send_templated
+from hub.models import SiteSettings
 from hub.versioning import claim_edit
 from profiles.emails import normalise_email
 from profiles.models import ResearcherProfile, User
@@ -27,6 +30,7 @@ from profiles.services import save_with_free_slug
 from profiles.visibility import account_for_address, can_see, is_owner, owns_address
 from projects.models import Partnership, PartnershipMember, Result, ResultAuthor, ResultFile
 from projects.notifications import notify_city_of_result
+from projects.services.versions import result_version_create
 
 MAX_FILES = 10
 MAX_AUTHORS = 50
@@ -107,10 +111,6 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 def embargo_max_months() -> int:
     """The site setting ``SiteSettings.embargo_max_months`` (24 when there is no site)."""
-    from wagtail.models import Site
-
-    from hub.models import SiteSettings
-
     site = Site.objects.filter(is_default_site=True).first()
     if site is None:
         return EMBARGO_MAX_MONTHS_DEFAULT
@@ -303,7 +303,9 @@ def result_create(*, partnership: Partnership, by: User, data: dict, authors: li
 def result_update(*, result: Result, by: User, data: dict, authors: list[dict], edit_version: int) -> Result:
     """The researchers' changes, if nobody saved the result since ``edit_version``; the slug stays (stable URL).
 
-    Raises ``StaleEdit`` (nothing saved) when the result moved on: another edit, a publication, a takedown.
+    On a published result the edit is published as its next version (``data["version_note"]`` says what
+    changed); the earlier versions stay as they were. Raises ``StaleEdit`` (nothing saved) when the result
+    moved on: another edit, a publication, a takedown.
     """
     # The saved row carries the status as stored now: an edit never undoes a takedown or publication made meanwhile.
     result.refresh_from_db(
@@ -318,6 +320,9 @@ def result_update(*, result: Result, by: User, data: dict, authors: list[dict], 
         if field in data:
             getattr(result, field).set(data[field])
     _save_authors(result, authors)
+    if result.status == Result.Status.PUBLISHED:
+        # An edit that changes nothing the public reads (only files added, say) makes no new version.
+        result_version_create(result=result, by=by, note=data.get("version_note") or "", if_changed=True)
     return result
 
 
@@ -343,6 +348,7 @@ def result_publish(
     result.published_at = timezone.now()
     result.published_by = by
     result.save(update_fields=["status", "embargo_until", "published_at", "published_by", "updated_at"])
+    result_version_create(result=result, by=by)
     # The commissioning city's officials are told once the publication is committed: their right of reply.
     result_id = result.pk
     transaction.on_commit(lambda: notify_city_of_result(result_id=result_id))

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from hub.mail import send_templated
 from hub.versioning import claim_edit
 from profiles.models import Membership, Organisation, User
 from projects.models import CityResponse, PartnershipMember, PolicyUptake, Result
@@ -239,8 +240,6 @@ def research_member_emails(result: Result) -> list[str]:
 
 def notify_response(*, response_id: int, created: bool) -> None:
     """Email the research team that the city responded (or updated its response)."""
-    from hub.mail import send_templated
-
     response = (
         CityResponse.objects.select_related("result", "result__partnership", "city").filter(pk=response_id).first()
     )
@@ -255,8 +254,6 @@ def notify_response(*, response_id: int, created: bool) -> None:
 
 def notify_uptake(*, uptake_id: int) -> None:
     """Email the research team that the city recorded a decision their result informed."""
-    from hub.mail import send_templated
-
     uptake = PolicyUptake.objects.select_related("result", "result__partnership", "city").filter(pk=uptake_id).first()
     if uptake is None:
         return

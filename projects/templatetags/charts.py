@@ -4,6 +4,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from projects import charts
+from projects.services.indicators import can_commission_gap as allowed
 
 register = template.Library()
 
@@ -24,8 +25,6 @@ def chart_value(value):
 @register.simple_tag(takes_context=True)
 def can_commission_gap(context, organisation_id: int) -> bool:
     """Whether the reader may start a draft call for one of the city's data gaps (one query, signed-in only)."""
-    from projects.services.indicators import can_commission_gap as allowed
-
     request = context.get("request")
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:

@@ -7,18 +7,16 @@ from itertools import islice
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from hub.csv import csv_lines
 from hub.forms import apply_validation_error
-from hub.public_address import base_url
 from hub.versioning import StaleEdit
 from projects import datasets_io, suppression
+from projects.dcat import dataset_iri, dcat_catalogue, dcat_dataset
 from projects.forms.datasets import (
     AccessDecisionForm,
     AccessRequestForm,
@@ -29,7 +27,8 @@ from projects.forms.datasets import (
     schema_initial,
 )
 from projects.forms.results import TakedownForm
-from projects.models import DataAccessRequest, Dataset, Partnership
+from projects.models import DataAccessRequest, Dataset, Disaggregation, Partnership
+from projects.selectors import citations as citation_selectors
 from projects.selectors import datasets as selectors
 from projects.services import datasets as services
 from projects.services import takedowns
@@ -38,45 +37,12 @@ from projects.usage import summary as usage_summary
 from projects.views.transparency import takedown_notice_response
 
 PREVIEW_ROWS = 20
-FILTER_ORDER = ("q", "disaggregation", "access", "licence", "group", "sdg", "theme", "city")
-LICENCE_URLS = {
-    "CC0-1.0": "https://creativecommons.org/publicdomain/zero/1.0/",
-    "CC-BY-4.0": "https://creativecommons.org/licenses/by/4.0/",
-}
-
-
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in (*names, "page"):
-        kept.pop(name, None)
-    return kept.urlencode()
 
 
 def dataset_list(request):
     """/data/datasets/: published datasets with facets, chips, an empty state and pages."""
-    params = request.GET
-    filterset, facets = selectors.datasets_filtered(params)
-    page = Paginator(selectors.dataset_list_page_queryset(filterset), selectors.PAGE_SIZE).get_page(params.get("page"))
-    by_name = {f.name: f for f in facets}
-    chips = []
-    for name in FILTER_ORDER:
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
-        facet = by_name.get(name)
-        chips.append(
-            {
-                "name": name,
-                "label": facet.label if facet else _("Search"),
-                "value": facet.selected.label if facet and facet.selected else value,
-                "remove": _query_without(params, name),
-            }
-        )
-    return render(
-        request,
-        "projects/datasets/dataset_list.html",
-        {"filter": filterset, "facets": facets, "page": page, "chips": chips, "widen": chips[0] if chips else None},
-    )
+    listing = selectors.DATASETS.listing(request.GET)
+    return render(request, "projects/datasets/dataset_list.html", listing.context())
 
 
 def _taken_down(request, dataset: Dataset):
@@ -99,80 +65,6 @@ def _managed(request, slug: str) -> Dataset:
     if not allowed:
         raise PermissionDenied(reason)
     return dataset
-
-
-def _base(request) -> str:
-    return base_url()
-
-
-def dcat_dataset(dataset: Dataset, base: str, *, with_context: bool = True) -> dict:
-    """The DCAT-AP / schema.org description of a dataset; downloads are listed only for open datasets."""
-    url = base + dataset.get_absolute_url()
-    partnership = dataset.partnership
-    publisher = {
-        "@type": "foaf:Agent",
-        "foaf:name": partnership.title,
-        "foaf:homepage": base + partnership.get_absolute_url(),
-    }
-    entry = {
-        "@type": ["dcat:Dataset", "schema:Dataset"],
-        "@id": url,
-        "dct:identifier": url,
-        "dct:title": dataset.title,
-        "dct:description": dataset.description,
-        "dct:license": {"@id": LICENCE_URLS.get(dataset.licence, dataset.licence)},
-        "dct:publisher": publisher,
-        "dcat:landingPage": {"@id": url},
-        "dct:accessRights": dataset.get_access_level_display(),
-        "dct:provenance": dataset.provenance or None,
-        "dcat:keyword": [d for d in dataset.disaggregations or []],
-        "dcat:theme": [t.name for t in dataset.themes.all()] + [f"SDG {t.code}" for t in dataset.sdg_targets.all()],
-        "dct:spatial": [c.name for c in dataset.countries.all()]
-        + ([partnership.city.name] if partnership.city_id else []),
-        "dct:issued": dataset.published_at.isoformat() if dataset.published_at else None,
-        "dct:modified": dataset.updated_at.isoformat() if dataset.updated_at else None,
-        "schema:variableMeasured": [
-            {
-                "@type": "schema:PropertyValue",
-                "schema:name": c["name"],
-                "schema:description": c.get("description", ""),
-                "schema:unitText": c.get("type"),
-            }
-            for c in dataset.schema or []
-        ],
-    }
-    if dataset.period_start or dataset.period_end:
-        entry["dct:temporal"] = {
-            "@type": "dct:PeriodOfTime",
-            "dcat:startDate": dataset.period_start.isoformat() if dataset.period_start else None,
-            "dcat:endDate": dataset.period_end.isoformat() if dataset.period_end else None,
-        }
-    if dataset.is_open:
-        entry["dcat:distribution"] = [
-            {
-                "@type": "dcat:Distribution",
-                "dct:title": f"{dataset.title} ({label})",
-                "dcat:downloadURL": {"@id": base + reverse(name, args=[dataset.slug])},
-                "dcat:mediaType": media,
-                "dct:license": {"@id": LICENCE_URLS.get(dataset.licence, dataset.licence)},
-            }
-            for name, label, media in (
-                ("dataset_download_csv", "CSV", "text/csv"),
-                ("dataset_download_json", "JSON", "application/json"),
-            )
-        ]
-    entry = {key: value for key, value in entry.items() if value not in (None, [], "")}
-    if with_context:
-        entry = {"@context": DCAT_CONTEXT, **entry}
-    return entry
-
-
-DCAT_CONTEXT = {
-    "dcat": "http://www.w3.org/ns/dcat#",
-    "dct": "http://purl.org/dc/terms/",
-    "foaf": "http://xmlns.com/foaf/0.1/",
-    "schema": "https://schema.org/",
-}
 
 
 def _detail_context(request, dataset: Dataset, *, request_form=None) -> dict:
@@ -212,7 +104,9 @@ def _detail_context(request, dataset: Dataset, *, request_form=None) -> dict:
         "disaggregation_labels": _disaggregation_labels(dataset),
         "usage": usage_summary(dataset, with_months=member),
         # Like ``json_script``: no markup at all inside the JSON-LD element, so no text can end it early.
-        "jsonld": json.dumps(dcat_dataset(dataset, _base(request)), ensure_ascii=False)
+        "stable_url": dataset_iri(dataset),
+        **citation_selectors.dataset_cite_context(dataset),
+        "jsonld": json.dumps(dcat_dataset(dataset), ensure_ascii=False)
         .replace("<", "\\u003C")
         .replace(">", "\\u003E")
         .replace("&", "\\u0026"),
@@ -230,7 +124,6 @@ def dataset_detail(request, slug: str):
 
 
 def _disaggregation_labels(dataset: Dataset) -> list[str]:
-    from projects.models import Disaggregation
 
     labels = dict(Disaggregation.choices)
     return [str(labels.get(key, key)) for key in dataset.disaggregations or []]
@@ -238,6 +131,11 @@ def _disaggregation_labels(dataset: Dataset) -> list[str]:
 
 def _download(request, slug: str, fmt: str):
     dataset = _dataset_for(request, slug)
+    return download_response(request, dataset, served=dataset, fmt=fmt, filename=f"{dataset.slug}.{fmt}")
+
+
+def download_response(request, dataset: Dataset, *, served: Dataset, fmt: str, filename: str):
+    """The rows of ``served`` (the dataset, or one of its versions) under ``dataset``'s access rules."""
     if dataset.status == Dataset.Status.TAKEN_DOWN:
         return _taken_down(request, dataset)
     allowed, full, access_request, reason = services.download_access(request.user, dataset)
@@ -246,22 +144,21 @@ def _download(request, slug: str, fmt: str):
             raise Http404
         raise PermissionDenied(reason)
     services.download_record(dataset=dataset, user=request.user, format=fmt, access_request=access_request)
-    threshold = datasets_io.threshold_of(dataset)
-    columns = datasets_io.header_of(dataset)
-    filename = f"{dataset.slug}.{fmt}"
+    threshold = datasets_io.threshold_of(served)
+    columns = datasets_io.header_of(served)
     if fmt == "csv":
         placeholder = suppression.label()
         rows = (
-            datasets_io.iter_rows(dataset)
+            datasets_io.iter_rows(served)
             if full
-            else datasets_io.public_rows(dataset, suppressed=placeholder, threshold=threshold)
+            else datasets_io.public_rows(served, suppressed=placeholder, threshold=threshold)
         )
         # Formulas neutralised and CRLF line ends (RFC 4180) for every reader, the research team included.
         body = csv_lines(columns, ([row.get(c, "") for c in columns] for row in rows), data=True)
         response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     else:
-        rows = datasets_io.iter_rows(dataset) if full else datasets_io.public_rows(dataset, threshold=threshold)
-        kinds = {c["name"]: c.get("type", "string") for c in dataset.schema or []}
+        rows = datasets_io.iter_rows(served) if full else datasets_io.public_rows(served, threshold=threshold)
+        kinds = {c["name"]: c.get("type", "string") for c in served.schema or []}
         response = StreamingHttpResponse(_json_rows(rows, columns, kinds), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Robots-Tag"] = "noindex"
@@ -298,25 +195,17 @@ def dataset_download_json(request, slug: str):
 def dataset_jsonld(request, slug: str):
     dataset = get_object_or_404(selectors.dataset_detail_for(None).filter(status=Dataset.Status.PUBLISHED), slug=slug)
     return JsonResponse(
-        dcat_dataset(dataset, _base(request)),
-        content_type="application/ld+json",
-        json_dumps_params={"ensure_ascii": False},
+        dcat_dataset(dataset), content_type="application/ld+json", json_dumps_params={"ensure_ascii": False}
     )
 
 
 def catalog_jsonld(request):
     """/data/catalog.jsonld: a DCAT-AP catalogue of every public dataset."""
-    base = _base(request)
-    catalog = {
-        "@context": DCAT_CONTEXT,
-        "@type": "dcat:Catalog",
-        "@id": base + reverse("dataset_catalog"),
-        "dct:title": "Bridges open data catalogue",
-        "dct:description": "Datasets published by partnerships of local governments and researchers on Bridges.",
-        "foaf:homepage": {"@id": base + reverse("dataset_list")},
-        "dcat:dataset": [dcat_dataset(d, base, with_context=False) for d in selectors.catalog_datasets()],
-    }
-    return JsonResponse(catalog, content_type="application/ld+json", json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        dcat_catalogue(selectors.catalog_datasets()),
+        content_type="application/ld+json",
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 # --- Upload and editing -------------------------------------------------------------------------------------------

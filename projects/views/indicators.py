@@ -19,12 +19,11 @@ from hub.forms import apply_validation_error
 from hub.models import GroupAtRisk, SDGIndicator, Theme
 from projects import charts, suppression
 from projects.forms.indicators import ChartOptionsForm, ImportDatasetForm, ImportMappingForm, IndicatorForm
-from projects.models import Dataset, Indicator, Partnership
+from projects.models import Dataset, Disaggregation, Indicator, Partnership
 from projects.selectors import indicators as selectors
 from projects.selectors import observation_imports as imports
 from projects.services import indicators as services
 
-FILTER_ORDER = ("q", "city", "group", "sdg", "obligation", "type", "theme")
 IMPORTS_PAGE_SIZE = 100
 
 
@@ -33,32 +32,9 @@ def data_index(request):
     return render(request, "projects/data_index.html", selectors.data_index_context())
 
 
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in (*names, "page"):
-        kept.pop(name, None)
-    return kept.urlencode()
-
-
 def indicator_list(request):
-    params = request.GET
-    filterset, facets = selectors.indicators_filtered(params)
-    page = Paginator(selectors.indicator_list_page(filterset.qs), selectors.PAGE_SIZE).get_page(params.get("page"))
-    by_name = {f.name: f for f in facets}
-    chips = []
-    for name in FILTER_ORDER:
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
-        facet = by_name.get(name)
-        label = facet.label if facet else _("Search")
-        shown = facet.selected.label if facet and facet.selected else value
-        chips.append({"name": name, "label": label, "value": shown, "remove": _query_without(params, name)})
-    return render(
-        request,
-        "projects/indicators/indicator_list.html",
-        {"filter": filterset, "facets": facets, "page": page, "chips": chips, "widen": chips[0] if chips else None},
-    )
+    listing = selectors.INDICATORS.listing(request.GET)
+    return render(request, "projects/indicators/indicator_list.html", listing.context())
 
 
 def _number(value):
@@ -201,7 +177,6 @@ def indicator_detail(request, slug: str):
 
 
 def indicator_disaggregation_labels(indicator: Indicator) -> list[str]:
-    from projects.models import Disaggregation
 
     labels = dict(Disaggregation.choices)
     return [str(labels.get(key, key)) for key in indicator.disaggregations or []]

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -11,59 +10,25 @@ from django.views.decorators.http import require_http_methods
 
 from hub.forms import apply_validation_error
 from profiles.emails import normalise_email
-from projects.filters import FACETS, PAGE_SIZE
 from projects.forms.partnerships import MemberFormSet, PartnershipRegisterForm
 from projects.models import PartnershipMember
+from projects.selectors import lifecycle
 from projects.selectors import partnerships as selectors
 from projects.services import partnerships as services
-
-# From the most to the least narrowing, for the empty state's "remove this filter" suggestion.
-RESTRICTIVENESS = ("q", "status", "method", "sdg", "theme", "country", "city")
-
-
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in (*names, "page"):
-        kept.pop(name, None)
-    return kept.urlencode()
+from projects.services.lifecycle import is_city_side
 
 
 def partnership_list(request):
-    params = request.GET
-    filterset, facets = selectors.partnerships_filtered(params)
-    page = Paginator(selectors.partnership_list_rows(filterset.qs), PAGE_SIZE).get_page(params.get("page"))
-    by_name = {f.name: f for f in facets}
-    chips = []
-    for name in RESTRICTIVENESS:
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
-        if name in by_name:
-            selected = by_name[name].selected
-            label, shown = by_name[name].label, selected.label if selected else value
-        else:
-            label, shown = _("Search"), value
-        chips.append({"name": name, "label": label, "value": shown, "remove": _query_without(params, name)})
+    listing = selectors.PARTNERSHIPS.listing(request.GET)
     can_register, _reason = services.can_register_partnership(request.user)
-    return render(
-        request,
-        "projects/partnership_list.html",
-        {
-            "page": page,
-            "filter": filterset,
-            "facets": facets,
-            "facet_names": FACETS,
-            "chips": chips,
-            "widen": chips[0] if chips else None,
-            "can_register": can_register,
-        },
-    )
+    return render(request, "projects/partnership_list.html", listing.context(can_register=can_register))
 
 
 def partnership_detail(request, slug: str):
     partnership = get_object_or_404(selectors.partnership_detail_public(), slug=slug)
     members = list(partnership.members.all())
     outcomes = selectors.partnership_outcomes(partnership)
+    life = lifecycle.partnership_life_public(partnership, results=outcomes.results, milestones=outcomes.milestones)
     return render(
         request,
         "projects/partnership_detail.html",
@@ -73,6 +38,8 @@ def partnership_detail(request, slug: str):
             "city_members": [m for m in members if m.side == m.Side.CITY],
             "partner_members": [m for m in members if m.side == m.Side.PARTNER],
             "outcomes": outcomes,
+            "life": life,
+            "can_manage": request.user.is_authenticated and is_city_side(request.user, partnership),
             "is_member": any(m.user_id == request.user.pk for m in members if m.user_id),
             "is_research_member": any(
                 m.user_id == request.user.pk for m in members if m.user_id and m.side == m.Side.RESEARCH

@@ -10,7 +10,6 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import date_format
@@ -37,54 +36,20 @@ from projects.forms.results import (
     authors_initial,
 )
 from projects.models import Partnership, PartnershipMember, Result, ResultAuthor, ResultFile
+from projects.selectors import citations as citation_selectors
 from projects.selectors import results as selectors
 from projects.services import results as services
 from projects.services import takedowns
 from projects.views.transparency import takedown_notice_response
-
-FILTER_LABELS = {"q": _("Search")}
 
 
 def _refused(request, reason: str):
     return render(request, "projects/results/refused.html", {"reason": reason}, status=403)
 
 
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in (*names, "page"):
-        kept.pop(name, None)
-    return kept.urlencode()
-
-
 def result_list(request):
-    params = request.GET
-    filterset, facets = selectors.results_filtered(params)
-    page = Paginator(selectors.result_list_rows(filterset.ordered_qs), selectors.PAGE_SIZE).get_page(params.get("page"))
-    by_name = {f.name: f for f in facets}
-    chips = []
-    for name in ("q", *selectors.FACETS):
-        value = (params.get(name) or "").strip()
-        if not value:
-            continue
-        if name in by_name:
-            selected = by_name[name].selected
-            label, shown = by_name[name].label, selected.label if selected else value
-        else:
-            label, shown = FILTER_LABELS[name], value
-        chips.append({"name": name, "label": label, "value": shown, "remove": _query_without(params, name)})
-    return render(
-        request,
-        "projects/results/result_list.html",
-        {
-            "filter": filterset,
-            "facets": facets,
-            "results": page,
-            "chips": chips,
-            "widen": chips[-1] if chips else None,
-            "sort": params.get("sort") or selectors.Sort.NEWEST,
-            "sort_choices": selectors.Sort.CHOICES,
-        },
-    )
+    listing = selectors.RESULTS.listing(request.GET)
+    return render(request, "projects/results/result_list.html", listing.context(page_name="results"))
 
 
 def _result_or_notice(request, slug: str, queryset=None):
@@ -147,6 +112,7 @@ def _render_detail(request, result: Result, *, publish_form=None, status: int = 
         "can_take_down": coordinator and takedowns.can_take_down(user, result)[0],
         "usage": selectors.result_usage(result, with_months=membership is not None),
         "json_ld": _json_ld(request, result, authors) if public else "",
+        **citation_selectors.result_cite_context(result),
     }
     if research and result.status == Result.Status.DRAFT:
         context["publish_form"] = publish_form or PublishForm(max_months=max_months)
@@ -259,6 +225,7 @@ def result_edit(request, slug: str):
     if form.is_valid() and (formset.is_valid() or form.takes_saved_authors()):
         typed = authors_from(formset) if formset.is_valid() else []
         authors = form.authors_to_save(typed)
+        before = result.version_number
         try:
             services.result_update(
                 result=result,
@@ -275,8 +242,18 @@ def result_edit(request, slug: str):
         except PermissionDenied as error:
             return _refused(request, str(error))
         else:
-            messages.success(request, _("Changes saved."))
             _tell_invited(request, authors)
+            if result.status == Result.Status.PUBLISHED and result.version_number == before:
+                messages.info(request, _("Nothing readers see has changed, so no new version was published."))
+                return redirect(result.get_absolute_url())
+            if result.status == Result.Status.PUBLISHED:
+                messages.success(
+                    request,
+                    _("Published as version %(number)s. The earlier versions stay readable at their own addresses.")
+                    % {"number": result.version_number},
+                )
+                return redirect(result.get_absolute_url())
+            messages.success(request, _("Changes saved."))
             return redirect("result_edit", slug=result.slug)
     return render(
         request,

@@ -7,7 +7,6 @@ not advertise what exists behind them.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -21,47 +20,13 @@ from projects.models import CityResponse, Result
 from projects.selectors import uptake as selectors
 from projects.services import uptake as services
 
-# From the most to the least narrowing, for the empty state's "remove this filter" suggestion.
-RESTRICTIVENESS = ("kind", "year", "theme", "city")
-
-
-def _query_without(params, *names: str) -> str:
-    kept = params.copy()
-    for name in (*names, "page"):
-        kept.pop(name, None)
-    return kept.urlencode()
-
 
 def uptake_list(request):
-    params = request.GET
-    filterset, facets = selectors.uptakes_filtered(params)
-    page = Paginator(selectors.uptake_list_rows(filterset.qs), selectors.PAGE_SIZE).get_page(params.get("page"))
-    rows = selectors.add_trail(page.object_list)
-    by_name = {f.name: f for f in facets}
-    chips = []
-    for name in RESTRICTIVENESS:
-        value = (params.get(name) or "").strip()
-        if value and name in by_name:
-            selected = by_name[name].selected
-            chips.append(
-                {
-                    "label": by_name[name].label,
-                    "value": selected.label if selected else value,
-                    "remove": _query_without(params, name),
-                }
-            )
+    listing = selectors.UPTAKE.listing(request.GET)
     return TemplateResponse(
         request,
         "projects/uptake/uptake_list.html",
-        {
-            "filter": filterset,
-            "facets": facets,
-            "page": page,
-            "rows": rows,
-            "chips": chips,
-            "widen": chips[0] if chips else None,
-            "summary": selectors.uptake_summary(),
-        },
+        listing.context(rows=selectors.add_trail(listing.page.object_list), summary=selectors.uptake_summary()),
     )
 
 

@@ -4,20 +4,28 @@
 
   document.documentElement.classList.add("js");
 
-  /* Collapsible main navigation on narrow screens (a disclosure button). */
+  /* The menu on narrow screens: collapsed by CSS from the first paint, so nothing here changes the layout on
+     load. The toggle is a link to #site-nav (it opens the menu through :target without JavaScript); here it
+     acts as a disclosure button: Enter or Space toggles it, Escape closes it, aria-expanded follows. */
   function initNavToggle() {
     var button = document.querySelector(".nav-toggle");
     var nav = document.getElementById("site-nav");
     if (!button || !nav) return;
-    button.hidden = false;
-    var query = window.matchMedia("(max-width: 56rem)");
+    var query = window.matchMedia("(max-width: 79.99rem)");
 
     function setOpen(open) {
       button.setAttribute("aria-expanded", String(open));
       nav.classList.toggle("is-open", open);
     }
-    button.addEventListener("click", function () {
+    button.addEventListener("click", function (event) {
+      event.preventDefault();
       setOpen(button.getAttribute("aria-expanded") !== "true");
+    });
+    button.addEventListener("keydown", function (event) {
+      if (event.key === " ") {
+        event.preventDefault();
+        button.click();
+      }
     });
     document.addEventListener("keydown", function (event) {
       if (event.key === "Escape" && button.getAttribute("aria-expanded") === "true" && query.matches) {
@@ -26,6 +34,26 @@
       }
     });
     query.addEventListener("change", function () { setOpen(false); });
+  }
+
+  /* The "More" menu of the header: closes on Escape and when focus or a click goes elsewhere. */
+  function initMoreMenu() {
+    var menu = document.querySelector(".nav-more__menu");
+    if (!menu) return;
+    function close(focusSummary) {
+      if (!menu.open) return;
+      menu.open = false;
+      if (focusSummary) menu.querySelector("summary").focus();
+    }
+    document.addEventListener("click", function (event) {
+      if (!menu.contains(event.target)) close(false);
+    });
+    menu.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") close(true);
+    });
+    menu.addEventListener("focusout", function (event) {
+      if (event.relatedTarget && !menu.contains(event.relatedTarget)) close(false);
+    });
   }
 
   /* Move focus to a form's error summary so that screen-reader and keyboard users land on it. */
@@ -95,6 +123,7 @@
 
   function init() {
     initNavToggle();
+    initMoreMenu();
     focusErrorSummary();
     initTableFilters();
     initConfirm();

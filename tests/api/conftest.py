@@ -166,6 +166,38 @@ class Builders:
             date=dt.date(2025, 3, 1),
         )
 
+    def implementation_entry(self, *, uptake=None):
+        """A step of a decision's implementation trail (the impact ledger), with a link as its evidence."""
+        import datetime as dt
+
+        from projects.models import ImplementationEntry
+
+        n = self._next()
+        return ImplementationEntry.objects.create(
+            uptake=uptake or self.uptake(),
+            date=dt.date(2025, 6, 1),
+            text=f"Step {n}: tender launched.",
+            link=f"https://graz.example.org/steps/{n}",
+            status="in_progress",
+            progress=20,
+        )
+
+    def need(self):
+        """A research need for the city, posted by a resident."""
+        from profiles.factories import UserFactory
+        from projects.models import ResearchNeed
+
+        n = self._next()
+        author = UserFactory(email=f"resident{n}@example.org")
+        return ResearchNeed.objects.create(
+            city=self.city,
+            author=author,
+            author_name=f"Resident {n}",
+            title=f"Who is left without heating {n}",
+            situation="Older tenants report cold homes every winter.",
+            missing_evidence="How many households go without heating, by district.",
+        )
+
     def partnership_(self, *, is_public=True):
         from projects.factories import PartnershipFactory
 
@@ -173,3 +205,45 @@ class Builders:
         return PartnershipFactory(
             title=f"Water rights {n}", slug=f"water-rights-{n}", city=self.city, is_public=is_public
         )
+
+    def report(self, *, of=None, status="accepted", review_comment="", work_done="Forty interviews."):
+        """A progress report of partnership ``of`` (default: the shared one) in ``status`` (accepted reports are delivered, so public)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from projects.models import PartnershipReport
+
+        n = self._next()
+        submitted = status in ("submitted", "returned", "accepted")
+        return PartnershipReport.objects.create(
+            partnership=of or self.partnership,
+            kind=PartnershipReport.Kind.PROGRESS,
+            title=f"Progress report {n}",
+            due_date=dt.date(2025, 3, n % 28 + 1),
+            status=status,
+            work_done=work_done,
+            review_comment=review_comment,
+            submitted_at=timezone.now() if submitted else None,
+            reviewed_at=timezone.now() if status in ("returned", "accepted") else None,
+        )
+
+    def deliverable(self, *, of=None, is_public=True, status="planned", results=(), datasets=()):
+        """An agreed deliverable; ``is_public=False`` keeps it for the members (the manage page only)."""
+        import datetime as dt
+
+        from projects.models import Deliverable
+
+        n = self._next()
+        deliverable = Deliverable.objects.create(
+            partnership=of or self.partnership,
+            title=f"Deliverable {n}",
+            description=f"What deliverable {n} is about.",
+            due_date=dt.date(2025, 6, n % 28 + 1),
+            status=status,
+            delivered_on=dt.date(2025, 6, 30) if status == "delivered" else None,
+            is_public=is_public,
+        )
+        deliverable.results.set(results)
+        deliverable.datasets.set(datasets)
+        return deliverable

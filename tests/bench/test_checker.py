@@ -1,8 +1,8 @@
-"""The mixed run's write check: acknowledged writes against the rows the database holds (hub.bench.checker)."""
+"""The mixed run's write check: acknowledged writes against the rows the database holds (bench.checker)."""
 
 import pytest
 
-from hub.bench.checker import Ack, DraftState, check, check_draft, make_token, tokens_in
+from bench.checker import Ack, DraftState, check, check_draft, make_token, tokens_in
 
 RUN = "a1b2c3"
 

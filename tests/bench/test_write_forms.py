@@ -1,13 +1,13 @@
-"""The write driver fills the site's real forms as a browser would (hub.bench.writes.post_form), no server needed."""
+"""The write driver fills the site's real forms as a browser would (bench.writes.post_form), no server needed."""
 
 # The shared proposal fixtures come from test_proposal_services; pytest injects them by name.
 # ruff: noqa: F401, F811
 
 import pytest
 
+from bench.checker import make_token, tokens_in
+from bench.writes import post_form
 from calls.models import Proposal
-from hub.bench.checker import make_token, tokens_in
-from hub.bench.writes import post_form
 from tests.calls.test_proposal_services import FILLED, draft, filled, lead
 
 pytestmark = pytest.mark.django_db

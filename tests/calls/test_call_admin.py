@@ -61,6 +61,15 @@ def call_form(**overrides) -> dict:
         "cross_border": "allowed",
         "criteria": inline_formset([{"name": name, "description": "", "weight": str(w)} for name, w in criteria]),
         "comments": inline_formset([]),
+        # Issue 18: the call's own forms (§1), its reviewers' load (§2) and feedback to applicants (§3).
+        "application_form": streamfield([]),
+        "full_application_form": streamfield([]),
+        "review_questions": streamfield([]),
+        "reviews_per_proposal": "2",
+        "reviewer_cap_per_call": "5",
+        "reviewer_cap_per_month": "8",
+        "conflict_years": "3",
+        "review_release": "none",
     }
     data.update(overrides)
     return nested_form_data(data)

@@ -34,7 +34,11 @@ def url(assignment):
 
 
 def score_data(call, values):
-    data = {"comments": "Solid design; the participation plan is convincing."}
+    data = {
+        "comments": "Solid design; the participation plan is convincing.",
+        "recommendation": "fund",
+        "confidence": "4",
+    }
     for criterion, value in zip(call.criteria.all(), values, strict=True):
         data[f"criterion_{criterion.pk}"] = value
     return data

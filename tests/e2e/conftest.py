@@ -1,18 +1,22 @@
 """Browser tests: Playwright (sync API) driving the system Chromium against pytest-django's live server.
 
-Every test here is marked ``e2e``, runs in one xdist group and uses a transactional
-database with serialized rollback: the live server runs in another thread, so each
-test commits for real, and the flush after it would otherwise wipe what migrations
-loaded (the Wagtail page tree, sites, collections and vocabularies).
+Every test here is marked ``e2e`` and uses a transactional database with serialized rollback: the live server runs
+in another thread, so each test commits for real, and the flush after it would otherwise wipe what migrations loaded
+(the Wagtail page tree, sites, collections and vocabularies); ``tests/db_snapshot.py`` puts that back in
+milliseconds. Each pytest-xdist worker has its own database, live server and browser, so browser tests spread over
+the workers like the others.
 """
 
 import os
 import re
+import threading
 from pathlib import Path
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
@@ -35,6 +39,39 @@ RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
 
+# The live server's threads and the test thread use one in-memory SQLite connection. Two requests at once (a
+# publish and the editor's background ping) or a request and the test's own query interleave their savepoints on
+# it ("no such savepoint"). A request holds this lock from start to last byte; the test thread's queries take it too.
+SHARED_CONNECTION = threading.RLock()
+
+
+class OneRequestAtATime(ThreadedWSGIServer):
+    """The live server's WSGI server, answering one request at a time on the shared connection.
+
+    Still threaded, so that a browser's idle keep-alive connection never blocks the next request.
+    """
+
+    def set_app(self, application):
+        def serialised(environ, start_response):
+            with SHARED_CONNECTION:
+                result = application(environ, start_response)
+                try:
+                    body = b"".join(result)  # streamed responses query as they go: finish them under the lock
+                finally:
+                    if hasattr(result, "close"):
+                        result.close()
+            return [body]
+
+        super().set_app(serialised)
+
+
+LiveServerThread.server_class = OneRequestAtATime
+
+
+def _one_query_at_a_time(execute, sql, params, many, context):
+    with SHARED_CONNECTION:
+        return execute(sql, params, many, context)
+
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
@@ -42,7 +79,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
-            item.add_marker(pytest.mark.xdist_group("e2e"))
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
 
 
@@ -90,6 +126,17 @@ def _leave_the_database_as_migrated(django_db_blocker):
             contents = getattr(connection, "_test_serialized_contents", None)
             if contents and not ContentType.objects.using(alias).exists():
                 connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(autouse=True)
+def _queries_wait_for_requests():
+    wrapped = [connections[alias] for alias in connections]
+    for connection in wrapped:
+        connection.execute_wrappers.append(_one_query_at_a_time)
+    yield
+    for connection in wrapped:
+        if _one_query_at_a_time in connection.execute_wrappers:
+            connection.execute_wrappers.remove(_one_query_at_a_time)
 
 
 @pytest.fixture(autouse=True)

@@ -174,7 +174,7 @@ def test_flow_4_results_data_indicators_and_the_city_decision(new_page, tmp_path
     panel = reader.locator(".uptake-panel")
     expect(panel).to_contain_text("Partly accepted")
     expect(panel).to_contain_text("Rent regulation is a federal matter.")
-    expect(panel.get_by_role("link", name="Graz housing allowance reform 2026")).to_be_visible()
+    expect(panel.get_by_role("link", name="Graz housing allowance reform 2026", exact=True)).to_be_visible()
     reader.goto("/results/uptake/")
     expect(reader.get_by_role("heading", level=1)).to_have_text("Policy uptake")
     expect(reader.get_by_text("1 decision found")).to_be_visible()

@@ -110,9 +110,9 @@ def test_official_closes_a_call_early_then_awards(new_page, open_call, city, pas
 
     # Now the award is offered; the official awards the reviewed proposal.
     page.locator(f"#decide-{winner.pk}").check()
-    page.locator("select[name=action]").select_option("award")
+    page.locator("#id_action").select_option("award")
     page.locator("textarea[name=message]").fill("Congratulations.")
-    page.locator("form.form button[type=submit]").click()
+    page.locator(f"#decide-{winner.pk}").locator("xpath=ancestor::form").locator("button[type=submit]").click()
     expect(page.locator(".message--success")).to_contain_text(winner.title)
     screenshots(page, f"{language}-4-awarded")
     assert Proposal.objects.get(pk=winner.pk).status == Proposal.Status.AWARDED

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 from calls.models import ResearchCall
 from hub.models import Theme
 from profiles.models import CityPage
-from projects import contributions_indicators
 from projects.models import Indicator, Observation
 from tests.e2e.helpers import sign_in
 
@@ -39,7 +38,6 @@ def _housing_data(graz):
 
 
 def test_reader_sees_charts_and_gaps_and_an_official_commissions_research(new_page, city, password):
-    contributions_indicators.register()
     graz, official = city
     indicator = _housing_data(graz)
     city_page = CityPage.objects.get(organisation=graz)

@@ -17,7 +17,7 @@ from playwright.sync_api import Page, expect
 from calls.models import ResearchCall
 from profiles.factories import CityOrganisationFactory, MembershipFactory, UserFactory
 from profiles.models import CityPage, Membership, Organisation
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import close_date_pickers, set_slug, sign_in
 
 ARTIFACTS_DIR = Path(os.environ.get("E2E_ARTIFACTS_DIR") or Path(__file__).resolve().parents[2] / "test-artifacts")
 PREFIXES = {"en": "", "es": "/es", "fr": "/fr"}
@@ -76,10 +76,11 @@ def test_official_posts_a_call_from_the_dashboard_and_finds_it_in_their_citys_ca
     page.locator('input[name="closes_at"]').fill("2027-05-01 12:00")
     page.locator('input[name="criteria-0-name"]').fill("Relevance")
     page.locator('input[name="criteria-0-weight"]').fill("100")
-    page.keyboard.press("Escape")
+    close_date_pickers(page)
     screenshot(page, f"{language}-2-call-editor")
 
     # An official submits for moderation from the editor's action menu.
+    set_slug(page, "housing-older-tenants")
     page.locator("footer [data-w-dropdown-target='toggle']").first.click()
     page.locator("button[name='action-submit']").click()
     expect(page).not_to_have_url(re.compile(re.escape(add_url) + "$"))

@@ -58,6 +58,8 @@ def test_city_reviews_ranks_and_awards_a_proposal(new_page, open_call, city, res
         group = reviewer_page.get_by_role("group", name=re.compile(re.escape(criterion.name)))
         group.get_by_label("4", exact=True).check()
     reviewer_page.get_by_label("Comments for the city").fill("Convincing participation plan.")
+    reviewer_page.get_by_role("group", name="Your recommendation").get_by_label("Fund", exact=True).check()
+    reviewer_page.get_by_role("group", name="Your confidence in this review").get_by_label("4 — confident").check()
     reviewer_page.get_by_role("button", name="Submit review").click()
     expect(reviewer_page.get_by_text("Your review was saved.")).to_be_visible()
 

@@ -63,7 +63,7 @@ def test_city_responds_records_uptake_and_the_public_follows_the_trail(new_page,
     expect(panel).to_contain_text("Partly accepted")
     expect(panel).to_contain_text("Rent caps are a regional matter.")
     expect(panel).to_contain_text("remain open to discuss the evidence")
-    expect(panel.get_by_role("link", name="Municipal Housing Plan 2025–2030, measure 4.2")).to_be_visible()
+    expect(panel.get_by_role("link", name="Municipal Housing Plan 2025–2030, measure 4.2", exact=True)).to_be_visible()
     expect(panel).not_to_contain_text("Pending for")
     # ... and follows the trail on /results/uptake/.
     panel.get_by_role("link", name="All decisions informed by research").click()

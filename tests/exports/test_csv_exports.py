@@ -139,7 +139,10 @@ def test_every_api_field_has_a_described_column(build, city, open_call, take_dow
     build.dataset()
     build.indicator()
     build.method()
-    build.uptake()
+    build.implementation_entry(uptake=build.uptake())
+    build.need()
+    build.report()
+    build.deliverable(status="delivered", results=[build.result()], datasets=[build.dataset()])
     take_down(build.result())
     request = site_request()
     for export in exports():

@@ -113,7 +113,7 @@ def test_saving_a_proposal_keeps_the_zip_fresh(client, city, django_capture_on_c
     PartnershipFactory(title="Housing monitor", city=city[0])
     bulk.build_now()
     proposal_model_label = Proposal._meta.label
-    assert proposal_model_label in bulk._not_exported
+    assert proposal_model_label in bulk.not_exported_models()
 
     with django_capture_on_commit_callbacks(execute=True):
         bulk.note_change(sender=Proposal)

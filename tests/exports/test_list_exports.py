@@ -266,6 +266,8 @@ def _add(build, make_city, take_down, key: str, n: int) -> None:
             build.uptake()
         elif key == "takedowns":
             take_down(build.result())
+        elif key == "implementation_entries":
+            build.implementation_entry()
 
 
 @pytest.mark.parametrize(
@@ -278,6 +280,7 @@ def _add(build, make_city, take_down, key: str, n: int) -> None:
         ("case_studies", "/case-studies/export.csv"),
         ("policy_uptake", "/results/uptake/export.csv"),
         ("takedowns", "/transparency/export.csv"),
+        ("implementation_entries", "/results/uptake/implementation/export.csv"),
     ],
 )
 def test_queries_do_not_grow_from_3_to_30_rows(
@@ -300,6 +303,7 @@ def test_queries_do_not_grow_from_3_to_30_rows(
         ("/methods/", "/methods/export.csv"),
         ("/case-studies/?region=europe", "/case-studies/export.csv?region=europe"),
         ("/results/uptake/?kind=plan", "/results/uptake/export.csv?kind=plan"),
+        ("/results/uptake/?kind=plan", "/results/uptake/implementation/export.csv?kind=plan"),
         ("/transparency/", "/transparency/export.csv"),
         ("/results/?sort=title&page=2", "/results/export.csv?sort=title"),
     ],

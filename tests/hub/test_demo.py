@@ -7,15 +7,17 @@ from django.core.management import call_command
 import pytest
 
 from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment
+from hub.management.commands.seed_demo import fingerprint
+from hub.models import DemoContent
 from profiles.models import CityPage, Organisation, ResearcherProfile
 from projects.models import Partnership
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.xdist_group("demo-content-hub")]
 
 
 @pytest.fixture
-def demo(db):
-    call_command("seed_demo", stdout=StringIO())
+def demo(demo_content, db):
+    """The demo, seeded once for this module (``demo_content``)."""
 
 
 def counts() -> dict[str, int]:
@@ -35,6 +37,27 @@ def test_demo_loads_twice_without_duplicating_anything(demo):
     call_command("seed_demo", stdout=StringIO())
     assert counts() == first
     assert first["cities"] >= 6 and first["researchers"] == 30
+
+
+def test_a_second_make_run_skips_seeding_until_the_demo_code_or_migrations_change(demo, django_assert_max_num_queries):
+    first = counts()
+    stamp = DemoContent.objects.get()
+    assert stamp.fingerprint == fingerprint(2021)
+
+    # Unchanged: a handful of queries (the stamp and the migrations table), nothing loaded.
+    out = StringIO()
+    with django_assert_max_num_queries(5):
+        call_command("seed_demo", "--if-changed", stdout=out)
+    assert "Demo content is up to date" in out.getvalue()
+    assert DemoContent.objects.get().seeded_at == stamp.seeded_at
+
+    # Seeded by other demo code (or before a migration): loaded again, without duplicates, and stamped.
+    DemoContent.objects.update(fingerprint="an older demo")
+    out = StringIO()
+    call_command("seed_demo", "--if-changed", stdout=out)
+    assert "Demo content is ready" in out.getvalue()
+    assert counts() == first
+    assert DemoContent.objects.get().fingerprint == fingerprint(2021)
 
 
 def test_demo_has_a_call_in_every_status_and_marks_them_as_demo(demo):

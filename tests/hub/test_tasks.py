@@ -172,6 +172,9 @@ def test_the_schedule_runs_each_job_of_the_former_cron_table_with_a_command_that
         ("30 2 * * *", "private_media_sweep", ()),
         ("45 2 * * *", "prune_sent_emails", ()),
         ("0 6 * * 1", "send_alert_digests", ("--frequency", "weekly")),
+        ("30 7 * * *", "send_report_reminders", ()),  # issue 19: partnership reports due within a week
+        ("0 7 * * *", "send_notification_digests", ()),  # issue 18 §3: daily notification digests
+        ("0 3 * * *", "anonymise_proposals", ()),  # issue 18 §5: data retention
     }
     assert all(job.command in commands for job in schedule.SCHEDULE)
     assert len(schedule.JOBS) == len(schedule.SCHEDULE), "two jobs share a name"

@@ -10,7 +10,8 @@ from allauth.account.models import EmailAddress
 from hub.models import Country, Theme
 from profiles import services
 from profiles.factories import DEMO_PASSWORD, MembershipFactory, ResearcherProfileFactory, UserFactory
-from profiles.models import CityPage, Membership, Organisation, ResearcherProfile, User
+from profiles.models import AffiliationPeriod, CityPage, Membership, Organisation, ResearcherProfile, User
+from profiles.notify import mark_read, notify
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +61,44 @@ def test_export_is_a_json_download_of_the_users_own_data(client, person, city):
     ):
         assert other not in text
     assert "password" not in text
+
+
+def test_export_has_my_notifications_read_or_not_and_my_affiliation_history_only(client, person, university, city):
+    organisation, official = city
+    colleague = ResearcherProfileFactory(user__email="colleague@example.org").user
+    read = notify(
+        person, kind="proposal_comment", message="The city wrote to your team.", url="/proposals/7/", email=False
+    )
+    notify(person, kind="review_response", message="The team responded to the reviews.", url="/reviews/3/", email=False)
+    notify(colleague, kind="proposal_mention", message="Someone mentioned the colleague.", url="/x/", email=False)
+    assert mark_read(user=person, notification_id=read.pk)
+    profile = person.researcher_profile
+    AffiliationPeriod.objects.create(profile=profile, organisation=university, start_year=2012, end_year=2018)
+    AffiliationPeriod.objects.create(profile=profile, organisation=organisation, start_year=2019, sort_order=1)
+    AffiliationPeriod.objects.create(profile=colleague.researcher_profile, organisation=university, start_year=2001)
+    client.force_login(person)
+
+    data = json.loads(client.get("/dashboard/export/").content)
+
+    assert [(n["kind"], n["message"], n["url"], n["read"]) for n in data["notifications"]] == [
+        ("proposal_comment", "The city wrote to your team.", "/proposals/7/", True),
+        ("review_response", "The team responded to the reviews.", "/reviews/3/", False),
+    ]
+    assert all(n["created_at"] for n in data["notifications"])
+    assert data["notifications"][0]["read_at"] and data["notifications"][1]["read_at"] is None
+    assert data["affiliation_history"] == [
+        {"organisation": university.name, "from": 2012, "until": 2018},
+        {"organisation": organisation.name, "from": 2019, "until": None},
+    ]
+    assert "Someone mentioned the colleague" not in json.dumps(data) and 2001 not in [
+        a["from"] for a in data["affiliation_history"]
+    ]
+
+    client.force_login(colleague)
+    theirs = json.loads(client.get("/dashboard/export/").content)
+    assert [n["message"] for n in theirs["notifications"]] == ["Someone mentioned the colleague."]
+    assert theirs["affiliation_history"] == [{"organisation": university.name, "from": 2001, "until": None}]
+    assert "The city wrote to your team" not in json.dumps(theirs)
 
 
 def test_export_of_an_organisation_member_has_no_researcher_profile(client, city):

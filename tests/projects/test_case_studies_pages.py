@@ -6,7 +6,6 @@ import pytest
 
 from hub.models import Country, HomePage, Method, SDGTarget, Theme
 from hub.registry import home_latest
-from projects import contributions_case_studies
 from projects.factories import PartnershipFactory
 from projects.models import CaseStudyIndexPage, CaseStudyPage, Dataset, Region, Result
 
@@ -131,7 +130,6 @@ def test_case_study_page_links_only_public_results_and_datasets(client, housing)
 
 
 def test_featured_case_studies_are_on_the_home_page(client):
-    contributions_case_studies.register()
     make_case_study("Featured story", featured=True)
     make_case_study("Ordinary story")
     section = next(s for s in home_latest() if s["key"] == "case_studies")

@@ -286,8 +286,8 @@ def test_records_about_people_cannot_be_open_even_without_findings(partnership, 
 def test_hub_stat_counts_public_datasets_and_personal_data_lists_requests(on_request, dataset, outsider):
     from projects import contributions_datasets
 
-    assert contributions_datasets._count_datasets() == 1  # the draft is not counted
+    assert contributions_datasets.datasets_stat().value == 1  # the draft is not counted
     services.access_request_create(dataset=on_request, by=outsider, purpose=PURPOSE)
-    exported = contributions_datasets._personal_data(outsider)
+    exported = contributions_datasets.personal_data(outsider)["datasets"]
     assert exported["access_requests"][0]["dataset"] == "Survey of tenants"
     assert exported["access_requests"][0]["purpose"] == PURPOSE and exported["downloads"] == []

@@ -270,7 +270,7 @@ def test_trail_links_indicators_of_the_results_themes_observed_in_the_city(resul
         )
     record(result, official)
     [row] = selectors.add_trail(selectors.uptake_list_rows(selectors.uptakes_public()))
-    assert [(i["indicator"].slug, i["url"]) for i in row.indicators] == [
+    assert [(i["indicator"].slug, i["url"]) for i in row.indicator_links] == [
         ("overcrowding", f"/data/indicators/overcrowding/?city={city.slug}")
     ]
 

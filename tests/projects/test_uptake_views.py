@@ -20,8 +20,9 @@ from projects.services import uptake as services
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
-# Measured: the page, its 4 facets, the summary, the rows and their trail; the same for 1 and 10 records.
-LIST_QUERIES = 15
+# Measured: the page, its 6 facets, the summary, the rows, their intended indicators and their trail; the same for
+# 1 and 10 records.
+LIST_QUERIES = 18
 HOSTILE = '<script>alert("x")</script>'
 
 
@@ -333,16 +334,17 @@ def test_city_section_shows_stances_pending_ages_and_decisions(
         record(answered, official, title=f"Decision {n}")
     make_result(partnership, slug="waiting", title="Waiting report", days_ago=9)
     city_page = CityPage.objects.select_related("organisation").get(organisation=city[0])
-    with django_assert_max_num_queries(2):
-        section = contributions_uptake._city_uptake(city_page)
+    # Responses, decisions, and the decisions summed by implementation status (the impact ledger).
+    with django_assert_max_num_queries(3):
+        section = contributions_uptake.city_uptake_section(city_page).context
         html = render_to_string("projects/city_section_uptake.html", {"section": section})
     assert [(s["stance"], s["count"]) for s in section["stances"]] == [("not_accepted", count), ("pending", 1)]
+    assert [(s["status"], s["count"]) for s in section["implementation"]] == [("planned", count)]
     assert "Waiting report" in html and "Pending for 9 days" in html
     assert html.count("Informed by") == min(count, 5)
 
 
 def test_city_page_has_the_policy_uptake_section(client, result, official, city):
-    contributions_uptake.register()
     record(result, official, title="Accessibility service at district offices")
     page = client.get(CityPage.objects.get(organisation=city[0]).url)
     assert "Policy uptake" in page.text and "Accessibility service at district offices" in page.text
@@ -351,9 +353,11 @@ def test_city_page_has_the_policy_uptake_section(client, result, official, city)
 def test_personal_data_lists_what_the_official_wrote(result, official):
     services.response_save(result=result, by=official, stance="accepted", reasons="Yes.", edit_version=1)
     record(result, official)
-    data = contributions_uptake._personal_data(official)
+    data = contributions_uptake.personal_data(official)["policy_uptake"]
     assert data["responses"][0]["stance"] == "accepted" and data["uptakes"][0]["kind"] == "plan"
-    assert contributions_uptake._personal_data(UserFactory()) == {"responses": [], "uptakes": []}
+    assert contributions_uptake.personal_data(UserFactory()) == {
+        "policy_uptake": {"responses": [], "uptakes": [], "implementation_steps": []}
+    }
 
 
 def test_filters_that_are_not_understood_are_ignored_and_said_so(client, result, official):

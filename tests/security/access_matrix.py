@@ -174,6 +174,9 @@ PUBLIC_API = (
 # What the researcher sees of their own proposals and reviews, and of an organisation.
 OWN_LISTS = (conceal("/dashboard/"), conceal("/proposals/"), conceal("/reviews/"))
 CALL_DESK = "{call.pk}"
+# The owner's data export (issue 18: it holds their comments and their files' names, notifications, meta-reviews and
+# flags); every actor downloads their own, which must not hold the object.
+OWN_EXPORT = (conceal(rev("account_export"), viewer_sees_marker=True),)
 
 PROPOSAL_LISTINGS = {
     Channel.SEARCH: SEARCH,
@@ -184,6 +187,13 @@ PROPOSAL_LISTINGS = {
 CALL_DESK_PROBES = (
     deny(rev("call_manage", CALL_DESK), viewer="city_official"),
     deny(rev("call_ranking", CALL_DESK), viewer="city_official"),
+    # The desk (issue 20): per call and across the city's calls. Its bulk actions are POST-only (tests/calls/test_desk.py).
+    deny(rev("desk_call_list", CALL_DESK), viewer="city_official"),
+    deny(rev("desk_list"), viewer="city_official"),
+)
+DESK_CSV = (
+    deny(rev("desk_call_csv", CALL_DESK), viewer="city_official"),
+    deny(rev("desk_csv"), viewer="city_official"),
 )
 
 TABLE: tuple[PrivateObject, ...] = (
@@ -203,7 +213,7 @@ TABLE: tuple[PrivateObject, ...] = (
             Channel.DOWNLOAD: na("a proposal has no file of its own: its PDFs are the proposal_attachment type"),
             **NO_ADMIN_TYPE,
             **PROPOSAL_LISTINGS,
-            Channel.CSV: (deny(rev("call_export", CALL_DESK), viewer="city_official"), *PUBLIC_CSV),
+            Channel.CSV: (deny(rev("call_export", CALL_DESK), viewer="city_official"), *DESK_CSV, *PUBLIC_CSV),
         },
     ),
     PrivateObject(
@@ -233,7 +243,13 @@ TABLE: tuple[PrivateObject, ...] = (
                 deny(rev("review_assignment", "{review.pk}"), viewer="reviewer"),
                 *OWN_LISTS,
             ),
-            Channel.DOWNLOAD: na("a version is shown as a page; the files it froze are the proposal_attachment type"),
+            # Issue 18 §5: the version as PDF (its text is compressed, so the control checks the status only).
+            Channel.DOWNLOAD: (
+                deny(rev("proposal_version_pdf", "{proposal.pk}", "1"), viewer_sees_marker=False),
+                deny(
+                    rev("proposal_version_pdf", "{proposal.pk}", "1"), viewer="city_official", viewer_sees_marker=False
+                ),
+            ),
             **NO_ADMIN_TYPE,
             **PROPOSAL_LISTINGS,
             Channel.CSV: PUBLIC_CSV,
@@ -254,6 +270,7 @@ TABLE: tuple[PrivateObject, ...] = (
             **PROPOSAL_LISTINGS,
             Channel.CSV: (
                 deny(rev("call_export", CALL_DESK), viewer="city_official", viewer_sees_marker=False),
+                *(replace(p, viewer_sees_marker=False) for p in DESK_CSV),
                 *PUBLIC_CSV,
             ),
         },
@@ -281,6 +298,57 @@ TABLE: tuple[PrivateObject, ...] = (
             Channel.FEEDS: FEEDS,
             Channel.SITEMAP: SITEMAP,
             Channel.API: PUBLIC_API,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+    # A partnership's life (issue 19 §1): reports and the signed agreement are for members and the city's officials.
+    PrivateObject(
+        name="partnership_report",
+        model="projects.PartnershipReport",
+        owner="member",
+        channels={
+            Channel.PAGE: (
+                deny(rev("life_report", "{partnership.slug}", "{report.pk}")),
+                deny(rev("life_report", "{partnership.slug}", "{report.pk}"), viewer="city_official"),
+                deny(rev("life_manage", "{partnership.slug}"), viewer_sees_marker=False),  # titles, not content
+                conceal(rev("partnership_detail", "{partnership.slug}")),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: (
+                deny(rev("life_report_attachment", "{partnership.slug}", "{report.pk}", "{report_attachment.pk}")),
+                deny(
+                    rev("life_report_attachment", "{partnership.slug}", "{report.pk}", "{report_attachment.pk}"),
+                    viewer="city_official",
+                ),
+            ),
+            **NO_ADMIN_TYPE,
+            Channel.SEARCH: SEARCH,
+            Channel.FEEDS: FEEDS,
+            Channel.SITEMAP: SITEMAP,
+            Channel.API: (conceal("/api/v1/partnerships/{partnership.slug}/life"), *PUBLIC_API),
+            Channel.CSV: (conceal("/partnerships/reports/export.csv"), *PUBLIC_CSV),
+        },
+    ),
+    PrivateObject(
+        name="partnership_agreement",
+        model="projects.Agreement",
+        owner="member",
+        channels={
+            Channel.PAGE: (
+                deny(rev("life_manage", "{partnership.slug}")),
+                deny(rev("partnership_workspace", "{partnership.slug}")),
+                conceal(rev("partnership_detail", "{partnership.slug}")),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: (
+                deny(rev("life_agreement_download", "{partnership.slug}", "{agreement.pk}")),
+                deny(rev("life_agreement_download", "{partnership.slug}", "{agreement.pk}"), viewer="city_official"),
+            ),
+            **NO_ADMIN_TYPE,
+            Channel.SEARCH: SEARCH,
+            Channel.FEEDS: FEEDS,
+            Channel.SITEMAP: SITEMAP,
+            Channel.API: (conceal("/api/v1/partnerships/{partnership.slug}/life"), *PUBLIC_API),
             Channel.CSV: PUBLIC_CSV,
         },
     ),
@@ -502,6 +570,297 @@ TABLE: tuple[PrivateObject, ...] = (
             Channel.CSV: PUBLIC_CSV,
         },
     ),
+    PrivateObject(
+        name="moderation_report",
+        model="projects.ModerationReport",
+        owner="reporter",
+        channels={
+            Channel.PAGE: (
+                deny(rev("moderation_queue"), viewer="coordinator"),
+                conceal(rev("need_detail", "{need.pk}")),
+                conceal(rev("need_list")),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: na("a report has no file; only the coordinators' queue page shows it"),
+            **NO_ADMIN_TYPE,
+            Channel.SEARCH: SEARCH,
+            Channel.FEEDS: FEEDS,
+            Channel.SITEMAP: SITEMAP,
+            Channel.API: (conceal("/api/v1/needs/"), conceal("/api/v1/needs/{need.pk}"), *PUBLIC_API),
+            Channel.CSV: (conceal("/needs/export.csv"), *PUBLIC_CSV),
+        },
+    ),
+    # Panel (issue 18 §4–5): the chair's meta-review, for the city and the call's chairs only.
+    PrivateObject(
+        name="meta_review",
+        model="calls.MetaReview",
+        owner="city_official",
+        channels={
+            Channel.PAGE: (
+                deny(rev("meta_review", "{proposal.pk}")),
+                deny(rev("proposal_detail", "{proposal.pk}")),
+                deny(rev("call_panel", CALL_DESK), viewer_sees_marker=False),  # recommendations, not the summary
+                deny(rev("call_ranking", CALL_DESK), viewer_sees_marker=False),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: OWN_EXPORT,
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: (
+                deny(rev("call_export", CALL_DESK), viewer_sees_marker=False),
+                *(replace(p, viewer_sees_marker=False) for p in DESK_CSV),
+                *PUBLIC_CSV,
+            ),
+        },
+    ),
+    # A flag shared with the city (a private flag is narrower still: its owner's own queryset, tests/calls/test_panel.py).
+    PrivateObject(
+        name="proposal_flag",
+        model="calls.ProposalFlag",
+        owner="city_official",
+        channels={
+            Channel.PAGE: (
+                deny(rev("proposal_detail", "{proposal.pk}")),
+                deny(rev("desk_call_list", CALL_DESK, query="?cols=flags")),
+                deny(rev("desk_list", query="?cols=flags")),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: OWN_EXPORT,
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: (*(replace(p, viewer_sees_marker=False) for p in DESK_CSV), *PUBLIC_CSV),
+        },
+    ),
+)
+
+# Issue 18 §3 (dialogue): an internal comment with its file, a team-only one with its file, a notification; §2: a bid.
+TABLE += (
+    PrivateObject(
+        name="proposal_comment",
+        model="calls.ProposalComment",
+        owner="city_official",
+        channels={
+            Channel.PAGE: (
+                deny(rev("proposal_discussion", "{proposal.pk}")),
+                deny(rev("proposal_discussion", "{proposal.pk}"), viewer="reviewer"),
+                deny(rev("proposal_detail", "{proposal.pk}"), viewer_sees_marker=False),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: OWN_EXPORT,  # its file is the comment_attachment type
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+    PrivateObject(
+        name="comment_attachment",
+        model="calls.CommentAttachment",
+        owner="city_official",
+        channels={
+            Channel.PAGE: (deny(rev("proposal_discussion", "{proposal.pk}")), *OWN_LISTS),
+            Channel.DOWNLOAD: (
+                deny(rev("comment_attachment", "{proposal.pk}", "{comment.pk}")),
+                deny(rev("comment_attachment", "{proposal.pk}", "{comment.pk}"), viewer="reviewer"),
+                *OWN_EXPORT,  # the file's name
+            ),
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+    PrivateObject(
+        name="notification",
+        model="profiles.Notification",
+        owner="lead",
+        channels={
+            Channel.PAGE: (
+                conceal(rev("notifications"), viewer_sees_marker=True),
+                conceal("/dashboard/", viewer_sees_marker=True),
+            ),
+            Channel.DOWNLOAD: OWN_EXPORT,
+            **NO_ADMIN_TYPE,
+            Channel.SEARCH: SEARCH,
+            Channel.FEEDS: FEEDS,
+            Channel.SITEMAP: SITEMAP,
+            Channel.API: PUBLIC_API,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+    # The other end of the audiences: a team-only comment of the lead with its file (who of the proposal reads which
+    # audience, role by role, is tests/calls/test_dialogue.py).
+    PrivateObject(
+        name="team_comment",
+        model="calls.ProposalComment",
+        owner="lead",
+        channels={
+            Channel.PAGE: (
+                deny(rev("proposal_discussion", "{proposal.pk}")),
+                deny(rev("proposal_detail", "{proposal.pk}"), viewer_sees_marker=False),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: OWN_EXPORT,  # its file is the team_comment_attachment type
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+    PrivateObject(
+        name="team_comment_attachment",
+        model="calls.CommentAttachment",
+        owner="lead",
+        channels={
+            Channel.PAGE: (deny(rev("proposal_discussion", "{proposal.pk}")), *OWN_LISTS),
+            Channel.DOWNLOAD: (deny(rev("comment_attachment", "{proposal.pk}", "{team_comment.pk}")), *OWN_EXPORT),
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+    # Issue 18 §2: a reviewer's bid. A bid has no text, so its marker is the owner's checked choice on the bids page
+    # (tests/security/conftest.py), which every reviewer of the call opens for their own bids.
+    PrivateObject(
+        name="review_bid",
+        model="calls.ReviewBid",
+        owner="reviewer",
+        channels={
+            Channel.PAGE: (
+                conceal(rev("call_bids", CALL_DESK), viewer_sees_marker=True),
+                deny(rev("call_reviewers_suggested", CALL_DESK), viewer="city_official", viewer_sees_marker=False),
+                deny(rev("call_auto_assign", CALL_DESK), viewer="city_official", viewer_sees_marker=False),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: na("a bid has no file; the reviewer's own export lists it by proposal and level"),
+            **NO_ADMIN_TYPE,
+            **PROPOSAL_LISTINGS,
+            Channel.CSV: PUBLIC_CSV,
+        },
+    ),
+)
+
+# Issue 19 §1–2: a deliverable kept for the members, and versions that are not public: the version of a result under
+# embargo, an older file of a dataset on request, and a new file waiting for the team's confirmation.
+VERSIONED = "{versioned_dataset.slug}"
+DATASET_LISTINGS = {
+    Channel.SEARCH: tuple(conceal(p.url, shows="dataset_title") for p in SEARCH),
+    Channel.FEEDS: FEEDS,
+    Channel.SITEMAP: SITEMAP,
+    Channel.API: (
+        deny("/api/v1/datasets/{versioned_dataset.pk}/rows", viewer=None),
+        conceal("/api/v1/datasets/{versioned_dataset.pk}"),
+        conceal("/api/v1/datasets/", shows="dataset_title"),
+        *PUBLIC_API,
+    ),
+    Channel.CSV: (conceal("/data/datasets/export.csv", shows="dataset_title"), *PUBLIC_CSV),
+}
+
+TABLE += (
+    PrivateObject(
+        name="members_only_deliverable",
+        model="projects.Deliverable",
+        owner="member",
+        channels={
+            Channel.PAGE: (
+                deny(rev("life_manage", "{partnership.slug}")),
+                deny(rev("life_deliverable_edit", "{partnership.slug}", "{members_only_deliverable.pk}")),
+                deny(
+                    rev("life_deliverable_edit", "{partnership.slug}", "{members_only_deliverable.pk}"),
+                    viewer="city_official",
+                ),
+                conceal(rev("partnership_detail", "{partnership.slug}"), shows="public_deliverable"),
+                *OWN_LISTS,
+            ),
+            Channel.DOWNLOAD: na("a deliverable has no file; its results and datasets are their own types"),
+            **NO_ADMIN_TYPE,
+            Channel.SEARCH: SEARCH,
+            Channel.FEEDS: FEEDS,
+            Channel.SITEMAP: SITEMAP,
+            Channel.API: (
+                conceal("/api/v1/partnerships/{partnership.slug}/life", shows="public_deliverable"),
+                *PUBLIC_API,
+            ),
+            Channel.CSV: (
+                conceal("/partnerships/deliverables/export.csv", shows="public_deliverable"),
+                conceal("/partnerships/reports/export.csv"),
+                conceal("/data/bulk.zip", unzip=True, shows="public_deliverable"),
+                *PUBLIC_CSV,
+            ),
+        },
+    ),
+    PrivateObject(
+        name="embargoed_result_version",
+        model="projects.ResultVersion",
+        owner="member",
+        channels={
+            Channel.PAGE: (
+                deny(rev("result_version", "{embargoed_result.slug}", "1")),
+                deny(rev("result_detail", "{embargoed_result.slug}")),
+                conceal(rev("result_list"), shows="published_result"),
+                conceal(rev("partnership_detail", "{partnership.slug}"), shows="published_result"),
+                conceal(rev("uptake_list")),
+            ),
+            Channel.DOWNLOAD: (
+                deny(rev("result_version_cite", "{embargoed_result.slug}", "1", "bib")),
+                deny(rev("result_cite", "{embargoed_result.slug}", "datacite.xml")),
+            ),
+            **NO_ADMIN_TYPE,
+            Channel.SEARCH: tuple(conceal(p.url, shows="published_result") for p in SEARCH),
+            Channel.FEEDS: FEEDS,
+            Channel.SITEMAP: SITEMAP,
+            Channel.API: (
+                deny("/api/v1/results/{embargoed_result.pk}", viewer=None),
+                deny("/api/v1/results/{embargoed_result.slug}", viewer=None),
+                conceal("/api/v1/results/", shows="published_result"),
+                conceal("/api/v1/partnerships/{partnership.slug}/life"),
+                conceal("/api/v1/policy-uptake/"),
+            ),
+            Channel.CSV: (
+                conceal("/results/export.csv", shows="published_result"),
+                conceal("/data/bulk.zip", unzip=True, shows="published_result"),
+                conceal("/partnerships/deliverables/export.csv", shows="public_deliverable"),
+            ),
+        },
+    ),
+    PrivateObject(
+        name="dataset_version_file",
+        model="projects.DatasetVersion",
+        owner="member",
+        channels={
+            Channel.PAGE: (
+                conceal(rev("dataset_version", VERSIONED, "1")),
+                conceal(rev("dataset_detail", VERSIONED)),
+                conceal(rev("dataset_list"), shows="dataset_title"),
+            ),
+            Channel.DOWNLOAD: (
+                deny(rev("dataset_version_download_csv", VERSIONED, "1")),
+                deny(rev("dataset_version_download_json", VERSIONED, "1")),
+                conceal(rev("dataset_version_cite", VERSIONED, "1", "datacite.xml")),
+                conceal(rev("dataset_jsonld", VERSIONED)),
+            ),
+            **NO_ADMIN_TYPE,
+            **DATASET_LISTINGS,
+        },
+    ),
+    PrivateObject(
+        name="pending_dataset_version",
+        model="projects.DatasetVersion",
+        owner="member",
+        channels={
+            Channel.PAGE: (
+                deny(rev("dataset_version_review", VERSIONED)),
+                deny(rev("dataset_version_new", VERSIONED), viewer_sees_marker=False),
+                conceal(rev("dataset_detail", VERSIONED)),
+                conceal(rev("dataset_version", VERSIONED, "2")),
+                conceal(rev("dataset_list"), shows="dataset_title"),
+            ),
+            Channel.DOWNLOAD: (
+                deny(rev("dataset_download_csv", VERSIONED), viewer_sees_marker=False),  # the current file, v2
+                conceal(rev("dataset_version_cite", VERSIONED, "2", "datacite.xml")),
+                conceal(rev("dataset_jsonld", VERSIONED)),
+            ),
+            **NO_ADMIN_TYPE,
+            **DATASET_LISTINGS,
+        },
+    ),
 )
 
 # Models of the apps that are public by design or covered by a type of the table; the reason says which.
@@ -513,17 +872,23 @@ CLASSIFIED = {
     "calls.Milestone": "part of a proposal (the proposal type)",
     "calls.ReviewScore": "part of a review (the review type)",
     "calls.ProposalReminder": "a log of reminders sent to a proposal's team; no view shows it",
+    "calls.ProposalActivity": "a proposal's log, shown on its page per audience (tests/calls/test_dialogue.py)",
     "calls.ConsultationComment": "public once published; pending ones are managed by the call's city",
     "calls.SavedSearch": "per-user alerts: only the owner's own /dashboard/alerts/ queryset",
     "calls.AlertDelivery": "a log of alert emails; no view shows it",
     "calls.ProfileVector": "matching cache of public profile facts; no view shows it",
     "calls.CallVector": "matching cache of public call facts; no view shows it",
     "calls.MatchInvitation": "a log of invitations a city sent; no view lists them",
+    "calls.DeskView": "an official's saved filters of the desk: only the owner's own queryset (test_desk.py)",
+    "calls.DeskBulkRun": "a log of an official's bulk action: only its author's progress page (test_desk.py)",
+    "calls.PanelChair": "who chairs a call's panel: shown only on the call's panel page to its city and chairs (test_panel.py)",
     # profiles
     "profiles.Organisation": "public once verified",
     "profiles.ResearcherProfile": "public per field visibility (hidden fields: the personal_data_export type)",
     "profiles.ProfileLanguage": "public part of a profile",
     "profiles.Publication": "public part of a profile",
+    "profiles.AffiliationPeriod": "a profile's earlier affiliations: shown nowhere but its owner's edit page; the "
+    "call's officials read only conflicts derived from it (the organisation and years)",
     "profiles.CitiesIndexPage": "public page",
     "profiles.CityPage": "public page",
     # projects
@@ -542,11 +907,20 @@ CLASSIFIED = {
     "projects.CityResponse": "public right of reply on a public result",
     "projects.PolicyUptake": "public record on a public result",
     "projects.Takedown": "public transparency log",
+    "projects.ResearchNeed": "public unless hidden by a coordinator (then its address shows the takedown notice)",
+    "projects.NeedComment": "public on its need unless hidden by a coordinator",
+    "projects.NeedEndorsement": "public count on its need; no view lists who endorsed",
+    "projects.NeedTopic": "public on its need (the name the person chose to show)",
     "projects.DataAccessRequest": "part of an on-request dataset (its requests page, the dataset_on_request type)",
     "projects.DatasetDownload": "a download log; no view lists it",
     "projects.Indicator": "public",
     "projects.Observation": "public, small cells suppressed",
     "projects.UsageMonth": "aggregate public counters",
+    # A partnership's life (issue 19 §1)
+    "projects.StatusChange": "public: the dated status history on the partnership page and in the API",
+    "projects.MembershipChange": "public names of former members; the full log only on the members' manage page",
+    "projects.ReportAttachment": "part of a report (the partnership_report type's download channel)",
+    "projects.ImplementationEntry": "public step of a public decision's implementation trail (impact ledger)",
 }
 
 
@@ -615,6 +989,10 @@ def _partnership_member(world, kind: str, address: str) -> dict:
     }
 
 
+def _member_added(world, kind: str, address: str) -> dict:
+    return {"member-email": address, "member-name": "Mo Member", "member-side": "research"}
+
+
 LOOKUPS: tuple[Lookup, ...] = (
     Lookup(
         "result_author",
@@ -644,6 +1022,13 @@ LOOKUPS: tuple[Lookup, ...] = (
         "coordinator",
         rev("partnership_register"),
         _partnership_member,
+    ),
+    Lookup(
+        "partnership_member_added",
+        "projects.forms.lifecycle.MemberAddForm",
+        "city_official",
+        rev("life_member_add", "{partnership.slug}"),
+        _member_added,
     ),
 )
 

@@ -21,7 +21,15 @@ import pytest
 
 from hub import bulk
 
-ACTORS = ("anonymous", "other_researcher", "other_city_official", "other_proposal_reviewer")
+# Issue 18 adds a team member of another proposal of the call and a reviewer of another call of the same city.
+ACTORS = (
+    "anonymous",
+    "other_researcher",
+    "other_city_official",
+    "other_proposal_reviewer",
+    "other_team_member",
+    "other_call_reviewer",
+)
 
 
 @dataclass
@@ -60,8 +68,10 @@ def build_access_world() -> AccessWorld:
     from wagtail.log_actions import log
 
     from calls.factories import ProposalFactory, make_call, submit_for_tests
-    from calls.models import ResearchCall
+    from calls.models import MetaReview, ProposalFlag, ResearchCall, TeamMember
     from calls.services import proposals as proposal_services
+    from calls.services.dialogue import comment_post
+    from calls.services.reviewer_matching import bids_save
     from calls.services.reviews import review_assign, review_declare, review_submit
     from profiles.factories import (
         CityOrganisationFactory,
@@ -71,9 +81,12 @@ def build_access_world() -> AccessWorld:
         UserFactory,
     )
     from profiles.models import CityPage, Membership, User, Visibility
+    from profiles.notify import notify
     from profiles.services import COORDINATORS_GROUP, membership_request, organisation_verify
     from projects.factories import PartnershipFactory, add_member
     from projects.models import Dataset, PartnershipMember, Result, ResultFile
+    from projects.services import lifecycle as lifecycle_services
+    from projects.services import versions as version_services
     from projects.services.workspace import document_create
 
     world = AccessWorld()
@@ -90,9 +103,25 @@ def build_access_world() -> AccessWorld:
         "membership_request",
         "personal_data_export",
         "person_lookup",
+        "partnership_report",
+        "partnership_agreement",
+        "moderation_report",
+        "meta_review",
+        "proposal_flag",
+        "proposal_comment",
+        "comment_attachment",
+        "notification",
+        "members_only_deliverable",
+        "embargoed_result_version",
+        "dataset_version_file",
+        "pending_dataset_version",
+        "team_comment",
+        "team_comment_attachment",
+        "review_bid",
     ):
         m[kind] = _marker(kind)
     m["published_call"], m["published_result"], m["dataset_title"] = "zqtwincallxv", "zqtwinresultxv", "zqtwindataxv"
+    m["public_deliverable"] = "zqtwindeliverablexv"
     m["search_word"] = "quokkaridge"  # every private text and every public twin contains it
 
     coordinator = UserFactory(email="sec-coordinator@example.org", account_type=User.AccountType.ORGANISATION)
@@ -131,6 +160,15 @@ def build_access_world() -> AccessWorld:
     )
     submit_for_tests(proposal)
     other_proposal = ProposalFactory(call=call, lead=other_lead, title="Water access of informal settlements")
+    other_member = researcher("sec-other-member@example.org")
+    TeamMember.objects.create(
+        proposal=other_proposal,
+        user=other_member,
+        email=other_member.email,
+        name="Olga Other",
+        role=TeamMember.Role.CO_APPLICANT,
+        status=TeamMember.Status.ACCEPTED,
+    )
     submit_for_tests(other_proposal)
 
     reviewer, other_reviewer = researcher("sec-reviewer@example.org"), researcher("sec-other-reviewer@example.org")
@@ -144,6 +182,50 @@ def build_access_world() -> AccessWorld:
     )
     other_review = review_assign(proposal=other_proposal, reviewer_email=other_reviewer.email, by=official_a)
     review_declare(assignment=other_review, by=other_reviewer, has_conflict=False)
+    # A reviewer of another call of city A.
+    second_call = make_call(city_page=page_a, title="Access to justice")
+    second_proposal = ProposalFactory(
+        call=second_call, lead=researcher("sec-second-lead@example.org"), title="Legal aid desks"
+    )
+    submit_for_tests(second_proposal)
+    other_call_reviewer = researcher("sec-other-call-reviewer@example.org")
+    second_review = review_assign(proposal=second_proposal, reviewer_email=other_call_reviewer.email, by=official_a)
+    review_declare(assignment=second_review, by=other_call_reviewer, has_conflict=False)
+    # The reviewer's bid on the other proposal. A bid has no text: its marker is the owner's checked choice as the
+    # bids page renders it (the positive control proves the page shows it so).
+    bids_save(call=call, by=reviewer, levels={other_proposal.pk: "eager"})
+    m["review_bid"] = f'name="bid-{other_proposal.pk}" value="eager" id="id_bid-{other_proposal.pk}_1" checked'
+    # The panel (issue 18 §4–5): the meta-review of the proposal, and a flag the city's official shared with the city.
+    MetaReview.objects.create(
+        proposal=proposal,
+        author=official_a,
+        summary=f"The panel agrees {word} {m['meta_review']}.",
+        recommendation="fund",
+    )
+    ProposalFlag.objects.create(
+        proposal=proposal, owner=official_a, label=f"check {m['proposal_flag']}", note=f"{word}", shared=True
+    )
+    # Issue 18 §3: an internal comment of the city with a PDF, and a notification of the lead.
+    comment = comment_post(
+        proposal=proposal,
+        by=official_a,
+        body=f"Internal remark {word} {m['proposal_comment']}.",
+        visibility="internal",
+        upload=SimpleUploadedFile(
+            f"{m['comment_attachment']}.pdf", _pdf(m["comment_attachment"]), content_type="application/pdf"
+        ),
+    )
+    notify(lead, kind="test", message=f"A new comment {word} {m['notification']}", url="", email=False)
+    # The other end of the audiences: a team-only comment of the lead, with a PDF.
+    team_comment = comment_post(
+        proposal=proposal,
+        by=lead,
+        body=f"Team note {word} {m['team_comment']}.",
+        visibility="team",
+        upload=SimpleUploadedFile(
+            f"{m['team_comment_attachment']}.pdf", _pdf(m["team_comment_attachment"]), content_type="application/pdf"
+        ),
+    )
 
     # A draft call of city A, never published, waiting in the city's moderation workflow.
     draft_call = make_call(city_page=page_a, title=f"Draft {word} {m['draft_call']}", publish=False)
@@ -161,6 +243,26 @@ def build_access_world() -> AccessWorld:
         by=member,
         title=f"Interview plan {word} {m['workspace_file']}",
         upload=SimpleUploadedFile("plan.pdf", _pdf(m["workspace_file"]), content_type="application/pdf"),
+    )
+    # A partnership's life (issue 19): a submitted report with an attachment, and the signed agreement.
+    report = lifecycle_services.report_schedule(
+        partnership=partnership, by=official_a, kind="progress", due_date=timezone.localdate()
+    )
+    lifecycle_services.report_save(
+        report=report,
+        by=member,
+        fields={"work_done": f"Interviews {word} {m['partnership_report']}"},
+        edit_version=report.edit_version,
+        submit=True,
+        uploads=[SimpleUploadedFile("annex.pdf", _pdf(m["partnership_report"]), content_type="application/pdf")],
+    )
+    agreement = lifecycle_services.agreement_add(
+        partnership=partnership,
+        by=official_a,
+        kind="agreement",
+        title=f"Agreement {word} {m['partnership_agreement']}",
+        signed_on=timezone.localdate(),
+        upload=SimpleUploadedFile("agreement.pdf", _pdf(m["partnership_agreement"]), content_type="application/pdf"),
     )
     now = timezone.now()
     published_result = Result.objects.create(
@@ -198,6 +300,62 @@ def build_access_world() -> AccessWorld:
     rows = f"district,households\r\nLend,12\r\n{m['dataset_on_request']},40\r\n"
     dataset.file.save("data.csv", ContentFile(rows.encode()), save=False)
     dataset.save()
+
+    # Issue 19 §1: a members-only deliverable, beside a public one (the twin that proves the page, the API and the
+    # exports list deliverables).
+    for kind, is_public in (("public_deliverable", True), ("members_only_deliverable", False)):
+        deliverable = lifecycle_services.deliverable_add(
+            partnership=partnership,
+            by=member,
+            data={
+                "title": f"Deliverable {word} {m[kind]}",
+                "description": f"What it is {m[kind]}.",
+                "due_date": timezone.localdate(),
+                "is_public": is_public,
+            },
+        )
+    members_only_deliverable = deliverable
+    # Issue 19 §2: versions that are not public. A published result under embargo has its version 1 (the team reads
+    # it; nobody else before the embargo ends). A dataset on request has an older file (version 1, the marker in its
+    # rows) behind the current one, and a new file waiting for the team's confirmation (the marker in a new column).
+    embargoed_result = Result.objects.create(
+        partnership=partnership,
+        title=f"Embargoed brief {word} {m['embargoed_result_version']}",
+        slug=f"brief-{m['embargoed_result_version']}",
+        abstract=f"Not public before the embargo ends {word} {m['embargoed_result_version']}.",
+        status=Result.Status.PUBLISHED,
+        published_at=now - dt.timedelta(days=1),
+        embargo_until=timezone.localdate() + dt.timedelta(days=90),
+        created_by=member,
+    )
+    version_services.result_version_create(result=embargoed_result, by=member)
+    versioned_dataset = Dataset(
+        partnership=partnership,
+        title=f"Tenant files {word}",
+        slug="tenant-files-by-year",
+        description="One file per year; available on request.",
+        access_level=Dataset.AccessLevel.ON_REQUEST,
+        status=Dataset.Status.PUBLISHED,
+        schema=dataset.schema,
+        row_count=2,
+        version_number=1,
+    )
+    first = f"district,households\r\nLend,12\r\n{m['dataset_version_file']},40\r\n"
+    versioned_dataset.file.save("data.csv", ContentFile(first.encode()), save=False)
+    versioned_dataset.save()
+    version_services.dataset_first_version(dataset=versioned_dataset, by=member)
+
+    def new_file(text: str, note: str):
+        upload = SimpleUploadedFile("data.csv", text.encode(), content_type="text/csv")
+        return version_services.dataset_version_upload(dataset=versioned_dataset, by=member, upload=upload, note=note)
+
+    version_services.dataset_version_confirm(
+        version=new_file("district,households\r\nLend,14\r\nGries,41\r\n", "The 2025 file."), by=member
+    )
+    pending_dataset_version = new_file(
+        f"district,households,{m['pending_dataset_version']}\r\nLend,15,1\r\nGries,44,2\r\n",
+        f"Adds a column {m['pending_dataset_version']}.",
+    )
 
     # A membership request to city A, and a researcher whose hidden bio only their own export shows.
     # The requester has no public profile, so their name and address (both with the marker) are private too.
@@ -242,12 +400,27 @@ def build_access_world() -> AccessWorld:
     lookup_lead = researcher("sec-lookup-lead@example.org")
     lookup_proposal = ProposalFactory(call=call, lead=lookup_lead, title="Lookup probe draft")
 
+    # A public research need with a comment, and a private report of the comment (issue 19 §4).
+    from projects.services import needs as need_services
+
+    reporter = researcher("sec-reporter@example.org")
+    need = need_services.need_create(
+        by=reporter, city=city_a, title=f"Evictions {word}", situation="Older tenants.", missing_evidence="Numbers."
+    )
+    need_comment, _new = need_services.comment_add(need=need, by=lead, body=f"Public comment {word}.")
+    need_services.report_create(
+        obj=need_comment, by=reporter, reason="abuse", details=f"Reported because {word} {m['moderation_report']}."
+    )
+
     world.users.update(
         {
+            "reporter": reporter,
             "anonymous": None,
             "other_researcher": researcher("sec-other-researcher@example.org"),
             "other_city_official": official_b,
             "other_proposal_reviewer": other_reviewer,
+            "other_team_member": other_member,
+            "other_call_reviewer": other_call_reviewer,
             "lead": lead,
             "reviewer": reviewer,
             "city_official": official_a,
@@ -271,21 +444,31 @@ def build_access_world() -> AccessWorld:
             "proposal": proposal,
             "attachment": attachment,
             "review": review,
+            "comment": comment,
+            "team_comment": team_comment,
             "draft_call": draft_call,
             "draft_call_url": draft_call.url,
             "draft_revision": draft_call.latest_revision_id,
             "partnership": partnership,
             "document": document,
+            "report": report,
+            "report_attachment": report.attachments.get(),
+            "agreement": agreement,
             "draft_result": draft_result,
             "published_result": published_result,
             "result_file": result_file,
             "dataset": dataset,
+            "members_only_deliverable": members_only_deliverable,
+            "embargoed_result": embargoed_result,
+            "versioned_dataset": versioned_dataset,
+            "pending_dataset_version": pending_dataset_version,
             "membership": membership,
             "membership_status": Membership.Status.REQUESTED,
             "exporter": exporter,
             "exporter_profile": exporter.researcher_profile,
             "lookup_proposal": lookup_proposal,
             "word": word,
+            "need": need,
         }
     )
     return world

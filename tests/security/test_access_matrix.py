@@ -1,8 +1,8 @@
 """Cross-tenant and object access: every private object type × every channel × every attacker is refused.
 
 The tests are generated from ``tests/security/access_matrix.py``: for each (type, channel) with probes, each actor
-— anonymous, another researcher, another city's official, a reviewer of another proposal of the same call — is
-refused (or, on public listings, never sees the object's marker). Each probe also has a positive control: its
+— anonymous, another researcher, another city's official, a reviewer of another proposal of the same call, a team
+member of another proposal of the call, a reviewer of another call of the same city — is refused (or, on public listings, never sees the object's marker). Each probe also has a positive control: its
 rightful viewer opens it and sees the marker, so a wrong URL fails instead of passing on a 404.
 """
 
@@ -24,7 +24,7 @@ from wagtail.snippets.models import get_snippet_models
 
 import pytest
 
-from calls.models import Proposal, ReviewAssignment
+from calls.models import Proposal, ReviewAssignment, TeamMember
 from profiles.models import Membership, Organisation
 from tests.security.access_matrix import (
     CLASSIFIED,
@@ -192,7 +192,8 @@ def test_types_said_to_be_outside_the_admin_are_outside_it():
 
 def test_the_actors_are_who_they_claim_to_be(access_world):
     """Another city's official is an admin of a different verified city; the other reviewer reviews another
-    proposal of the same call; neither is on the objects' side."""
+    proposal of the same call; the other team member is a co-applicant of another proposal of the call; the reviewer
+    of another call reviews for another call of the same city; none is on the objects' side."""
     users, objects = access_world.users, access_world.objects
     official = Membership.objects.get(user=users["other_city_official"])
     assert official.role == "admin" and official.status == "approved"
@@ -201,6 +202,14 @@ def test_the_actors_are_who_they_claim_to_be(access_world):
     assignment = ReviewAssignment.objects.get(reviewer=users["other_proposal_reviewer"])
     assert assignment.status == ReviewAssignment.Status.ACCEPTED
     assert assignment.proposal.call == objects["call"] and assignment.proposal != objects["proposal"]
+    member = TeamMember.objects.get(user=users["other_team_member"])
+    assert (member.role, member.status) == (TeamMember.Role.CO_APPLICANT, TeamMember.Status.ACCEPTED)
+    assert member.proposal.call == objects["call"] and member.proposal != objects["proposal"]
+    assert member.proposal.status in Proposal.SUBMITTED_STATES
+    elsewhere = ReviewAssignment.objects.get(reviewer=users["other_call_reviewer"])
+    assert elsewhere.status == ReviewAssignment.Status.ACCEPTED
+    assert elsewhere.proposal.call != objects["call"]
+    assert elsewhere.proposal.call.organisation_id == objects["city"].pk
     assert objects["proposal"].status in Proposal.SUBMITTED_STATES
     for actor in ACTORS[1:]:
         assert not users[actor].is_superuser

@@ -198,6 +198,8 @@ FORMS = {
         url=lambda fx: f"/reviews/{fx.review[0].pk}/",
         typed=lambda fx: {
             "comments": "Solid design.",
+            "recommendation": "fund",
+            "confidence": "3",
             **{f"criterion_{c.pk}": "3" for c in fx.review[0].proposal.call.criteria.all()},
         },
         stored=lambda fx: type(fx.review[0]).objects.get(pk=fx.review[0].pk),

@@ -14,6 +14,7 @@ from django.core.management.base import BaseCommand
 
 from calls.alerts import send_alerts
 from calls.models import SavedSearch
+from calls.tasks import send_alert_digests
 
 
 class Command(BaseCommand):
@@ -29,8 +30,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, frequency: str, enqueue: bool = False, **options):
         if enqueue:
-            from calls.tasks import send_alert_digests
-
             result = send_alert_digests.enqueue(frequency)
             self.stdout.write(f"Enqueued alert digest task {result.id}.")
             return

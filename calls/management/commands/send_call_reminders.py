@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand
 
 from calls.reminders import REMIND_BEFORE, send_reminders
+from calls.tasks import send_call_reminders
 
 
 class Command(BaseCommand):
@@ -18,8 +19,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, enqueue: bool = False, **options):
         if enqueue:
-            from calls.tasks import send_call_reminders
-
             result = send_call_reminders.enqueue()
             self.stdout.write(f"Enqueued reminder task {result.id}.")
             return

@@ -7,7 +7,7 @@ type's new rows are committed). With ELASTICSEARCH_URL set, each type is bulk-lo
 
 from django.core.management.base import BaseCommand, CommandError
 
-from hub.search import indexing, registry
+from hub.search import elastic, indexing, registry
 from hub.search.interface import elasticsearch_enabled
 
 
@@ -29,8 +29,6 @@ class Command(BaseCommand):
                     continue
                 self.stdout.write(f"database: {indexing.reconcile_database(search_type)}")
         if elasticsearch_enabled():
-            from hub.search import elastic
-
             try:
                 elastic.reindex(kinds=kinds, log=self.stdout.write, out=self.stdout)
             except elastic.UNAVAILABLE as error:

@@ -1,5 +1,0 @@
-import sys
-
-from hub.bench.runner import main
-
-sys.exit(main())
