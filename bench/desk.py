@@ -43,6 +43,7 @@ from bench.seed import (
     _researchers,
     affiliation_count,
 )
+from calls import review_numbers
 from calls.factories import ProposalFactory, make_call
 from calls.models import (
     Proposal,
@@ -416,6 +417,7 @@ def _reviews(world: _World, plans: dict[int, dict], versions: dict[int, int], *,
                 )
             )
     ReviewScore.objects.bulk_create(scores, batch_size=BATCH)
+    review_numbers.refresh(plans)  # bulk_create sends no signal: the desk sorts on the stored numbers
     ProposalActivity.objects.bulk_create(
         [
             ProposalActivity(

@@ -10,9 +10,14 @@ class CallsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
-        from calls import alerts, setup  # cycle: these import models, which are not loaded when apps.py is
+        from calls import (  # cycle: these import models, which are not loaded when apps.py is
+            alerts,
+            review_numbers,
+            setup,
+        )
         from calls.matching import signals as matching_signals  # cycle: as above
 
         alerts.connect()
         matching_signals.connect()
+        review_numbers.connect()
         post_migrate.connect(setup.ensure_pages, sender=self, dispatch_uid="calls_pages")

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wagtail import hooks
 
-from calls import demo_dialogue
+from calls import demo_dialogue, review_numbers
 from calls.demo_panel import seed_panel
 from calls.demo_reviewers import seed_reviewer_matching
 from calls.factories import ProposalFactory, make_call, submit_for_tests
@@ -350,10 +350,11 @@ def _reviews(call: ResearchCall, proposals: list[Proposal], *, reviewers: list[U
             assignment.declared_at = assignment.submitted_at = call.closes_at + 5 * DAY
             assignment.comments = "Demo review: clear questions and a credible plan to involve residents."
             assignment.save()
-            for criterion in criteria:
-                ReviewScore.objects.create(
-                    assignment=assignment, criterion=criterion, score=rng.choice([2, 3, 4, 4, 5])
-                )
+            ReviewScore.objects.bulk_create(
+                ReviewScore(assignment=assignment, criterion=criterion, score=rng.choice([2, 3, 4, 4, 5]))
+                for criterion in criteria
+            )
+            review_numbers.refresh([proposal.pk])  # the scores came after the assignment's save
         # A third reviewer who has not started yet, so the demo city has reviews pending.
         if len(reviewers) > 2:
             ReviewAssignment.objects.get_or_create(

@@ -10,33 +10,26 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import (
-    Avg,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
-    IntegerField,
     Max,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
-    Sum,
-    Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Sqrt
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 import django_filters
 
+from calls import review_numbers
 from calls.models import (
     Proposal,
     ProposalVersion,
     ResearchCall,
     ReviewAssignment,
-    ReviewScore,
     TeamMember,
 )
 from calls.scoring import MAX_SCORE
@@ -108,45 +101,6 @@ def review_q(value: str) -> Q:
     }[value]
 
 
-def _count(queryset: QuerySet):
-    return Coalesce(
-        Subquery(queryset.order_by().values("proposal_id").annotate(n=Count("pk")).values("n")[:1]),
-        Value(0),
-        output_field=IntegerField(),
-    )
-
-
-def weighted_score() -> Subquery:
-    """A proposal's weighted score (calls.scoring.weighted_score) in one correlated subquery, from submitted reviews.
-
-    The weighted mean of the criteria's means over the criteria that received a score, Σ w·mean / Σ w, summed over
-    the score rows themselves: a row of criterion c counts w·s/n and w/n, where n is the number of scores c got.
-    """
-    given = ReviewScore.objects.filter(assignment__status=ReviewAssignment.Status.SUBMITTED, score__isnull=False)
-    per_criterion = Subquery(
-        given.filter(assignment__proposal_id=OuterRef("assignment__proposal_id"), criterion_id=OuterRef("criterion_id"))
-        .order_by()
-        .values("criterion_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1],
-        output_field=FloatField(),
-    )
-    share = ExpressionWrapper(F("criterion__weight") * Value(1.0) / per_criterion, output_field=FloatField())
-    rows = (
-        given.filter(assignment__proposal_id=OuterRef("pk"))
-        .order_by()
-        .values("assignment__proposal_id")
-        .annotate(
-            r=ExpressionWrapper(
-                Sum(ExpressionWrapper(share * F("score"), output_field=FloatField())) / Sum(share),
-                output_field=FloatField(),
-            )
-        )
-        .values("r")[:1]
-    )
-    return Subquery(rows, output_field=FloatField())
-
-
 def desk_queryset(user, call: ResearchCall | None = None) -> QuerySet[Proposal]:
     """The submitted proposals the user may see as the city of ``call`` (or of any of their cities' calls), with
     the columns' numbers annotated in the database. Sealed proposals before the deadline are not in it."""
@@ -155,13 +109,6 @@ def desk_queryset(user, call: ResearchCall | None = None) -> QuerySet[Proposal]:
     )
     if call is not None:
         queryset = queryset.filter(call=call)
-    submitted = ReviewAssignment.objects.filter(proposal=OuterRef("pk"), status=ReviewAssignment.Status.SUBMITTED)
-    active = ReviewAssignment.objects.filter(proposal=OuterRef("pk"), status__in=ReviewAssignment.ACTIVE)
-    scores = ReviewScore.objects.filter(
-        assignment__proposal=OuterRef("pk"),
-        assignment__status=ReviewAssignment.Status.SUBMITTED,
-        score__isnull=False,
-    )
     return queryset.annotate(
         latest_number=Subquery(
             ProposalVersion.objects.filter(proposal=OuterRef("pk"), is_withdrawn=False)
@@ -170,27 +117,12 @@ def desk_queryset(user, call: ResearchCall | None = None) -> QuerySet[Proposal]:
             .annotate(n=Max("number"))
             .values("n")[:1]
         ),
-        reviews_done=_count(submitted),
-        reviews_assigned=_count(active),
-        weighted=weighted_score(),
-        spread=Subquery(
-            scores.order_by().values("assignment__proposal_id").annotate(s=population_spread("score")).values("s")[:1],
-            output_field=FloatField(),
-        ),
+        # Stored on the proposal (calls.review_numbers): sorting and filtering on them is a plain column.
+        **{name: F(field) for name, field in review_numbers.FIELDS.items()},
         lead_early_career=Exists(
             TeamMember.objects.filter(proposal=OuterRef("pk"), role=TeamMember.Role.LEAD, early_career=True)
         ),
     )
-
-
-def population_spread(field: str):
-    """The population standard deviation of ``field`` as sqrt(mean of squares − square of the mean): Django's
-    StdDev on SQLite (Python's statistics module) fails on a NULL or on no rows, where this is NULL."""
-    value = ExpressionWrapper(F(field) * Value(1.0), output_field=FloatField())
-    mean = Avg(value)
-    square = ExpressionWrapper(value * F(field), output_field=FloatField())
-    variance = ExpressionWrapper(Avg(square) - mean * mean, output_field=FloatField())
-    return Sqrt(Greatest(variance, Value(0.0), output_field=FloatField()))
 
 
 def _team_ids() -> QuerySet:

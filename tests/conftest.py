@@ -58,6 +58,30 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _review_numbers_stay_true(request):
+    """After every test that wrote to the database: each proposal's stored review numbers (calls.review_numbers)
+    equal a fresh computation from its reviews, so a writer that forgets to refresh them fails the test that runs it.
+    """
+    names = set(request.fixturenames)
+    database = next((name for name in ("transactional_db", "db") if name in names), None)
+    if database is None and request.node.get_closest_marker("django_db") is None:
+        yield
+        return
+    if database is not None:
+        request.getfixturevalue(database)  # set up before this fixture's teardown runs, torn down after it
+    yield
+    from django.db import DatabaseError
+
+    from calls import review_numbers
+
+    try:
+        wrong = review_numbers.stale()
+    except DatabaseError:  # a drill broke the connection or the transaction on purpose
+        return
+    assert not wrong, f"proposals whose stored review numbers are out of date: {wrong}"
+
+
+@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.PRIVATE_MEDIA_ROOT = str(tmp_path / "private-media")

@@ -85,11 +85,22 @@ class Proposal(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The review numbers the desk and the ranking sort and filter on, kept by calls.review_numbers (never typed).
+    review_count = models.PositiveIntegerField(default=0, editable=False, help_text=_("Reviews submitted."))
+    reviewer_count = models.PositiveIntegerField(
+        default=0, editable=False, help_text=_("Reviewers invited, accepted or done.")
+    )
+    review_score = models.FloatField(null=True, editable=False, help_text=_("Weighted score of the submitted reviews."))
+    review_spread = models.FloatField(null=True, editable=False, help_text=_("Spread of the scores given."))
+
     edit_version = EditVersionField()
 
     class Meta:
         ordering = ["-updated_at"]
-        indexes = [models.Index(fields=["call", "status"])]
+        indexes = [
+            models.Index(fields=["call", "status"]),
+            models.Index(fields=["call", "review_score"], name="proposal_call_score"),
+        ]
         # One live proposal per lead and call: a double click on "Start a proposal" must not make two drafts.
         constraints = [
             models.UniqueConstraint(

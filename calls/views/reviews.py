@@ -16,11 +16,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.application_forms import blind_answers, questions_from
-from calls.filters_desk import PAGE_SIZES, ProposalDeskFilter, population_spread
+from calls.filters_desk import PAGE_SIZES, ProposalDeskFilter
 from calls.forms_application import ReviewQuestionsForm
 from calls.forms_panel import FlagForm
 from calls.forms_reviews import DecisionForm, DeclarationForm, InfoRequestForm, ReviewerAssignForm, ScoreForm
 from calls.models import ProposalVersion, ReviewAssignment, ReviewScore
+from calls.review_numbers import population_spread
 from calls.scoring import CriterionStats, ProposalScore
 from calls.selectors import (
     assignments_of,

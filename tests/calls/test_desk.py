@@ -4,7 +4,7 @@ the proposal page as the city's action centre, and the ranking at scale — with
 import pytest
 
 from calls.factories import ProposalFactory, make_call, submit_for_tests
-from calls.filters_desk import desk_queryset
+from calls.filters_desk import COLUMNS, desk_queryset
 from calls.models import DeskBulkRun, DeskView, Proposal, ReviewAssignment, TeamMember
 from calls.selectors import call_scores
 from calls.services import desk
@@ -391,6 +391,28 @@ def test_query_counts_stay_constant(client, open_call, city, spain, n, django_as
     # 27: two of them the panel's meta-review and flags (issue 18 §4–5).
     with django_assert_max_num_queries(27):
         assert client.get(f"/proposals/{first.pk}/?desk={open_call.pk}").status_code == 200
+
+
+def test_a_page_of_100_stays_light_with_every_column(client, open_call, city, spain):
+    """Issue 20: ≤ 150 KB at 100 a page. Each row costs a few hundred bytes with every column shown (no template
+    indentation is sent): 100 rows of long titles, with the whole filter and column choice carried in each row's link
+    for previous / next, and the page around them stay below it."""
+    _org, official = city
+    cols = "&".join(f"cols={key}" for key, _label in COLUMNS)
+    url = desk_url(open_call) + "?per_page=100&reviews=unreviewed&sort=-submitted&" + cols
+    client.force_login(official)
+    sizes = []
+    for batch in (range(0, 3), range(3, 13)):
+        for i in batch:
+            title = f"Participatory budgeting and the right to adequate housing of older tenants, part {i}"
+            proposal = ProposalFactory(call=open_call, lead=person(f"size{i}@example.org"), title=title)
+            submit_for_tests(proposal)
+            lead_of(proposal, country=spain, early_career=bool(i % 2))
+        response = client.get(url)
+        assert response.status_code == 200 and response.content.decode().count('name="ids"') == batch.stop
+        sizes.append(len(response.content))
+    per_row = (sizes[1] - sizes[0]) / 10
+    assert sizes[0] + 100 * per_row < 150 * 1024, (sizes, per_row)
 
 
 def test_the_databases_weighted_score_is_the_ranking_rule(open_call, city):
