@@ -9,6 +9,7 @@ them as messages and lists with the other filters (``qs`` applies only the valid
 from dataclasses import dataclass
 
 from django import forms
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Count,
     Exists,
@@ -33,7 +34,7 @@ from calls.models import (
     TeamMember,
 )
 from calls.scoring import MAX_SCORE
-from calls.selectors import calls_managed_by, proposals_visible_to
+from calls.selectors import calls_managed_by, proposals_seen_by_city
 from calls.services.panel import flags_visible_to
 from hub.facets import FacetFilterSet
 from hub.models import Country, GroupAtRisk, Method, Theme
@@ -104,12 +105,12 @@ def review_q(value: str) -> Q:
 def desk_queryset(user, call: ResearchCall | None = None) -> QuerySet[Proposal]:
     """The submitted proposals the user may see as the city of ``call`` (or of any of their cities' calls), with
     the columns' numbers annotated in the database. Sealed proposals before the deadline are not in it."""
-    queryset = proposals_visible_to(user).filter(
-        call__in=calls_managed_by(user).values("pk"), status__in=Proposal.SUBMITTED_STATES
-    )
+    queryset = proposals_seen_by_city(user).filter(call__in=calls_managed_by(user).values("pk"))
     if call is not None:
         queryset = queryset.filter(call=call)
-    return queryset.annotate(
+    # Aliases, not annotations: computed only where a filter or the sort names them (the page's rows get them
+    # from ``with_row_numbers``), so counts and facets over 10,000 proposals never evaluate them per row.
+    return queryset.alias(
         latest_number=Subquery(
             ProposalVersion.objects.filter(proposal=OuterRef("pk"), is_withdrawn=False)
             .order_by()
@@ -117,12 +118,48 @@ def desk_queryset(user, call: ResearchCall | None = None) -> QuerySet[Proposal]:
             .annotate(n=Max("number"))
             .values("n")[:1]
         ),
-        # Stored on the proposal (calls.review_numbers): sorting and filtering on them is a plain column.
-        **{name: F(field) for name, field in review_numbers.FIELDS.items()},
         lead_early_career=Exists(
             TeamMember.objects.filter(proposal=OuterRef("pk"), role=TeamMember.Role.LEAD, early_career=True)
         ),
+    ).annotate(
+        # Stored on the proposal (calls.review_numbers): sorting and filtering on them is a plain column.
+        **{name: F(field) for name, field in review_numbers.FIELDS.items()},
     )
+
+
+def page_of(filterset: "ProposalDeskFilter", number, rows=None) -> Page:
+    """One page of the filtered, sorted list. The sort and the slice run on the ids alone (narrow rows: a top-N
+    sort of 10,000 ids instead of 10,000 wide rows), then the page's proposals are loaded by id, through ``rows``
+    (what the page shows: joins, prefetches), with their row numbers (``with_row_numbers``)."""
+    paginator = Paginator(filterset.ordered().values_list("pk", flat=True), filterset.page_size)
+    page = paginator.get_page(number)
+    ids = list(page.object_list)
+    queryset = filterset.queryset.filter(pk__in=ids).order_by()
+    loaded = {p.pk: p for p in (rows(queryset) if rows is not None else queryset)}
+    page.object_list = with_row_numbers([loaded[pk] for pk in ids if pk in loaded])
+    return page
+
+
+def with_row_numbers(proposals: list[Proposal]) -> list[Proposal]:
+    """Set ``latest_number`` (the latest submitted version) and ``lead_early_career`` on the proposals of one page
+    or one batch: two queries, whatever their number."""
+    ids = [p.pk for p in proposals]
+    latest = dict(
+        ProposalVersion.objects.filter(proposal_id__in=ids, is_withdrawn=False)
+        .order_by()
+        .values("proposal_id")
+        .annotate(n=Max("number"))
+        .values_list("proposal_id", "n")
+    )
+    early = set(
+        TeamMember.objects.filter(proposal_id__in=ids, role=TeamMember.Role.LEAD, early_career=True).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    for p in proposals:
+        p.latest_number = latest.get(p.pk)
+        p.lead_early_career = p.pk in early
+    return proposals
 
 
 def _team_ids() -> QuerySet:
@@ -336,7 +373,8 @@ class FacetCount:
 
 
 def facet_counts(filterset: ProposalDeskFilter) -> dict[str, list[FacetCount]]:
-    """Per facet, how many proposals each choice would show with every other filter in force (one query each)."""
+    """Per facet, how many proposals each choice would show with every other filter in force: one query for the
+    facets whose own filter is not in force, one for each that is, and one for the countries."""
     data = filterset.data.copy() if filterset.is_bound else {}
 
     def without(name: str) -> QuerySet[Proposal]:
@@ -345,25 +383,41 @@ def facet_counts(filterset: ProposalDeskFilter) -> dict[str, list[FacetCount]]:
     def active(name: str) -> set[str]:
         return set(data.getlist(name)) if hasattr(data, "getlist") else set()
 
-    counts: dict[str, list[FacetCount]] = {}
-    by_status = dict(without("status").values_list("status").annotate(n=Count("pk")).values_list("status", "n"))
-    counts["status"] = [
-        FacetCount(value, label, by_status.get(value, 0), value in active("status"))
-        for value, label in filterset.filters["status"].extra["choices"]
-        if by_status.get(value)
-    ]
-    review_numbers = without("reviews").aggregate(
-        **{value: Count("pk", filter=review_q(value)) for value, _label in Reviews.CHOICES}
-    )
-    counts["reviews"] = [
-        FacetCount(value, label, review_numbers[value], value in active("reviews")) for value, label in Reviews.CHOICES
-    ]
-    early = without("early_career").aggregate(
-        yes=Count("pk", filter=Q(lead_early_career=True)), no=Count("pk", filter=Q(lead_early_career=False))
-    )
-    counts["early_career"] = [
-        FacetCount(value, str(label), early[value], value in active("early_career")) for value, label in YES_NO
-    ]
+    early_lead = TeamMember.objects.filter(role=TeamMember.Role.LEAD, early_career=True).values("proposal_id")
+    statuses = [value for value, _label in filterset.filters["status"].extra["choices"]]
+    conditions = {
+        "status": {value: Q(status=value) for value in statuses},
+        "reviews": {value: review_q(value) for value, _label in Reviews.CHOICES},
+        "early_career": {"yes": Q(pk__in=early_lead), "no": ~Q(pk__in=early_lead)},
+    }
+    # A facet whose own filter is not in force counts over the list itself: those share one query.
+    numbers: dict[str, dict[str, int]] = {}
+    shared = [name for name in conditions if not active(name)]
+    if shared:
+        row = filterset.qs.order_by().aggregate(
+            **{f"{name}__{value}": Count("pk", filter=q) for name in shared for value, q in conditions[name].items()}
+        )
+        for name in shared:
+            numbers[name] = {value: row[f"{name}__{value}"] for value in conditions[name]}
+    for name in conditions:
+        if name not in numbers:
+            numbers[name] = without(name).aggregate(**{v: Count("pk", filter=q) for v, q in conditions[name].items()})
+
+    counts: dict[str, list[FacetCount]] = {
+        "status": [
+            FacetCount(value, label, numbers["status"][value], value in active("status"))
+            for value, label in filterset.filters["status"].extra["choices"]
+            if numbers["status"][value]
+        ],
+        "reviews": [
+            FacetCount(value, label, numbers["reviews"][value], value in active("reviews"))
+            for value, label in Reviews.CHOICES
+        ],
+        "early_career": [
+            FacetCount(value, str(label), numbers["early_career"][value], value in active("early_career"))
+            for value, label in YES_NO
+        ],
+    }
     # How many listed proposals have a team member of each country: one grouped query over the team rows of the
     # proposals the list shows without its own country filter (a count per country inside one aggregate would run
     # one subquery per country and proposal: seconds at 10,000 proposals).

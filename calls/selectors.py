@@ -96,6 +96,19 @@ def proposals_visible_to(user: User) -> QuerySet[Proposal]:
     )
 
 
+def proposals_seen_by_city(user: User) -> QuerySet[Proposal]:
+    """The city's share of ``proposals_visible_to``: the submitted proposals of the calls of the governments the
+    user is an official of (sealed: after the deadline), without the joins, for lists that sort thousands of them."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Proposal.objects.none()
+    return Proposal.objects.filter(
+        _sealed_until_deadline(timezone.now()),
+        call__organisation_id__in=official_organisation_ids(user),
+        status__in=Proposal.SUBMITTED_STATES,
+        anonymised_at__isnull=True,
+    )
+
+
 def proposal_roles(user: User, proposal: Proposal) -> set[str]:
     """How the user relates to a proposal they can see: {"lead", "team", "city", "reviewer"}."""
     roles: set[str] = set()

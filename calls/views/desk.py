@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from calls.filters_desk import COLUMNS, PAGE_SIZES, SORTS, ProposalDeskFilter, facet_counts
+from calls.filters_desk import COLUMNS, PAGE_SIZES, SORTS, ProposalDeskFilter, facet_counts, page_of, with_row_numbers
 from calls.forms_reviews import InfoRequestForm, ReviewerAssignForm
 from calls.models import DeskBulkRun, DeskView, Proposal, ReviewAssignment, ReviewScore, TeamMember
 from calls.selectors import calls_managed_by, proposals_visible_to, sealed_proposal_count
@@ -99,11 +98,39 @@ def _page_rows(proposals: list[Proposal], *, eligibility: bool) -> list[dict]:
     return rows
 
 
+LIST_DEFERRED = (
+    "summary",
+    "methodology",
+    "participation_plan",
+    "data_management_plan",
+    "ethics",
+    "answers",
+    "info_request",
+    "outcome_message",
+    "review_response",
+    "screening_reason",
+)
+
+
+def _numbered(proposals, size: int = 500):
+    """The proposals of an iterator with ``with_row_numbers`` applied per batch of ``size``."""
+    batch = []
+    for p in proposals:
+        batch.append(p)
+        if len(batch) == size:
+            yield from with_row_numbers(batch)
+            batch = []
+    yield from with_row_numbers(batch)
+
+
 def _with_rows(queryset, *, eligibility: bool):
     team = TeamMember.objects.select_related("country")
     if eligibility:
         team = team.prefetch_related("languages")
-    queryset = queryset.select_related("call__organisation__country").prefetch_related(Prefetch("team", team))
+    # The call by prefetch, not by join: one instance of the (wide) call page shared by the page's rows instead of
+    # one per row; the long texts of a proposal are not shown in the list.
+    queryset = queryset.defer(*LIST_DEFERRED).select_related("lead")
+    queryset = queryset.prefetch_related("call__organisation__country", Prefetch("team", team))
     return queryset.prefetch_related("call__required_languages") if eligibility else queryset
 
 
@@ -173,9 +200,8 @@ def _render_list(request, call):
     for problem in filterset.problems():
         messages.error(request, problem)
     columns = filterset.columns
-    ordered = filterset.ordered()
-    paginator = Paginator(_with_rows(ordered, eligibility="eligibility" in columns), filterset.page_size)
-    page = paginator.get_page(request.GET.get("page"))
+    eligibility = "eligibility" in columns
+    page = page_of(filterset, request.GET.get("page"), rows=lambda q: _with_rows(q, eligibility=eligibility))
     query = _list_query(request.GET)
     views = DeskView.objects.filter(owner=request.user, call=call)
     return render(
@@ -187,7 +213,9 @@ def _render_list(request, call):
             "facets": facet_counts(filterset),
             "page": page,
             "rows": desk_panel_columns(
-                request.user, _page_rows(page.object_list, eligibility="eligibility" in columns), columns
+                request.user,
+                _page_rows(page.object_list, eligibility=eligibility),
+                columns,
             ),
             "columns": columns,
             "headers": _headers(columns, filterset.sort_key),
@@ -245,7 +273,7 @@ def desk_csv(request, call_id: int | None = None):
             "spread",
         ]
     )
-    for p in _with_rows(queryset, eligibility=False).iterator(chunk_size=500):
+    for p in _numbered(_with_rows(queryset, eligibility=False).iterator(chunk_size=500)):
         team = [m for m in p.team.all() if m.is_lead or m.status == TeamMember.Status.ACCEPTED]
         row = [
             p.pk,

@@ -16,7 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from calls.application_forms import blind_answers, questions_from
-from calls.filters_desk import PAGE_SIZES, ProposalDeskFilter
+from calls.filters_desk import PAGE_SIZES, ProposalDeskFilter, page_of
 from calls.forms_application import ReviewQuestionsForm
 from calls.forms_panel import FlagForm
 from calls.forms_reviews import DecisionForm, DeclarationForm, InfoRequestForm, ReviewerAssignForm, ScoreForm
@@ -208,7 +208,7 @@ def call_ranking(request, call_id: int):
     filterset = ProposalDeskFilter(data, user=request.user, call=call)
     for problem in filterset.problems():
         messages.error(request, problem)
-    page = Paginator(filterset.ordered().select_related("lead"), filterset.page_size).get_page(request.GET.get("page"))
+    page = page_of(filterset, request.GET.get("page"), rows=lambda q: q.select_related("lead"))
     checked = {str(pk) for pk in request.POST.getlist("proposals")}
     query = data.copy()
     query.pop("page", None)
@@ -218,7 +218,7 @@ def call_ranking(request, call_id: int):
         {
             "call": call,
             "criteria": list(call.criteria.all()),
-            "rows": ranking_rows(call, list(page.object_list)),
+            "rows": ranking_rows(call, page.object_list),
             "page": page,
             "filterset": filterset,
             "query": query.urlencode(),

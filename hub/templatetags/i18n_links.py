@@ -6,7 +6,6 @@ English (the default language) has no prefix: ``/calls/``; the others do:
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
 from django.utils.encoding import escape_uri_path, iri_to_uri
 from django.utils.translation import get_language, get_language_info
 
@@ -39,15 +38,28 @@ def unprefixed(path: str) -> str:
     return path
 
 
+# Paths outside ``i18n_patterns`` in hub/urls.py: the same address in every language.
+UNPREFIXED_ROOTS = ("/admin/", "/documents/", "/api/", "/sitemap.xml", "/robots.txt", "/vocabularies/skos/", "/i18n/")
+
+
+def path_in(path: str, code: str) -> str:
+    """``path`` in the language ``code``: what Django's ``translate_url`` answers for this site's URLconf (no
+    translated patterns, English unprefixed, Wagtail's pages matching every other path), without resolving and
+    reversing the path through every URL pattern (about 10 ms a language on every page)."""
+    bare = unprefixed(path)
+    if bare.startswith(UNPREFIXED_ROOTS) or bare.startswith(settings.MEDIA_URL):
+        return path
+    return f"/{code}{bare}" if code in _PREFIXED else bare
+
+
 def _translated_paths(request) -> dict[str, str]:
-    """The request's path (without its query string) in each language, by code: computed once per request and
-    active language, for the switcher and the alternates both."""
-    cache = request.__dict__.setdefault("_translated_paths", {})
-    key = get_language()
-    if key not in cache:
+    """The request's path (without its query string) in each language, by code: computed once per request, for
+    the switcher and the alternates both."""
+    paths = request.__dict__.get("_translated_paths")
+    if paths is None:
         path = escape_uri_path(request.path)
-        cache[key] = {code: translate_url(path, code) for code, _name in settings.LANGUAGES}
-    return cache[key]
+        paths = request._translated_paths = {code: path_in(path, code) for code, _name in settings.LANGUAGES}
+    return paths
 
 
 @register.simple_tag(takes_context=True)
@@ -55,7 +67,7 @@ def language_choices(context) -> list[dict]:
     """Each language with its name in that language and the current page's address (query string kept) in it."""
     request = context.get("request")
     if request is None:
-        paths, query = {code: translate_url("/", code) for code, _name in settings.LANGUAGES}, ""
+        paths, query = {code: path_in("/", code) for code, _name in settings.LANGUAGES}, ""
     else:
         paths, query = _translated_paths(request), iri_to_uri(request.META.get("QUERY_STRING", ""))
     current = _language()

@@ -95,3 +95,42 @@ def test_set_language_endpoint_still_redirects_into_the_language(client):
 def test_admin_and_api_stay_outside_the_language_prefix(client):
     assert client.get("/es/admin/").status_code == 404
     assert client.get("/robots.txt").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/es/",
+        "/fr/calls/",
+        "/calls/",
+        "/es/calls/12/desk/",
+        "/cities/city-of-graz/",
+        "/fr/cities/city-of-graz/housing-call/",
+        "/researchers/%C3%A9lise/",
+        "/es/no-such-page/",
+        "/accounts/login/",
+        "/admin/pages/3/",
+        "/api/v1/calls/",
+        "/documents/4/report.pdf",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/vocabularies/skos/themes",
+        "/vocabularies/themes/",
+        "/es/vocabularies/themes/",
+        "/i18n/setlang/",
+    ],
+)
+def test_the_switchers_paths_are_djangos_translate_url(path):
+    """The switcher and the hreflang alternates compute each language's address by prefix, without resolving the
+    path through the URLconf: the answer is Django's ``translate_url`` for every kind of path of this site."""
+    from django.conf import settings
+    from django.urls import translate_url
+
+    from hub.templatetags.i18n_links import path_in
+
+    first = path.strip("/").split("/")[0]
+    language = first if first in ("es", "fr") else "en"  # as LocaleMiddleware activates it for the request
+    with translation.override(language):
+        for code, _name in settings.LANGUAGES:
+            assert path_in(path, code) == translate_url(path, code), (path, code)
