@@ -44,6 +44,7 @@ from calls.services.proposals import proposal_start
 from hub.models import Country, GroupAtRisk, Language, Method, Theme
 from hub.search.models import SearchEntry
 from profiles import visibility
+from profiles.demo import DEMO_TOTP_SECRET
 from profiles.factories import (
     CityOrganisationFactory,
     MembershipFactory,
@@ -51,6 +52,7 @@ from profiles.factories import (
     ResearcherProfileFactory,
     UserFactory,
 )
+from profiles.mfa import totp_activate
 from profiles.models import CitiesIndexPage, CityPage, Membership, Organisation, ResearcherProfile, User
 from profiles.services import COORDINATORS_GROUP, organisation_verify, sync_editor_groups
 from projects.factories import PartnershipFactory
@@ -761,6 +763,13 @@ def bench_proposal_edit_version() -> int:
     return Proposal.objects.filter(pk=bench_proposal_id()).values_list("edit_version", flat=True).first() or 1
 
 
+def _with_authenticator(user: User) -> User:
+    """Coordinators must use two-factor authentication (profiles.middleware): the bench's has an authenticator app
+    (the demo's known secret), as a real one would, so its session reaches the admin instead of the set-up page."""
+    totp_activate(user=user, secret=DEMO_TOTP_SECRET)
+    return user
+
+
 def _session_cookie(user: User) -> str:
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
@@ -812,7 +821,7 @@ def bench_context() -> dict:
         "cookies": {
             "city_editor": _session_cookie(editor),
             "network_editor": _session_cookie(User.objects.get(email=NETWORK_EDITOR_EMAIL)),
-            "coordinator": _session_cookie(User.objects.get(email=COORDINATOR_EMAIL)),
+            "coordinator": _session_cookie(_with_authenticator(User.objects.get(email=COORDINATOR_EMAIL))),
             "researcher": _session_cookie(User.objects.get(email=RESEARCHER_EMAIL)),
             "official": _session_cookie(User.objects.get(email=OFFICIAL_EMAIL)),
         },

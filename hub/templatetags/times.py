@@ -12,6 +12,7 @@ abbreviation, so two pages never show one moment as two unlabelled clock times.
 """
 
 import datetime as dt
+import functools
 import zoneinfo
 
 from django import template
@@ -29,7 +30,11 @@ LOCALE_OVERRIDES = {"en": "en_GB"}
 
 
 def _locale() -> Locale:
-    language = get_language() or "en"
+    return _locale_of(get_language() or "en")
+
+
+@functools.lru_cache(maxsize=32)
+def _locale_of(language: str) -> Locale:
     try:
         return Locale.parse(LOCALE_OVERRIDES.get(language, to_locale(language)))
     except (UnknownLocaleError, ValueError):
@@ -38,7 +43,13 @@ def _locale() -> Locale:
 
 def human_date(value: dt.date) -> str:
     """ "6 Dec 2026" / "6 dic 2026" / "6 déc. 2026" (CLDR's medium date of the active language)."""
-    return format_date(value, "medium", locale=_locale())
+    return _human_date(get_language() or "en", value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _human_date(language: str, value: dt.date) -> str:
+    # Lists show the same few dates on every row: formatted once per language and day.
+    return format_date(value, "medium", locale=_locale_of(language))
 
 
 def human_time(local: dt.datetime) -> str:
