@@ -20,6 +20,8 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from django.http import QueryDict
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -34,12 +36,15 @@ from calls.models import (
     TeamMember,
 )
 from calls.scoring import MAX_SCORE
-from calls.selectors import calls_managed_by, proposals_seen_by_city
+from calls.selectors import DEADLINE_FIELDS, calls_managed_by, proposals_seen_by_city, sealed_deadlines_ahead
 from calls.services.panel import flags_visible_to
+from hub import aggregates
 from hub.facets import FacetFilterSet
 from hub.models import Country, GroupAtRisk, Method, Theme
 
 PAGE_SIZES = (25, 50, 100)
+# Parameters that change how the list is shown, not which proposals it counts.
+NOT_COUNTED = ("sort", "per_page", "cols", "page", "desk")
 DEFAULT_PAGE_SIZE = 25
 
 # Columns the official chooses; "title" is always shown.
@@ -127,11 +132,14 @@ def desk_queryset(user, call: ResearchCall | None = None) -> QuerySet[Proposal]:
     )
 
 
-def page_of(filterset: "ProposalDeskFilter", number, rows=None) -> Page:
+def page_of(filterset: "ProposalDeskFilter", number, rows=None, *, count: int | None = None) -> Page:
     """One page of the filtered, sorted list. The sort and the slice run on the ids alone (narrow rows: a top-N
     sort of 10,000 ids instead of 10,000 wide rows), then the page's proposals are loaded by id, through ``rows``
-    (what the page shows: joins, prefetches), with their row numbers (``with_row_numbers``)."""
+    (what the page shows: joins, prefetches), with their row numbers (``with_row_numbers``). ``count``: the number
+    of proposals matching, when known (``desk_counts``)."""
     paginator = Paginator(filterset.ordered().values_list("pk", flat=True), filterset.page_size)
+    if count is not None:
+        paginator.count = count  # a cached property: the COUNT query is not run again
     page = paginator.get_page(number)
     ids = list(page.object_list)
     queryset = filterset.queryset.filter(pk__in=ids).order_by()
@@ -233,12 +241,18 @@ class ProposalDeskFilter(FacetFilterSet):
             "theme": list(Theme.objects.order_by("name").values_list("slug", "name")),
             "method": list(Method.objects.order_by("name").values_list("slug", "name")),
             "group": list(GroupAtRisk.objects.order_by("name").values_list("slug", "name")),
-            "country": list(Country.objects.order_by("name").values_list("code", "name")),
+            "country": [],
         }
+        # The country filter goes by id (no join to the countries for each team member of thousands of proposals).
+        self._country_ids = {}
+        for code, name, pk in Country.objects.order_by("name").values_list("code", "name", "pk"):
+            choices["country"].append((code, name))
+            self._country_ids[code] = pk
         if self.desk_call is None:
-            choices["call"] = list(
-                calls_managed_by(self.user).order_by("-first_published_at", "title").values_list("pk", "title")
-            )
+            calls = calls_managed_by(self.user).order_by("-first_published_at", "title")
+            rows = list(calls.values_list("pk", "title", *DEADLINE_FIELDS))
+            choices["call"] = [(pk, title) for pk, title, *_deadlines in rows]
+            self._deadlines = [(pk, *deadlines) for pk, _title, *deadlines in rows]
         return choices
 
     # -- filters ----------------------------------------------------------------------------------------------------
@@ -284,7 +298,8 @@ class ProposalDeskFilter(FacetFilterSet):
         return queryset.filter(call__in=ResearchCall.objects.filter(groups__slug=value).values("pk"))
 
     def filter_country(self, queryset, name, value):
-        return queryset.filter(pk__in=_team_ids().filter(country__code=value).values("proposal_id"))
+        country = getattr(self, "_country_ids", {}).get(value) or Country.objects.filter(code=value).values("pk")
+        return queryset.filter(pk__in=_team_ids().filter(country_id=country).values("proposal_id"))
 
     def filter_early_career(self, queryset, name, value):
         return queryset.filter(lead_early_career=value == "yes")
@@ -303,6 +318,26 @@ class ProposalDeskFilter(FacetFilterSet):
 
     def filter_blind(self, queryset, name, value):
         return queryset.filter(call__blind_review=value == "yes")
+
+    # -- what the counts depend on ---------------------------------------------------------------------------------
+
+    def cache_parts(self) -> tuple:
+        """Everything the total and the facet counts depend on besides the rows they read (``hub.aggregates``):
+        the viewer (their cities, their flags), the call, the filters (not the sort, the page or the columns), and
+        which sealed calls' deadlines are still ahead (their proposals join the list when one passes)."""
+        data = self.data if self.is_bound else QueryDict()
+        filters = tuple(
+            sorted((name, tuple(sorted(set(data.getlist(name))))) for name in data if name not in NOT_COUNTED)
+        )
+        call = self.desk_call
+        if call is not None:
+            deadlines = [(call.pk, *(getattr(call, name) for name in DEADLINE_FIELDS))]
+        else:  # read with the call filter's choices
+            deadlines = getattr(self, "_deadlines", None)
+            if deadlines is None:
+                deadlines = list(calls_managed_by(self.user).values_list("pk", *DEADLINE_FIELDS))
+        sealed = sealed_deadlines_ahead(deadlines, timezone.now())
+        return (aggregates.viewer_key(self.user), call.pk if call else None, filters, sealed)
 
     # -- validation, sort, columns ----------------------------------------------------------------------------------
 
@@ -364,6 +399,15 @@ class ProposalDeskFilter(FacetFilterSet):
         return queryset.order_by(order, "pk")
 
 
+def desk_counts(filterset: ProposalDeskFilter) -> tuple[int, dict[str, list["FacetCount"]]]:
+    """How many proposals match, and the facet counts: from the aggregate cache while nothing they read has changed
+    (a save, a review, a bulk action stamps the tables they read: ``hub.page_cache``), so that paging, sorting and
+    choosing columns count nothing again."""
+    return aggregates.cached(
+        "calls.desk_counts", filterset.cache_parts(), lambda: (filterset.qs.count(), facet_counts(filterset))
+    )
+
+
 @dataclass
 class FacetCount:
     value: str
@@ -405,12 +449,12 @@ def facet_counts(filterset: ProposalDeskFilter) -> dict[str, list[FacetCount]]:
 
     counts: dict[str, list[FacetCount]] = {
         "status": [
-            FacetCount(value, label, numbers["status"][value], value in active("status"))
+            FacetCount(value, str(label), numbers["status"][value], value in active("status"))
             for value, label in filterset.filters["status"].extra["choices"]
             if numbers["status"][value]
         ],
         "reviews": [
-            FacetCount(value, label, numbers["reviews"][value], value in active("reviews"))
+            FacetCount(value, str(label), numbers["reviews"][value], value in active("reviews"))
             for value, label in Reviews.CHOICES
         ],
         "early_career": [
@@ -429,7 +473,7 @@ def facet_counts(filterset: ProposalDeskFilter) -> dict[str, list[FacetCount]]:
         .annotate(n=Count("proposal_id", distinct=True))
     )
     counts["country"] = sorted(
-        (FacetCount(code, name, n, code in active("country")) for code, name, n in by_country if n),
+        (FacetCount(code, str(name), n, code in active("country")) for code, name, n in by_country if n),
         key=lambda f: (-f.count, f.label),
     )[:300]
     return counts

@@ -1,5 +1,7 @@
 """Reads with their visibility rules for calls, proposals and reviews (the one place each rule lives)."""
 
+from collections.abc import Iterable
+
 from django.db.models import Case, IntegerField, Max, Prefetch, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -57,6 +59,22 @@ def _sealed_until_deadline(now) -> Q:
         | Q(stage=Proposal.Stage.FULL, call__two_stage=False, call__closes_at__lte=now)
         | Q(stage=Proposal.Stage.FULL, call__two_stage=True, call__full_proposal_closes_at__lte=now)
     )
+
+
+# What ``sealed_deadlines_ahead`` reads of each call.
+DEADLINE_FIELDS = ("sealed", "two_stage", "closes_at", "full_proposal_closes_at")
+
+
+def sealed_deadlines_ahead(calls: Iterable[tuple], now) -> tuple:
+    """Of ``calls`` (rows of pk and ``DEADLINE_FIELDS``), the sealed ones with a deadline still ahead, and which:
+    what ``_sealed_until_deadline`` depends on besides the proposals, for counts kept in a cache (they change when
+    one of these deadlines passes)."""
+    ahead = []
+    for pk, sealed, two_stage, closes_at, full_closes_at in calls:
+        first, full = closes_at > now, bool(two_stage and full_closes_at and full_closes_at > now)
+        if sealed and (first or full):
+            ahead.append((pk, first, full))
+    return tuple(sorted(ahead))
 
 
 def proposal_ids_of_team(user: User) -> QuerySet:

@@ -51,7 +51,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.core.signals import request_finished, request_started
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 
@@ -282,6 +282,20 @@ def note_write(tags: Iterable[str], using: str = DEFAULT_DB_ALIAS) -> None:
         _pending_tags(using).update(tags)
         # One callback per write: a rolled-back transaction drops its callbacks, so none may be assumed to exist.
         transaction.on_commit(lambda: _flush(using), using=using)
+
+
+class WriteNotingQuerySet(models.QuerySet):
+    """A queryset whose ``update()`` stamps its table as a save does (``update`` sends no signal).
+
+    For the tables behind cached aggregates that must never lag a write, such as the counts of the city's desk
+    after a bulk action (``calls.filters_desk.desk_counts``); those tables are private, so no public page is
+    invalidated by it."""
+
+    def update(self, **kwargs):
+        rows = super().update(**kwargs)
+        if rows:
+            note_write(model_tags(self.model), self.db)
+        return rows
 
 
 def model_tags(model, instance=None) -> set[str]:

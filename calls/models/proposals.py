@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from calls.storage import get_private_storage
 from calls.validators import validate_pdf
+from hub.page_cache import WriteNotingQuerySet
 from hub.versioning import EditVersionField
 
 
@@ -94,6 +95,9 @@ class Proposal(models.Model):
     review_spread = models.FloatField(null=True, editable=False, help_text=_("Spread of the scores given."))
 
     edit_version = EditVersionField()
+
+    # Its updates stamp the table, so that the desk's cached counts never lag a bulk action (hub.page_cache).
+    objects = WriteNotingQuerySet.as_manager()
 
     class Meta:
         ordering = ["-updated_at"]
@@ -190,11 +194,21 @@ class TeamMember(models.Model):
     invited_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
+    # Its updates stamp the table, so that the desk's cached counts never lag a bulk action (hub.page_cache).
+    objects = WriteNotingQuerySet.as_manager()
+
     class Meta:
         ordering = ["proposal", "-role", "invited_at"]
         constraints = [models.UniqueConstraint(fields=["proposal", "email"], name="team_member_unique_email")]
         # The dashboard looks up open invitations by address, whatever its case (``email__iexact``).
-        indexes = [models.Index(Upper("email"), condition=models.Q(status="invited"), name="team_member_invited_email")]
+        indexes = [
+            models.Index(Upper("email"), condition=models.Q(status="invited"), name="team_member_invited_email"),
+            # The desk's "early-career lead" and "team country" filters and counts, over thousands of proposals.
+            models.Index(
+                fields=["proposal"], condition=models.Q(role="lead", early_career=True), name="team_early_career_lead"
+            ),
+            models.Index(fields=["country", "proposal"], name="team_member_country"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_role_display()})"

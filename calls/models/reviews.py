@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from calls.models.panel import Recommendation
+from hub.page_cache import WriteNotingQuerySet
 
 
 class ReviewAssignment(models.Model):
@@ -51,6 +52,9 @@ class ReviewAssignment(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     reminded_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    # Its updates stamp the table, so that the desk's cached counts never lag a bulk action (hub.page_cache).
+    objects = WriteNotingQuerySet.as_manager()
 
     class Meta:
         ordering = ["proposal", "created_at"]

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from calls.filters_desk import COLUMNS, PAGE_SIZES, SORTS, ProposalDeskFilter, facet_counts, page_of, with_row_numbers
+from calls.desk_rows import with_cells
+from calls.filters_desk import COLUMNS, PAGE_SIZES, SORTS, ProposalDeskFilter, desk_counts, page_of, with_row_numbers
 from calls.forms_reviews import InfoRequestForm, ReviewerAssignForm
 from calls.models import DeskBulkRun, DeskView, Proposal, ReviewAssignment, ReviewScore, TeamMember
 from calls.selectors import calls_managed_by, proposals_visible_to, sealed_proposal_count
@@ -201,7 +202,10 @@ def _render_list(request, call):
         messages.error(request, problem)
     columns = filterset.columns
     eligibility = "eligibility" in columns
-    page = page_of(filterset, request.GET.get("page"), rows=lambda q: _with_rows(q, eligibility=eligibility))
+    total, facets = desk_counts(filterset)
+    page = page_of(
+        filterset, request.GET.get("page"), rows=lambda q: _with_rows(q, eligibility=eligibility), count=total
+    )
     query = _list_query(request.GET)
     views = DeskView.objects.filter(owner=request.user, call=call)
     return render(
@@ -210,11 +214,10 @@ def _render_list(request, call):
         {
             "call": call,
             "filterset": filterset,
-            "facets": facet_counts(filterset),
+            "facets": facets,
             "page": page,
-            "rows": desk_panel_columns(
-                request.user,
-                _page_rows(page.object_list, eligibility=eligibility),
+            "rows": with_cells(
+                desk_panel_columns(request.user, _page_rows(page.object_list, eligibility=eligibility), columns),
                 columns,
             ),
             "columns": columns,

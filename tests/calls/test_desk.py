@@ -395,6 +395,45 @@ def test_query_counts_stay_constant(client, open_call, city, spain, n, django_as
         assert client.get(f"/proposals/{first.pk}/?desk={open_call.pk}").status_code == 200
 
 
+def test_counts_are_kept_until_a_proposal_changes_even_by_a_bulk_update(client, open_call, city, three, settings):
+    """The total and the facet counts come from the aggregate cache (paging and sorting count nothing again), and
+    every write the counts read makes them stale at once: a save, and a queryset update (which sends no signal),
+    such as a bulk action's or the stored review numbers'."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.hub.test_aggregates import commit
+
+    _org, official = city
+    reviewed, spanish, plain = three
+    client.force_login(official)
+    client.get(desk_url(open_call))  # the session and the site settings are written once, before the cache is on
+    commit()
+    cache.clear()
+    settings.AGGREGATE_CACHE_SECONDS = 300
+    url = desk_url(open_call)
+
+    def counted(query=""):
+        with CaptureQueriesContext(connection) as queries:
+            content = client.get(url + query).content.decode()
+        return content, sum("COUNT(" in q["sql"] for q in queries.captured_queries)
+
+    content, counts = counted()
+    assert counts >= 2 and "3 proposals match" in content and "Spain (1)" in content
+    content, counts = counted("?sort=-title&per_page=50")
+    assert counts == 0 and "3 proposals match" in content  # another sort and page size: the same counts
+    Proposal.objects.filter(pk=spanish.pk).update(status=Proposal.Status.SHORTLISTED)
+    lead_of(plain, country=Country.objects.get(code="ES"))  # a queryset update of the team too
+    commit()
+    content, counts = counted("?sort=-title&per_page=50")
+    assert counts >= 2 and 'Shortlisted <span class="muted">(1)</span>' in content and "Spain (2)" in content
+    proposal_withdraw(proposal=plain, by=plain.lead)  # a save, through the service
+    commit()
+    content, _counts = counted()
+    assert "2 proposals match" in content and "Spain (1)" in content
+
+
 def test_a_page_of_100_stays_light_with_every_column(client, open_call, city, spain):
     """Issue 20: ≤ 150 KB at 100 a page. Each row costs a few hundred bytes with every column shown (no template
     indentation is sent): 100 rows of long titles, with the whole filter and column choice carried in each row's link

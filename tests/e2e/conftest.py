@@ -35,6 +35,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 E2E_DIR = Path(__file__).parent
+# CI's PostgreSQL run repeats only these browser tests (marker ``on_postgresql``): two people saving one object at
+# once, where the database's locks and versions decide. The others run once, in ``make test``.
+REPEATED_ON_POSTGRESQL = ("test_edit_conflict_",)
 RESULTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 TIMEOUT_MS = 10_000
 expect.set_options(timeout=TIMEOUT_MS)
@@ -80,6 +83,8 @@ def pytest_collection_modifyitems(items):
         if E2E_DIR in Path(item.path).parents:
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.django_db(transaction=True, serialized_rollback=True))
+            if Path(item.path).name.startswith(REPEATED_ON_POSTGRESQL):
+                item.add_marker(pytest.mark.on_postgresql)
 
 
 @pytest.hookimpl(wrapper=True)
