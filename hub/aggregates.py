@@ -60,6 +60,8 @@ def cached(name: str, parts: Hashable, compute: Callable[[], Any], *, keep: Call
             page_cache.depends_on(*tags)
             return value
     started = page_cache.clock()
+    if started is None:  # the cache is unreachable
+        return compute()
     with page_cache.recording() as tags:
         value = compute()
     if keep is None or keep(value):

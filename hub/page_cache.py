@@ -117,8 +117,12 @@ def enabled() -> bool:
 # --- the clock and the tags' stamps -------------------------------------------------------------------------
 
 
-def clock() -> int:
-    """The clock's value now; an entry computed from here on is fresh until one of its tags is stamped later."""
+def clock() -> int | None:
+    """The clock's value now; an entry computed from here on is fresh until one of its tags is stamped later.
+
+    None while the cache cannot be reached (``hub.cache``): nothing is served from it or stored in it then."""
+    if _unstamped:
+        _stamp_again()
     cache = _cache()
     value = cache.get(CLOCK_KEY)
     if value is None:
@@ -129,22 +133,48 @@ def clock() -> int:
     return value
 
 
-def _tick() -> int:
+def _tick() -> int | None:
     cache = _cache()
     try:
         return cache.incr(CLOCK_KEY)
-    except ValueError:  # no clock yet (or lost)
-        clock()
-        return cache.incr(CLOCK_KEY)
+    except ValueError:  # no clock yet (or lost), or no cache
+        if clock() is None:
+            return None
+        try:
+            return cache.incr(CLOCK_KEY)
+        except ValueError:
+            return None
+
+
+# Tags this process wrote but could not stamp (the cache was unreachable): stamped again by its next write or
+# page, so that an entry kept by a cache that comes back with its data is not served past the change.
+_unstamped: set[str] = set()
+_unstamped_lock = threading.Lock()
+
+
+def _take_unstamped() -> set[str]:
+    with _unstamped_lock:
+        tags = set(_unstamped)
+        _unstamped.clear()
+    return tags
+
+
+def _stamp_again() -> None:
+    tags = _take_unstamped()
+    if tags:
+        invalidate(tags)
 
 
 def invalidate(tags: Iterable[str]) -> None:
     """Stamp these tags now: every entry that depends on one of them is stale from now on."""
-    tags = set(tags)
+    tags = set(tags) | _take_unstamped()
     if not tags:
         return
     stamp = _tick()
-    _cache().set_many({TAG_PREFIX + tag: stamp for tag in tags}, None)
+    failed = _cache().set_many({TAG_PREFIX + tag: stamp for tag in tags}, None) if stamp is not None else list(tags)
+    if failed:
+        with _unstamped_lock:
+            _unstamped.update(tags)
 
 
 def invalidate_everything() -> None:
@@ -154,6 +184,8 @@ def invalidate_everything() -> None:
 
 def is_fresh(started: int, tags: Iterable[str]) -> bool:
     """Whether an entry computed from clock value ``started`` and depending on ``tags`` is still fresh."""
+    if _unstamped:
+        _stamp_again()
     keys = [TAG_PREFIX + tag for tag in tags] + [TAG_PREFIX + EVERYTHING]
     stamps = _cache().get_many(keys)
     missing = [key for key in keys if key not in stamps]
@@ -161,8 +193,9 @@ def is_fresh(started: int, tags: Iterable[str]) -> bool:
         # Unknown stamps (never written, or lost by the cache): assume a change, and stamp them now so that
         # the next entry can be kept.
         now = clock()
-        for key in missing:
-            _cache().add(key, now, None)
+        if now is not None:
+            for key in missing:
+                _cache().add(key, now, None)
         return False
     return all(stamp <= started for stamp in stamps.values())
 
@@ -446,6 +479,10 @@ class AnonymousPageCacheMiddleware:
                 response["X-Cache"] = "HIT"
                 return response
         started = clock()
+        if started is None:  # the cache is unreachable: answered as if it were off
+            response = self.get_response(request)
+            response["X-Cache"] = "BYPASS"
+            return response
         writes = []
         with recording() as tags, connection.execute_wrapper(_WriteWatcher(writes)):
             response = self.get_response(request)

@@ -6,6 +6,8 @@ django-tasks-rq translates django-tasks to RQ; on top of it, here:
   that a worker never runs a task for a change that was rolled back, nor reads a row before it is committed;
 - every task carries RQ's retry policy (``settings.TASK_RETRY_DELAYS``): a task that fails, or whose worker died
   under it, runs again after each delay in turn, then is given up (logged as an error, kept in RQ's failed registry);
+- a task enqueued while Redis is unreachable is kept in the database (``UnsentTask``) instead of lost, and pushed by
+  the next pass of ``task_scheduler`` (``push_unsent``) once Redis answers;
 - a worker notices a dead worker's task within ``heartbeat + grace`` seconds instead of RQ's minutes, runs each task
   in a child process of its own (a database connection lost under one task is never reused by the next), and comes
   back by itself after Redis went away.
@@ -19,9 +21,11 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core import checks
 from django.db import transaction
+from django.utils.module_loading import import_string
 
 import django_rq
 from django_rq.utils import reset_db_connections
+from django_tasks import task_backends
 from django_tasks.base import TASK_MAX_PRIORITY, TaskResult, TaskResultStatus
 from django_tasks.signals import task_enqueued
 from django_tasks.utils import get_random_id
@@ -31,6 +35,8 @@ from redis.exceptions import RedisError
 from rq import Worker as RQWorker
 from rq.job import Callback, JobStatus, Retry
 from rq.utils import now as rq_now
+
+from hub.models import UnsentTask
 
 logger = logging.getLogger("hub.tasks")
 
@@ -72,11 +78,31 @@ class RQBackend(rq_backend.RQBackend):
             worker_ids=[],
         )
         if transaction.get_connection().in_atomic_block:
-            # robust: the change is committed whatever happens to Redis now; a lost push is logged, not a 500.
-            transaction.on_commit(lambda: self._push(result), robust=True)
+            # robust: the change is committed whatever happens now; a push that fails is kept (``_push_or_keep``).
+            transaction.on_commit(lambda: self._push_or_keep(result), robust=True)
         else:
-            self._push(result)
+            self._push_or_keep(result)
         return result
+
+    def _push_or_keep(self, result: TaskResult) -> None:
+        """Push to RQ or, while Redis is unreachable, keep the task in the database for ``push_unsent``."""
+        try:
+            self._push(result)
+        except RedisError as error:
+            task = result.task
+            UnsentTask.objects.get_or_create(
+                id=result.id,
+                defaults={
+                    "module_path": task.module_path,
+                    "queue_name": task.queue_name,
+                    "priority": task.priority,
+                    "run_after": task.run_after,
+                    "args": result.args,
+                    "kwargs": result.kwargs,
+                    "error": str(error)[:1000],
+                },
+            )
+            logger.error("Task %s (%s) kept in the database: Redis is unreachable (%s)", task.name, result.id, error)
 
     def _push(self, result: TaskResult) -> None:
         task = result.task
@@ -99,6 +125,45 @@ class RQBackend(rq_backend.RQBackend):
             job = queue.schedule_job(job, task.run_after)
         object.__setattr__(result, "enqueued_at", job.enqueued_at)
         task_enqueued.send(type(self), task_result=result)
+
+
+def push_unsent(limit: int = 500) -> int:
+    """Push tasks kept while Redis was unreachable, oldest first; return how many reached the queue.
+
+    Run by every pass of ``task_scheduler``; several schedulers share the rows (``SKIP LOCKED``). Stops at the first
+    push that fails (Redis is still away): the rows pushed so far are removed, the rest wait for the next pass."""
+    backend = task_backends["default"]
+    pushed = 0
+    with transaction.atomic():
+        rows = UnsentTask.objects.select_for_update(skip_locked=True).order_by("created_at", "id")[:limit]
+        for row in rows:
+            task = import_string(row.module_path).using(
+                queue_name=row.queue_name, priority=row.priority, run_after=row.run_after
+            )
+            result = TaskResult(
+                task=task,
+                id=row.id,
+                status=TaskResultStatus.READY,
+                enqueued_at=None,
+                started_at=None,
+                last_attempted_at=None,
+                finished_at=None,
+                args=row.args,
+                kwargs=row.kwargs,
+                backend=backend.alias,
+                errors=[],
+                worker_ids=[],
+            )
+            try:
+                backend._push(result)
+            except RedisError as error:
+                logger.warning("Unsent tasks wait for Redis (%s)", error)
+                break
+            row.delete()
+            pushed += 1
+    if pushed:
+        logger.info("Pushed %s task(s) kept while Redis was unreachable", pushed)
+    return pushed
 
 
 _clients: dict[str, Redis] = {}

@@ -48,6 +48,16 @@ def demo_content(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
+def _same_fake_data_each_run(request):
+    """Faker's names and factory_boy's fuzzy values are seeded from the test's id: a test sees the same people on
+    every run and every worker, so a failure that depends on a name (one that happens to be a word on the page) is
+    reproduced by running that test again, not met once in CI."""
+    import factory.random
+
+    factory.random.reseed_random(request.node.nodeid)
+
+
+@pytest.fixture(autouse=True)
 def _default_language():
     """Every test starts in the default language: a request to /es/… activates Spanish for the thread."""
     from django.utils import translation

@@ -6,6 +6,7 @@ from .demo import DemoContent
 from .mail import SentEmail
 from .pages import HomePage, StandardPage
 from .settings import SiteSettings
+from .tasks import UnsentTask
 from .vocabularies import (
     Country,
     GroupAtRisk,
@@ -34,6 +35,7 @@ __all__ = [
     "SearchFacet",
     "SentEmail",
     "SiteSettings",
+    "UnsentTask",
     "StandardPage",
     "Theme",
     "ThemeArticle",

@@ -252,7 +252,15 @@ DEFAULT_FROM_EMAIL = ENV.get("DEFAULT_FROM_EMAIL", "Bridges <no-reply@bridges.ex
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # hub.cache: while Redis is unreachable, reads miss and writes are dropped (a slower site, not a broken one);
+    # short timeouts so that a Redis that does not answer costs a request a second at most.
+    CACHES = {
+        "default": {
+            "BACKEND": "hub.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
 else:
     # MAX_ENTRIES: the page cache's stamps live here too; culling one only costs a recomputation (hub/page_cache.py).
     CACHES = {

@@ -172,6 +172,9 @@ def test_reviews_close_once_the_city_decides(client, assignment, reviewer, city)
 def test_blind_review_hides_the_teams_names(client, city, researcher):
     organisation, official = city
     call = make_call(city_page=CityPage.objects.get(organisation=organisation), title="Blind call", blind_review=True)
+    # A surname that is no word of the page (a random one, "Tran", once matched the footer's "Transparency").
+    researcher.first_name, researcher.last_name = "Ysolde", "Qwilleran"
+    researcher.save(update_fields=["first_name", "last_name"])
     proposal = ProposalFactory(call=call, lead=researcher, title="Anonymous title")
     submit_for_tests(proposal)
     reviewer = person("blind.reviewer@example.org")

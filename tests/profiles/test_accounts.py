@@ -225,3 +225,21 @@ def test_account_emails_name_the_site_and_the_address(client):
     body = mail.outbox[-1].body
     assert "Hello from !" not in body
     assert "Bridges" in body
+
+
+@pytest.mark.parametrize(
+    ("prefix", "heading"),
+    [("", "Too many attempts — please wait a few minutes"), ("/fr", "Trop de tentatives : veuillez patienter")],
+)
+def test_too_many_sign_ins_from_one_address_get_the_sites_page_in_the_readers_language(
+    client, settings, prefix, heading
+):
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login": "2/m/ip"}
+    statuses = []
+    for attempt in range(3):
+        response = client.post(f"{prefix}/accounts/login/", {"login": "nobody@example.org", "password": f"x{attempt}"})
+        statuses.append(response.status_code)
+    assert statuses == [200, 200, 429]
+    page = response.content.decode()
+    assert heading in page and 'href="/"' in page and "<main" in page
+    assert "Nothing was sent or changed" in page or "Rien n’a été envoyé ni modifié" in page

@@ -5,13 +5,14 @@ import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError, close_old_connections
 from django.utils import timezone
 
 import django_rq
 from redis.exceptions import RedisError
 
 from hub.schedule import SCHEDULE, enqueue_due
-from hub.task_queue import queue_names
+from hub.task_queue import push_unsent, queue_names
 
 
 class Command(BaseCommand):
@@ -39,11 +40,18 @@ class Command(BaseCommand):
             signal.signal(sig, lambda *_: stopped.append(True))
         while not stopped:
             try:
+                pushed = push_unsent()
+                if pushed:
+                    self.stdout.write(f"Pushed {pushed} task(s) kept while Redis was unreachable.")
                 for name in enqueue_due(now=timezone.now(), redis=redis):
                     self.stdout.write(f"Enqueued {name}.")
             except RedisError as error:
                 # Redis is away (restarting, say): nothing was claimed, so the next pass enqueues what is due.
                 self.stderr.write(f"Redis unavailable ({error}); trying again in {interval:.0f} s.")
+            except DatabaseError as error:
+                # unsent tasks stay where they are; the next pass pushes them
+                self.stderr.write(f"Database unavailable ({error}); trying again in {interval:.0f} s.")
+                close_old_connections()
             if once:
                 return
             deadline = time.monotonic() + interval
