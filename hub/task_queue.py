@@ -169,12 +169,21 @@ def push_unsent(limit: int = 500) -> int:
 _clients: dict[str, Redis] = {}
 
 
+# A push waits this long at most for a Redis that does not answer (packets dropped rather than refused), then the task
+# is kept in the database; the workers' own connections have no such limit (they block on the queue for minutes).
+PUSH_TIMEOUT_SECONDS = 2
+
+
 def _redis(queue_name: str) -> Redis:
     """One client (and connection pool) per queue configuration and process: django-rq makes a new one each call,
     which would open a connection for every task a page enqueues."""
     config = repr(sorted(settings.RQ_QUEUES[queue_name].items()))
     if config not in _clients:
-        _clients[config] = django_rq.get_connection(queue_name)
+        client = django_rq.get_connection(queue_name)
+        client.connection_pool.connection_kwargs.update(
+            socket_connect_timeout=PUSH_TIMEOUT_SECONDS, socket_timeout=PUSH_TIMEOUT_SECONDS
+        )
+        _clients[config] = client
     return _clients[config]
 
 

@@ -37,7 +37,7 @@ def redis_server(tmp_path, settings, monkeypatch):
     server = RedisServer(tmp_path)
     server.start()
     monkeypatch.setattr(resilient, "RETRY_SECONDS", 0.2)
-    monkeypatch.setattr("hub.schedule.SCHEDULE", ())  # the scheduler's passes push kept tasks, enqueue no job
+    monkeypatch.setattr("hub.schedule.due", lambda now: [])  # the scheduler only pushes kept tasks: no job is due
     monkeypatch.setattr(resilient.ResilientRedisCache, "_down_until", 0.0)
     settings.CACHES = {
         "default": {

@@ -58,3 +58,35 @@ def test_after_a_failure_redis_is_not_asked_again_until_the_retry_time(unreachab
     assert unreachable.available() is True
     unreachable.get("retried")
     assert asked == ["first", "retried"]
+
+
+def test_a_task_pushed_to_a_redis_that_does_not_answer_is_kept_within_seconds(
+    db, settings, django_capture_on_commit_callbacks
+):
+    """A Redis that accepts the connection and never answers (a hung server, dropped packets): the push gives up after
+    PUSH_TIMEOUT_SECONDS and the task waits in the database, instead of holding the request forever."""
+    import socket
+    import threading
+
+    from hub import task_queue
+    from hub.mail import queue_email
+    from hub.models import UnsentTask
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(8)  # accepts (the kernel completes the handshake) and never reads nor writes
+    accepted = []
+    threading.Thread(target=lambda: accepted.append(silent.accept()), daemon=True).start()
+    settings.TASKS = {"default": {"BACKEND": "hub.task_queue.RQBackend", "QUEUES": ["default"]}}
+    settings.RQ_QUEUES = {"default": {"URL": f"redis://127.0.0.1:{silent.getsockname()[1]}/0"}}
+    task_queue._clients.clear()
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):  # pushed when the change commits
+            queue_email(subject="Kept", body="Body", to=["r@example.org"], key="hung-redis")
+        waited = time.monotonic() - started
+    finally:
+        task_queue._clients.clear()
+        silent.close()
+    assert UnsentTask.objects.filter(module_path="hub.tasks.send_email").count() == 1
+    assert waited < task_queue.PUSH_TIMEOUT_SECONDS * 3, f"the push held the request for {waited:.1f} s"
