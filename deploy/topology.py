@@ -1,13 +1,15 @@
 """Start and stop the production topology of README "Running on more than one machine", on one host, from the
 repository's own files: nginx (deploy/nginx, TLS with a throw-away self-signed certificate) in front of two app
 nodes (gunicorn with hub.settings.production and gunicorn.conf.py), two task workers and the scheduler, all sharing
-one PostgreSQL database (DATABASE_URL), one Redis database (REDIS_URL's server, a database number of its own per
-run) and one MEDIA_ROOT / PRIVATE_MEDIA_ROOT. CI and the drills of tests/drills/topology use it.
+one PostgreSQL database (DATABASE_URL), one redis-server of its own (deploy/redis/bridges.conf; with
+TOPOLOGY_REDIS=shared or without redis-server, a database number of its own on REDIS_URL's server) and one
+MEDIA_ROOT / PRIVATE_MEDIA_ROOT. CI and the drills of tests/drills/topology use it.
 
     deploy/topology start --state DIR [--demo]   # prints the base URL, e.g. https://127.0.0.1:40123/
     deploy/topology stop --state DIR
     deploy/topology status --state DIR
     deploy/topology start-node --state DIR 2     # (re)start app node 1 or 2 (after a drill killed it)
+    deploy/topology stop-redis --state DIR       # stop its own redis-server (a drill), then start-redis
 
 ``DIR`` must not exist yet (start creates it; stop removes it unless --keep). It holds every log, pid file, the
 rendered nginx configuration, the certificate, the uploads, and ``topology.env`` (shell syntax: TOPOLOGY_URL,
@@ -38,6 +40,7 @@ GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 NODES = (1, 2)
 WORKERS = (1, 2)
 REDIS_OWNER_KEY = "bridges:topology:owner"
+REDIS_CONF = DEPLOY / "redis" / "bridges.conf"
 HOSTS = "127.0.0.1,localhost,bridges.example"
 
 
@@ -237,10 +240,18 @@ class Topology:
         http_port = int(os.environ.get("TOPOLOGY_HTTP_PORT") or free_port())
         node_ports = [free_port() for _ in NODES]
         url = f"https://127.0.0.1:{https_port}/"
-        redis_url = claim_redis_db(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", str(self.state))
+        # A redis-server of the topology's own (deploy/redis/bridges.conf), which the drills stop and start again;
+        # without the binary, or with TOPOLOGY_REDIS=shared, a database of its own on REDIS_URL's server.
+        own_redis = bool(shutil.which("redis-server")) and os.environ.get("TOPOLOGY_REDIS") != "shared"
+        redis_port = free_port() if own_redis else None
+        if own_redis:
+            redis_url = f"redis://127.0.0.1:{redis_port}/0"
+        else:
+            redis_url = claim_redis_db(os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0", str(self.state))
         cert, key = certificate(self.state)
         info = {
             "url": url,
+            "redis": {"own": own_redis, "port": redis_port},
             "http_url": f"http://127.0.0.1:{http_port}/",
             "certificate": str(cert),
             "nodes": {str(n): f"http://127.0.0.1:{port}/" for n, port in zip(NODES, node_ports, strict=True)},
@@ -269,6 +280,8 @@ class Topology:
         self.save(info)
         env = self.env(info)
         try:
+            if own_redis:
+                self.start_redis(info)
             log(f"preparing the database and static files in {self.state}")
             _manage(["migrate", "--noinput", "-v0"], env, self.state / "prepare.log")
             _manage(["collectstatic", "--noinput", "-v0"], env, self.state / "prepare.log")
@@ -315,6 +328,26 @@ class Topology:
         log(f"running: {url} (state {self.state}; stop with: deploy/topology stop --state {self.state})")
         return url
 
+    def start_redis(self, info: dict) -> None:
+        """Start (or start again, after a drill stopped it) the topology's own redis-server, from its append-only
+        file in ``<state>/redis``."""
+        if not info.get("redis", {}).get("own"):
+            raise SystemExit("This topology uses a shared Redis (TOPOLOGY_REDIS=shared or no redis-server).")
+        if self.alive("redis"):
+            return
+        self.terminate("redis", timeout=2)
+        port = info["redis"]["port"]
+        directory = self.state / "redis"
+        directory.mkdir(exist_ok=True)
+        binary = shutil.which("redis-server") or "redis-server"
+        command = [binary, str(REDIS_CONF), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(directory)]
+        self.spawn("redis", command, self.env(info))
+        wait_until(lambda: _redis_ok(port), timeout=30, what="redis-server")
+
+    def stop_redis(self) -> None:
+        """Stop the topology's own redis-server cleanly (SIGTERM: its append-only file is complete)."""
+        self.terminate("redis", timeout=20)
+
     def workers_registered(self, redis_url: str) -> int:
         import redis
         from rq import Worker
@@ -330,12 +363,15 @@ class Topology:
 
     def status(self) -> dict[str, bool]:
         names = ["nginx", *(f"node-{n}" for n in NODES), *(f"worker-{n}" for n in WORKERS), "scheduler"]
+        if self.info_path.exists() and self.load().get("redis", {}).get("own"):
+            names.append("redis")
         return {name: self.alive(name) for name in names}
 
     def stop(self, *, keep: bool) -> None:
         info = json.loads(self.info_path.read_text()) if self.info_path.exists() else None
         self.terminate_all(["nginx", "scheduler", *(f"node-{n}" for n in NODES), *(f"worker-{n}" for n in WORKERS)])
-        if info:
+        self.terminate("redis", timeout=20)  # last: the others no longer write to it
+        if info and not info.get("redis", {}).get("own"):
             import redis
 
             try:
@@ -390,6 +426,15 @@ def _node_ok(node_url: str) -> bool:
         return False
 
 
+def _redis_ok(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
 def _https_ok(url: str, cert: Path) -> bool:
     context = ssl.create_default_context(cafile=str(cert))
     try:
@@ -411,7 +456,7 @@ def wait_until(condition, *, timeout: float, what: str) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("command", choices=["start", "stop", "status", "start-node"])
+    parser.add_argument("command", choices=["start", "stop", "status", "start-node", "stop-redis", "start-redis"])
     parser.add_argument("node", nargs="?", type=int, choices=NODES, help="start-node: which node")
     parser.add_argument("--state", default=os.environ.get("TOPOLOGY_STATE"), help="the topology's directory")
     parser.add_argument("--demo", action="store_true", help="start: load the demo content (seed_demo)")
@@ -435,6 +480,10 @@ def main(argv: list[str] | None = None) -> None:
         if args.node is None:
             parser.error("start-node needs the node's number (1 or 2)")
         topology.start_node(topology.load(), args.node)
+    elif args.command == "stop-redis":
+        topology.stop_redis()
+    elif args.command == "start-redis":
+        topology.start_redis(topology.load())
 
 
 if __name__ == "__main__":

@@ -97,6 +97,9 @@ WATCHED_APPS = (
     "wagtailredirects",
     "taggit",
 )
+# Models of the watched apps that are the bookkeeping of background work, shown on no page: their writes stamp
+# nothing (a task kept while the cache is unreachable must not stamp, which would keep another task, and so on).
+UNWATCHED_MODELS = ("hub.UnsentTask", "hub.SentEmail")
 # Paths (after any language prefix) that are never cached.
 EXCLUDED_PREFIXES = ("/admin/", "/api/", "/documents/", "/accounts/", "/i18n/", "/static/", "/media/")
 MESSAGES_COOKIE = "messages"
@@ -147,7 +150,10 @@ def _tick() -> int | None:
 
 
 # Tags this process wrote but could not stamp (the cache was unreachable): stamped again by its next write or
-# page, so that an entry kept by a cache that comes back with its data is not served past the change.
+# page. The other processes (other workers, other nodes) learn of them through a task kept until Redis answers
+# (``hub.tasks.stamp_page_cache``, pushed by the scheduler): a cache that comes back with its entries (Redis
+# restarted from its append-only file, a network cut that ends) serves none of them past the change for longer
+# than the scheduler's interval.
 _unstamped: set[str] = set()
 _unstamped_lock = threading.Lock()
 
@@ -162,19 +168,28 @@ def _take_unstamped() -> set[str]:
 def _stamp_again() -> None:
     tags = _take_unstamped()
     if tags:
-        invalidate(tags)
+        invalidate(tags, announce=False)  # announced to the other processes when the stamp first failed
 
 
-def invalidate(tags: Iterable[str]) -> None:
-    """Stamp these tags now: every entry that depends on one of them is stale from now on."""
+def invalidate(tags: Iterable[str], *, announce: bool = True) -> bool:
+    """Stamp these tags now: every entry that depends on one of them is stale from now on.
+
+    False if the cache could not take the stamps: they are stamped again later (see ``_unstamped``); ``announce``
+    also enqueues that for the other processes (not from that task itself, which fails and is retried instead)."""
     tags = set(tags) | _take_unstamped()
     if not tags:
-        return
+        return True
     stamp = _tick()
     failed = _cache().set_many({TAG_PREFIX + tag: stamp for tag in tags}, None) if stamp is not None else list(tags)
-    if failed:
-        with _unstamped_lock:
-            _unstamped.update(tags)
+    if not failed:
+        return True
+    with _unstamped_lock:
+        _unstamped.update(tags)
+    if announce:
+        from hub.tasks import stamp_page_cache
+
+        stamp_page_cache.enqueue(tags=sorted(tags))
+    return False
 
 
 def invalidate_everything() -> None:
@@ -370,13 +385,15 @@ def _published(sender, instance=None, **kwargs) -> None:
 
 
 def watched_models():
-    """Every model of the watched apps, auto-created m2m tables included."""
+    """Every model of the watched apps, auto-created m2m tables included, but ``UNWATCHED_MODELS``."""
     for label in WATCHED_APPS:
         try:
             app_config = apps.get_app_config(label)
         except LookupError:
             continue
-        yield from app_config.get_models(include_auto_created=True)
+        for model in app_config.get_models(include_auto_created=True):
+            if model._meta.label not in UNWATCHED_MODELS:
+                yield model
 
 
 def connect() -> None:

@@ -14,6 +14,7 @@ django-tasks-rq translates django-tasks to RQ; on top of it, here:
 """
 
 import logging
+import os
 import signal
 import time
 from collections.abc import Iterable
@@ -33,6 +34,7 @@ from django_tasks_rq import backend as rq_backend
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Worker as RQWorker
+from rq import worker_registration
 from rq.job import Callback, JobStatus, Retry
 from rq.utils import now as rq_now
 
@@ -85,24 +87,35 @@ class RQBackend(rq_backend.RQBackend):
         return result
 
     def _push_or_keep(self, result: TaskResult) -> None:
-        """Push to RQ or, while Redis is unreachable, keep the task in the database for ``push_unsent``."""
+        """Push to RQ or, while Redis is unreachable, keep the task in the database for ``push_unsent``.
+
+        After a push failed, the next ones for ``PUSH_RETRY_SECONDS`` are kept at once (a Redis that does not answer
+        would otherwise hold each request ``PUSH_TIMEOUT_SECONDS`` per task)."""
+        global _push_down_until
+        if time.monotonic() < _push_down_until:
+            self._keep(result, "Redis did not answer a push moments ago")
+            return
         try:
             self._push(result)
         except RedisError as error:
-            task = result.task
-            UnsentTask.objects.get_or_create(
-                id=result.id,
-                defaults={
-                    "module_path": task.module_path,
-                    "queue_name": task.queue_name,
-                    "priority": task.priority,
-                    "run_after": task.run_after,
-                    "args": result.args,
-                    "kwargs": result.kwargs,
-                    "error": str(error)[:1000],
-                },
-            )
-            logger.error("Task %s (%s) kept in the database: Redis is unreachable (%s)", task.name, result.id, error)
+            _push_down_until = time.monotonic() + PUSH_RETRY_SECONDS
+            self._keep(result, str(error))
+
+    def _keep(self, result: TaskResult, error: str) -> None:
+        task = result.task
+        UnsentTask.objects.get_or_create(
+            id=result.id,
+            defaults={
+                "module_path": task.module_path,
+                "queue_name": task.queue_name,
+                "priority": task.priority,
+                "run_after": task.run_after,
+                "args": result.args,
+                "kwargs": result.kwargs,
+                "error": error[:1000],
+            },
+        )
+        logger.error("Task %s (%s) kept in the database: Redis is unreachable (%s)", task.name, result.id, error)
 
     def _push(self, result: TaskResult) -> None:
         task = result.task
@@ -172,6 +185,8 @@ _clients: dict[str, Redis] = {}
 # A push waits this long at most for a Redis that does not answer (packets dropped rather than refused), then the task
 # is kept in the database; the workers' own connections have no such limit (they block on the queue for minutes).
 PUSH_TIMEOUT_SECONDS = 2
+PUSH_RETRY_SECONDS = 5
+_push_down_until = 0.0
 
 
 def _redis(queue_name: str) -> Redis:
@@ -191,6 +206,20 @@ class Worker(RQWorker):
     """RQ's forking worker, whose running task counts as abandoned ``grace`` seconds after its last heartbeat."""
 
     heartbeat_grace = 30
+
+    def register_birth(self) -> None:
+        # A worker's name is its slot (``--name %H-%i``). A registration under it that is still marked alive belongs
+        # to its previous run when it names this host and a process that is gone, or this very process (which starts
+        # working again after Redis went away: a Redis restarted from its append-only file brings the registration
+        # back). RQ refuses to start then, and would keep refusing until the registration expires; it is replaced.
+        stale = self.connection.hmget(self.key, "hostname", "pid") if self.connection.exists(self.key) else None
+        if stale and not self.connection.hexists(self.key, "death") and _previous_run(*stale, self.hostname):
+            logger.warning("Worker %s: replacing the registration of its previous run", self.name)
+            with self.connection.pipeline() as pipeline:
+                pipeline.delete(self.key)
+                worker_registration.unregister(self, pipeline)
+                pipeline.execute()
+        super().register_birth()
 
     def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
         # RQ adds 60 s; a worker that died under a task then holds it for minutes before another one may run it.
@@ -272,6 +301,25 @@ def run_worker(
         if stop:
             return
         backoff = min(backoff * 2, 30.0)
+
+
+def _previous_run(hostname: bytes | None, pid: bytes | None, this_host: str) -> bool:
+    """Whether a worker registration naming ``hostname`` and ``pid`` is of a run on this host that is over."""
+    if hostname is None or pid is None or hostname.decode() != this_host:
+        return False
+    try:
+        number = int(pid)
+    except ValueError:
+        return False
+    if number == os.getpid():
+        return True
+    try:
+        os.kill(number, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # another user's process: alive
+        return False
+    return False
 
 
 def _sleep_unless_stopped(seconds: float) -> bool:

@@ -56,3 +56,16 @@ def send_email(
         except MAIL_UNAVAILABLE as error:
             logger.warning("Email %r to %s not sent (%s); the task queue will try again", subject, to, error)
             raise
+
+
+class CacheUnavailable(Exception):
+    """The cache still cannot be reached: the task fails, and the queue runs it again later."""
+
+
+@task()
+def stamp_page_cache(*, tags: list[str]) -> None:
+    """Stamp page-cache tags that a process could not stamp while the cache was unreachable (``hub.page_cache``)."""
+    from hub import page_cache
+
+    if not page_cache.invalidate(tags, announce=False):
+        raise CacheUnavailable(f"could not stamp {len(tags)} page-cache tag(s)")

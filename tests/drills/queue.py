@@ -60,8 +60,9 @@ def require_redis(url: str) -> redis.Redis:
 
 
 @pytest.fixture
-def rq_queue(settings):
+def rq_queue(settings, monkeypatch):
     """The site's RQ backend on this worker's Redis database (empty), retrying a failed task at once."""
+    monkeypatch.setattr("hub.task_queue._push_down_until", 0.0)  # no outage carried over from an earlier test
     url = queue_redis_url()
     client = require_redis(url)
     client.flushdb()
@@ -129,6 +130,9 @@ class TaskWorker:
                 sys.executable,
                 "manage.py",
                 "task_worker",
+                # a fixed name, as in production (--name %H-%i): a Redis restarted from its append-only file brings
+                # back the registration of the worker's run before, which the worker must replace to start again
+                f"--name=drill-{os.getpid()}-{time.monotonic_ns()}",
                 "--heartbeat=1",
                 "--grace=2",
                 "--maintenance-interval=1",

@@ -309,3 +309,68 @@ def test_the_site_keeps_serving_when_an_app_node_is_killed(topology, client_fact
     finally:
         topology_command(topology, "start-node", "2")
     assert client.get("/robots.txt", via="2").status_code == 200, "node 2 did not come back"
+
+
+# --- Redis goes away -----------------------------------------------------------------------------------------------
+
+
+def _unsent_tasks(topology_db) -> int:
+    ((count,),) = topology_db("SELECT count(*) FROM hub_unsenttask")
+    return count
+
+
+def _eventually(condition, *, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(1)
+    return condition()
+
+
+def test_pages_and_saves_go_on_while_redis_is_down_and_nothing_is_lost_or_stale_after(
+    topology, client_factory, topology_db, researchers
+):
+    """Redis (cache, rate limits, queue) stopped: every node answers pages and saves; sign-in is refused with the
+    site's page; the tasks of the saves wait in PostgreSQL. Started again (from its append-only file, with the pages
+    cached before the outage): the scheduler pushes the kept tasks, the workers run them, and no node serves the page
+    as it was before the change."""
+    if not topology.get("redis", {}).get("own"):
+        pytest.fail("this topology uses a shared Redis (TOPOLOGY_REDIS=shared): the drill would stop everyone's")
+    email = researchers[7]
+    page = f"/researchers/{_profile_id(topology_db, email)}/"
+    visitor = client_factory()
+    for via in ("1", "2", "1", "2"):
+        assert visitor.get(page, via=via).status_code == 200  # cached now, in Redis
+    author = client_factory()
+    _signed_in(author, email, via="1")  # before the outage: sign-in needs the rate limits' store
+    kept_before = _unsent_tasks(topology_db)
+    headline = unique("Redis outage drill")
+
+    topology_command(topology, "stop-redis")
+    try:
+        failures = []
+        for path in ("/", "/calls/", "/researchers/", page):
+            for via in ("nginx", "1", "2"):
+                started = time.monotonic()
+                response = client_factory().get(path, via=via, timeout=20)
+                if response.status_code != 200 or time.monotonic() - started > 10:
+                    failures.append((path, via, response.status_code, round(time.monotonic() - started, 1)))
+        assert failures == [], f"pages failed or crawled with Redis down: {failures}"
+
+        _edit_profile(author, via="1", change=lambda form: form.fields.__setitem__("headline", [headline]))
+        assert headline in visitor.get(page, via="2").text, "node 2 served a page from before the change"
+        assert _unsent_tasks(topology_db) > kept_before, "the save's tasks were lost instead of kept"
+
+        refused = client_factory().sign_in(researchers[8])
+        assert refused.status_code == 429, f"sign-in with Redis down answered {refused.status_code}"
+        assert "attempts cannot be counted for a moment" in unescape(refused.text)
+    finally:
+        topology_command(topology, "start-redis")
+
+    assert _eventually(lambda: _unsent_tasks(topology_db) == 0, timeout=60), "the kept tasks were never pushed"
+    assert _eventually(
+        lambda: headline in visitor.get(page, via="2").text and headline in visitor.get(page, via="1").text,
+        timeout=60,
+    ), "a node serves the page cached before the outage, past the change made during it"
+    _signed_in(client_factory(), researchers[8], via="nginx")  # the rate limits count again
