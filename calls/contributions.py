@@ -12,6 +12,7 @@ from calls.filters import status_q
 from calls.selectors import calls_public
 from hub.activity import Measure
 from hub.registry import CitySection, LatestSection, Stat
+from hub.translation import translate_in_place
 
 CITY_SECTION_RECENT_CLOSED = 5
 
@@ -32,8 +33,8 @@ def city_calls(city_page) -> CitySection:
     calls = calls_public().defer_streamfields().filter(organisation_id=city_page.organisation_id)
     current = Q(status_q(Status.OPEN, now)) | status_q(Status.UPCOMING, now) | status_q(Status.CONSULTATION, now)
     context = {
-        "current_calls": list(calls.filter(current).order_by("closes_at")),
-        "past_calls": list(calls.exclude(current).order_by("-closes_at")[:CITY_SECTION_RECENT_CLOSED]),
+        "current_calls": translate_in_place(calls.filter(current).order_by("closes_at")),
+        "past_calls": translate_in_place(calls.exclude(current).order_by("-closes_at")[:CITY_SECTION_RECENT_CLOSED]),
         "city_page": city_page,
     }
     return CitySection("calls", _("Research calls"), "calls/city_section_calls.html", context)

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from wagtail import hooks
+from wagtail.models import Locale
 
 from calls import demo_dialogue, review_numbers
 from calls.demo_panel import seed_panel
@@ -18,7 +19,8 @@ from calls.demo_reviewers import seed_reviewer_matching
 from calls.factories import ProposalFactory, make_call, submit_for_tests
 from calls.matching.vectors import rebuild_all
 from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
-from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
+from hub.models import Country, GroupAtRisk, HomePage, Language, Method, SDGTarget, Theme
+from hub.translation import originals, translate_page
 from profiles.models import CityPage, Membership, Organisation, ResearcherProfile, User
 
 DEMO = "Demo content: this call is illustrative and was not issued by the city."
@@ -210,6 +212,7 @@ def seed(*, rng: random.Random, stdout) -> None:
     if created:
         stdout.write(f"Demo calls: {created} created.")
     seed_application_form(researchers=researchers, stdout=stdout)
+    seed_translations(stdout=stdout)
     if seed_reviewer_matching(researchers):  # issue 18 §2: bids, conflicts and a balanced assignment
         stdout.write("Demo reviewer matching: bids and a balanced assignment.")
     seed_panel(stdout=stdout)  # issue 18 §4: recommendations, a chair and a meta-review
@@ -469,3 +472,52 @@ def seed_application_form(*, researchers: list[User], stdout) -> None:
         proposal.answers = DEMO_ANSWERS | {"participants": "80"}
         proposal.save(update_fields=["answers", "updated_at"])
         submit_for_tests(proposal, when=timezone.now() - DAY)
+
+
+# Issue 16 §7: the home page and one call translated as an editor would (the rest is shown in English under /es/ and
+# /fr/ until someone translates it).
+TRANSLATIONS = {
+    "home": {
+        "es": {
+            "intro": "Bridges une a los gobiernos locales con personas investigadoras para estudiar y mejorar los "
+            "derechos humanos en las ciudades. Las ciudades publican convocatorias de investigación; investigadoras "
+            "e investigadores, jóvenes y consolidados, proponen proyectos y forman equipos transfronterizos; "
+            "resultados, métodos y datos abiertos quedan públicos para que cualquier ciudad los reutilice."
+        },
+        "fr": {
+            "intro": "Bridges relie les collectivités locales aux chercheuses et chercheurs pour étudier et améliorer "
+            "les droits humains dans les villes. Les villes publient des appels à recherche ; les chercheurs, "
+            "jeunes ou confirmés, proposent des projets et forment des équipes transfrontalières ; résultats, "
+            "méthodes et données ouvertes restent publics pour que chaque ville puisse les réutiliser."
+        },
+    },
+    "older-tenants-housing": {
+        "es": {
+            "title": "Condiciones de vivienda de las personas inquilinas mayores",
+            "summary": "Graz encarga una investigación sobre las condiciones de vivienda de las personas inquilinas "
+            "mayores. Contenido de demostración: esta convocatoria es ilustrativa y la ciudad no la ha publicado.",
+        },
+        "fr": {
+            "title": "Conditions de logement des locataires âgés",
+            "summary": "Graz commande une recherche sur les conditions de logement des locataires âgés. Contenu de "
+            "démonstration : cet appel est illustratif et n'a pas été publié par la ville.",
+        },
+    },
+}
+
+
+def seed_translations(*, stdout) -> None:
+    """Spanish and French translations of the home page and of Graz's open call (idempotent)."""
+    pages = {"home": HomePage.objects.filter(depth=2).order_by("path").first()}
+    pages["older-tenants-housing"] = originals(ResearchCall.objects.filter(slug="older-tenants-housing")).first()
+    made = 0
+    for key, languages in TRANSLATIONS.items():
+        page = pages.get(key)
+        if page is None:
+            continue
+        for language, words in languages.items():
+            if page.get_translation_or_none(Locale.objects.get(language_code=language)) is None:
+                translate_page(page, language, words)
+                made += 1
+    if made:
+        stdout.write(f"Demo translations: {made} pages translated.")

@@ -7,6 +7,7 @@ from calls.models import ResearchCall
 from calls.selectors import calls_public
 from hub.search.elastic import BridgesDocument, index_alias
 from hub.search.registry import Entry, SearchType, plain, register, sdg_goals
+from hub.translation import translated_texts
 
 
 class CallDocument(BridgesDocument):
@@ -30,6 +31,7 @@ def call_entry(call: ResearchCall) -> Entry:
             call.body,
             call.consultation_questions,
             organisation.name if organisation else "",
+            *translated_texts(call),  # a translation's words: "vivienda" finds the call translated into Spanish
             # Its themes named in every content language: "vivienda" finds a call about housing (issue 16 §7).
             *sorted({theme.name_in(code) for theme in call.themes.all() for code, _name in settings.LANGUAGES}),
         ),

@@ -9,13 +9,14 @@ from wagtail.models import WorkflowState
 
 from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment, ReviewScore, TeamMember
 from calls.scoring import score_proposal
+from hub.translation import originals
 from profiles.models import CityPage, Membership, Organisation, User
 from profiles.visibility import verified_addresses
 
 
 def calls_public() -> QuerySet[ResearchCall]:
     """Published calls of live city pages, with what listings show."""
-    return ResearchCall.objects.live().public().select_related("organisation", "organisation__country")
+    return originals(ResearchCall.objects.live().public()).select_related("organisation", "organisation__country")
 
 
 def is_official(user: User, organisation: Organisation | int | None) -> bool:
@@ -46,7 +47,7 @@ def calls_managed_by(user: User) -> QuerySet[ResearchCall]:
     """Every call (draft or live) of the cities the user is an official of."""
     if not getattr(user, "is_authenticated", False):
         return ResearchCall.objects.none()
-    return ResearchCall.objects.filter(organisation_id__in=official_organisation_ids(user)).select_related(
+    return originals(ResearchCall.objects.filter(organisation_id__in=official_organisation_ids(user))).select_related(
         "organisation"
     )
 
@@ -156,7 +157,9 @@ def official_city_pages(user: User) -> QuerySet:
     """The city pages of the verified governments the user is an official of."""
     if not getattr(user, "is_authenticated", False):
         return CityPage.objects.none()
-    return CityPage.objects.filter(organisation_id__in=official_organisation_ids(user)).select_related("organisation")
+    return CityPage.objects.filter(organisation_id__in=official_organisation_ids(user)).select_related(
+        "organisation"
+    )  # originals: translations have none
 
 
 def calls_on_official_desk(user: User) -> QuerySet[ResearchCall]:

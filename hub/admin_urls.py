@@ -29,6 +29,8 @@ urlpatterns = [
     path("workflows/task_chooser/results/", admin_views.task_chooser_results),
     path("workflows/task_chooser/create/", admin_views.task_chooser_create),
     path("workflows/task_chooser/<int:task_id>/", admin_views.task_chosen),
+    path("localize/submit/page/<int:page_id>/", admin_views.submit_page_translation),
+    path("localize/update/<int:translation_source_id>/", admin_views.update_translations),
     path("tag-autocomplete/", admin_views.tag_autocomplete),
     path("tag-autocomplete/<slug:app_name>/<slug:model_name>/", admin_views.tag_autocomplete),
 ]

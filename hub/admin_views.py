@@ -41,6 +41,10 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Task, TaskState, Workflow, WorkflowState, get_default_page_content_type
 from wagtail.permissions import policy_registry
 
+from wagtail_localize.models import TranslationSource
+from wagtail_localize.views.submit_translations import SubmitPageTranslationView
+from wagtail_localize.views.update_translations import UpdateTranslationsView
+
 PAGE_WORK = ("add", "change", "publish")
 
 
@@ -199,6 +203,20 @@ def page_editors_only(view):
 confirm_workflow_cancellation = page_editors_only(
     page_viewset_registry.as_view("confirm_workflow_cancellation", page_id_kwarg="page_id")
 )
+
+
+# wagtail-localize lets anyone with its "submit translation" permission translate any page, or update the
+# translations of any source; here only those who may edit the page (a city's editors their city's pages,
+# coordinators everything below the home page).
+submit_page_translation = page_editors_only(SubmitPageTranslationView.as_view())
+
+
+def update_translations(request, translation_source_id):
+    source = get_object_or_404(TranslationSource, pk=translation_source_id)
+    instance = source.get_source_instance()
+    if not isinstance(instance, Page) or not instance.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    return UpdateTranslationsView.as_view()(request, translation_source_id=translation_source_id)
 
 
 def workflow_editors_only(view):

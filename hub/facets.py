@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 import django_filters
 from django_filters.constants import EMPTY_VALUES
 
-from hub import aggregates
+from hub import aggregates, translation
 from hub.forms import Facet, FacetOption
 from hub.paginators import CountedPaginator
 
@@ -347,7 +347,7 @@ class Listing:
         if spec.page_objects is not None:
             start = (page.number - 1) * spec.page_size
             page.object_list = spec.page_objects(self.filter, start, min(start + spec.page_size, self.total))
-        return page
+        return translation.in_reader_language(page)
 
     @property
     def sort(self) -> str:

@@ -12,6 +12,8 @@ from django.utils.functional import SimpleLazyObject
 
 from wagtail import hooks
 
+from hub import translation
+
 
 @dataclass(frozen=True)
 class Stat:
@@ -71,7 +73,11 @@ def home_stats() -> list[dict[str, Any]]:
 def home_latest(limit: int = 4) -> list[dict[str, Any]]:
     """The newest items of each kind, in hook order."""
     sections = (hook(limit) for hook in hooks.get_hooks("home_latest"))
-    return [{"key": s.key, "title": s.title, "items": s.items, "url": s.url} for s in sections if s is not None]
+    return [
+        {"key": s.key, "title": s.title, "items": translation.translate_in_place(s.items), "url": s.url}
+        for s in sections
+        if s is not None
+    ]
 
 
 def city_sections(city_page) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from wagtail.models import Page
 
 from hub.public_address import base_url
+from hub.translation import originals
 
 # The public list pages a reader (or a search engine) starts from.
 LIST_PAGES = [
@@ -53,7 +54,8 @@ class PageSitemap(PublicSitemap):
     changefreq = "weekly"
 
     def items(self):
-        return list(Page.objects.live().public().filter(depth__gte=2).order_by("path").specific())
+        # Originals only: a translation is the original's address in its language, already an alternate of it.
+        return list(originals(Page.objects.live().public().filter(depth__gte=2)).order_by("path").specific())
 
     def location(self, page):
         # Relative, in the active language (i18n_patterns prefixes it): Django adds the public address.

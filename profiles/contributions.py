@@ -6,13 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from hub.activity import Place
 from hub.registry import CitySection, LatestSection, Stat
+from hub.translation import originals
 from profiles.models import CityPage, Organisation, ResearcherProfile
 from profiles.selectors import city_pages_public, city_researchers
 from profiles.visibility import profiles_visible_to
 
 
 def cities_stat() -> Stat:
-    return Stat("cities", _("cities"), CityPage.objects.live().count(), url="/cities/")
+    return Stat("cities", _("cities"), originals(CityPage.objects.live()).count(), url="/cities/")
 
 
 def researchers_stat() -> Stat:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.search.elastic import BridgesDocument, index_alias
 from hub.search.registry import Entry, SearchType, plain, register, sdg_goals
 from hub.search.signals import enqueue
+from hub.translation import translated_texts
 from profiles import visibility
 from profiles.models import CityPage, ProfileLanguage, Publication, ResearcherProfile, User
 from profiles.selectors import city_pages_public
@@ -35,7 +36,7 @@ def city_entry(page: CityPage) -> Entry:
     return Entry(
         title=page.title,
         url=page.url or page.url_path,
-        body=plain(page.intro, organisation.description, organisation.city, page.body),
+        body=plain(page.intro, organisation.description, organisation.city, page.body, *translated_texts(page)),
         facets={"country": [organisation.country.code]},
     )
 

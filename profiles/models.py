@@ -18,6 +18,7 @@ from wagtail.search import index
 
 from hub.blocks import BodyBlock
 from hub.public_address import PublicAddressMixin
+from hub.translation import in_reader_language, page_fields
 from hub.versioning import EditVersionField
 from profiles.emails import normalise_email
 from profiles.validators import validate_doi, validate_logo, validate_orcid
@@ -396,6 +397,8 @@ class AffiliationPeriod(models.Model):
 class CitiesIndexPage(PublicAddressMixin, Page):
     """``/cities/``: every verified local and regional government."""
 
+    translatable_fields = page_fields("intro")
+
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -408,14 +411,21 @@ class CitiesIndexPage(PublicAddressMixin, Page):
 
         context = super().get_context(request, *args, **kwargs)
         # Not "page": Wagtail's template variable for this page is already called that.
-        context["cities"] = Paginator(city_pages_public(), 36).get_page(request.GET.get("page"))
+        context["cities"] = in_reader_language(Paginator(city_pages_public(), 36).get_page(request.GET.get("page")))
         return context
 
 
 class CityPage(PublicAddressMixin, Page):
     """The public face of a verified local or regional government; its calls live below it."""
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="city_page")
+    translatable_fields = page_fields("intro", "body")
+    exclude_fields_in_copy = ["organisation"]  # the original is the organisation's page; a translation has its words
+    original_only_fields = ("organisation",)
+
+    # Empty on translations only (hub/translation.py): the organisation's page is the original.
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="city_page", null=True, blank=True
+    )
     intro = models.TextField(blank=True, help_text=_("What the city does for human rights, in two sentences."))
     body = StreamField(BodyBlock(), blank=True)
 

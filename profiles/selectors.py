@@ -10,6 +10,7 @@ from hub import aggregates
 from hub.facets import FacetDef, FacetedList, Listing
 from hub.models import SDGTarget
 from hub.registry import city_sections, personal_data_parts
+from hub.translation import originals
 from profiles import visibility
 from profiles.filters import (
     RESEARCHER_FACETS,
@@ -83,7 +84,11 @@ def pending_requests_managed_by(user: User) -> QuerySet[Membership]:
 
 
 def city_pages_public() -> QuerySet[CityPage]:
-    return CityPage.objects.live().public().select_related("organisation", "organisation__country").order_by("title")
+    return (
+        originals(CityPage.objects.live().public())
+        .select_related("organisation", "organisation__country")
+        .order_by("title")
+    )
 
 
 def city_page_context(page: CityPage) -> dict:

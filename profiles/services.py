@@ -314,7 +314,11 @@ def city_editor_group_ensure(*, organisation: Organisation, city_page: CityPage)
         )
         organisation.editor_group = group
         organisation.save(update_fields=["editor_group"])
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
+        # The city's own pages into Spanish and French (hub/translation.py grants the translations' pages).
+        *Permission.objects.filter(content_type__app_label="wagtail_localize", codename="submit_translation"),
+    )
     for codename in CITY_PAGE_PERMISSIONS:
         permission = Permission.objects.get(content_type__app_label="wagtailcore", codename=codename)
         GroupPagePermission.objects.get_or_create(group=group, page=city_page, permission=permission)

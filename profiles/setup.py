@@ -16,6 +16,7 @@ COORDINATOR_PERMISSIONS = [
     ("profiles", "view_organisation"),
     ("profiles", "change_organisation"),
     ("profiles", "view_membership"),
+    ("wagtail_localize", "submit_translation"),  # translate pages (issue 16 §7)
     *[
         (app, f"{action}_{model}")
         for app, model in [

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from hub.search.elastic import BridgesDocument, index_alias
 from hub.search.registry import Entry, SearchType, plain, register, sdg_goals, url_of
 from hub.search.signals import enqueue
+from hub.translation import originals, translated_texts
 from projects.models import (
     CaseStudyPage,
     Dataset,
@@ -149,27 +150,31 @@ def indicator_entry(indicator: Indicator) -> Entry:
 
 
 def public_methods():
-    return MethodPage.objects.live().public().select_related("method")
+    return originals(MethodPage.objects.live().public()).select_related("method")
 
 
 def method_entry(page: MethodPage) -> Entry:
     return Entry(
         title=page.title,
         url=page.url or page.url_path,
-        body=plain(page.summary, page.what_it_is, page.when_to_use, page.steps, page.ethics),
+        body=plain(page.summary, page.what_it_is, page.when_to_use, page.steps, page.ethics, *translated_texts(page)),
         facets={"method": [page.method.slug] if page.method else []},
     )
 
 
 def public_case_studies():
-    return CaseStudyPage.objects.live().public().prefetch_related("themes", "sdg_targets", "methods", "countries")
+    return originals(CaseStudyPage.objects.live().public()).prefetch_related(
+        "themes", "sdg_targets", "methods", "countries"
+    )
 
 
 def case_study_entry(page: CaseStudyPage) -> Entry:
     return Entry(
         title=page.title,
         url=page.url or page.url_path,
-        body=plain(page.summary, page.context, page.method_text, page.what_changed, page.lessons),
+        body=plain(
+            page.summary, page.context, page.method_text, page.what_changed, page.lessons, *translated_texts(page)
+        ),
         year=page.first_published_at.year if page.first_published_at else None,
         facets={
             "theme": [t.slug for t in page.themes.all()],

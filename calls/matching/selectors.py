@@ -17,6 +17,7 @@ from calls.matching.bits import CallRow, ProfileRow
 from calls.models import MatchInvitation
 from calls.selectors import calls_public
 from hub.models import Country, GroupAtRisk, Language, Method, SDGTarget, Theme
+from hub.translation import originals
 from profiles.models import CityPage
 from profiles.visibility import can_see, profiles_visible_to
 
@@ -253,16 +254,12 @@ def city_facts() -> tuple[dict[int, engine.CityFacts], dict[int, str], dict[int,
     pages: dict[int, int] = {}
     networks: dict[int, set[int]] = defaultdict(set)
     network_names: dict[int, str] = {}
-    rows = (
-        CityPage.objects.live()
-        .public()
-        .values_list(
-            "pk",
-            "organisation_id",
-            "organisation__country_id",
-            "organisation__networks",
-            "organisation__networks__name",
-        )
+    rows = originals(CityPage.objects.live().public()).values_list(
+        "pk",
+        "organisation_id",
+        "organisation__country_id",
+        "organisation__networks",
+        "organisation__networks__name",
     )
     for page, organisation, country, network, name in rows:
         cities[organisation] = country

@@ -9,6 +9,7 @@ from wagtail.signals import page_published, page_unpublished
 
 from calls.matching import vectors
 from calls.models import ResearchCall
+from hub import translation
 from profiles.models import ProfileLanguage, ResearcherProfile, User
 
 # A call's own fields that change its vector; draft revisions save other fields only.
@@ -76,11 +77,12 @@ def _user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
 def _call_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or (update_fields is not None and not CALL_FIELDS & set(update_fields)):
         return
-    vectors.refresh_call(instance)
+    _call_published(sender, instance)
 
 
 def _call_published(sender, instance, **kwargs):
-    vectors.refresh_call(instance)
+    if translation.is_original(instance):  # a translation is matched as its original
+        vectors.refresh_call(instance)
 
 
 def connect() -> None:

@@ -16,6 +16,7 @@ from django.db.models import Max
 from calls.matching import bits
 from calls.matching.bits import CallRow, ProfileRow, ResearcherIndex
 from calls.models import CallVector, ProfileVector, ResearchCall
+from hub.translation import originals
 from profiles.models import ProfileLanguage, ResearcherProfile
 
 CHUNK = 2000
@@ -115,7 +116,7 @@ def rebuild_all(*, log=None) -> tuple[int, int]:
         chunk = list(ResearcherProfile.objects.select_related("user").filter(pk__in=profile_ids[start : start + CHUNK]))
         _save(ProfileVector, profile_vectors(chunk), "profile")
     ProfileVector.objects.exclude(profile_id__in=ResearcherProfile.objects.values("pk")).delete()
-    call_ids = list(ResearchCall.objects.order_by("pk").values_list("pk", flat=True))
+    call_ids = list(originals(ResearchCall.objects.order_by("pk")).values_list("pk", flat=True))
     for start in range(0, len(call_ids), CHUNK):
         ids = call_ids[start : start + CHUNK]
         calls = {c.pk: c for c in ResearchCall.objects.filter(pk__in=ids).select_related("organisation")}

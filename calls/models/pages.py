@@ -23,6 +23,7 @@ from calls.form_blocks import ApplicationFormBlock, ReviewFormBlock
 from calls.forms_admin import ResearchCallAdminForm
 from hub.blocks import BodyBlock
 from hub.public_address import PublicAddressMixin
+from hub.translation import page_fields
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -32,6 +33,8 @@ def currency_choices() -> list[tuple[str, str]]:
 
 class CallsIndexPage(PublicAddressMixin, Page):
     """``/calls/``: every published call, with facets, sorting and feeds."""
+
+    translatable_fields = page_fields("intro")
 
     intro = models.TextField(blank=True)
 
@@ -50,6 +53,8 @@ class CallsIndexPage(PublicAddressMixin, Page):
 
 class ResearchCall(PublicAddressMixin, Page):
     """A city's call for human-rights research; its status follows from its dates and actions."""
+
+    translatable_fields = page_fields("summary", "body", "consultation_questions", "data_protection", "ethics")
 
     class EarlyCareer(models.TextChoices):
         OPEN = "open", _("Open to researchers at every career stage")

@@ -21,6 +21,7 @@ from calls.models import (
 )
 from calls.notifications import panel as notify
 from calls.selectors import is_official, official_organisation_ids, proposal_roles, proposals_visible_to
+from hub.translation import originals
 from hub.versioning import StaleEdit, claim_edit
 from profiles.models import User
 
@@ -79,7 +80,7 @@ def calls_chaired_by(user: User) -> QuerySet[ResearchCall]:
     """Calls whose panel the user chairs as a reviewer (officials reach theirs through the desk)."""
     if not getattr(user, "is_authenticated", False):
         return ResearchCall.objects.none()
-    return ResearchCall.objects.filter(panel_chairs__user=user)
+    return originals(ResearchCall.objects.filter(panel_chairs__user=user))
 
 
 def proposals_for_chair(user: User) -> QuerySet[Proposal]:

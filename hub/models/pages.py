@@ -13,10 +13,13 @@ from hub.activity import overview
 from hub.blocks import BodyBlock
 from hub.public_address import PublicAddressMixin
 from hub.registry import home_latest, home_stats
+from hub.translation import page_fields
 
 
 class HomePage(PublicAddressMixin, Page):
     """The site's front page: what Bridges is, live numbers and the latest items."""
+
+    translatable_fields = page_fields("intro", "body")
 
     intro = models.TextField(blank=True, help_text=_("One or two sentences that explain the platform in plain words."))
     body = StreamField(BodyBlock(), blank=True)
@@ -36,6 +39,8 @@ class HomePage(PublicAddressMixin, Page):
 
 class StandardPage(PublicAddressMixin, Page):
     """An editorial page such as About, Privacy or the 14 recommendations."""
+
+    translatable_fields = page_fields("intro", "body")
 
     intro = models.TextField(blank=True)
     body = StreamField(BodyBlock(), blank=True)

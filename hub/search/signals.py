@@ -9,9 +9,10 @@ import logging
 
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished
 
-from hub import bulk
+from hub import bulk, translation
 from hub.search import indexing, registry
 from hub.search.tasks import sync_object
 
@@ -19,7 +20,13 @@ logger = logging.getLogger("hub.search")
 
 
 def enqueue(instance) -> None:
-    """Sync the object's entries in this request once the change commits, and enqueue the task that syncs again."""
+    """Sync the object's entries in this request once the change commits, and enqueue the task that syncs again.
+
+    A page's translation has no entry of its own: its words are in its original's (hub/translation.py)."""
+    if isinstance(instance, Page) and not translation.is_original(instance):
+        instance = translation.original_of(instance)
+        if instance is None:
+            return
     for search_type in registry.types_for(instance):
         indexing.sync_after_commit(search_type.kind, instance.pk)
         try:

@@ -35,8 +35,8 @@ INSTALLED_APPS = [
     "calls",
     "projects",
     "wagtail.contrib.settings",
-    "wagtail.contrib.simple_translation",
-    "wagtail.locales",
+    "wagtail_localize",
+    "wagtail_localize.locales",  # replaces wagtail.locales
     "wagtail.contrib.sitemaps",
     "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
@@ -196,11 +196,13 @@ WAGTAILUSERS_PASSWORD_ENABLED = False  # administrators do not set passwords; pe
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish")), ("fr", _("French"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# Content translation (issue 16 §7) is not on yet: pages are written in English and served in English under
-# every language prefix. Turning it on needs calls, city and method pages that can be copied into another
-# locale's tree (their one-to-one links) and lists that pick each page in the reader's language; until then
-# interface strings and vocabulary names (edited per language in the admin) are translated.
-WAGTAIL_I18N_ENABLED = False
+# Content translation (issue 16 §7; hub/translation.py): pages are written in English, and editors translate them
+# with wagtail-localize. The English page is the record (proposals, reviews and partnerships point at it); a
+# translation holds only the words and is served over it. A page not translated yet is served in English under
+# /es/ and /fr/, with the interface in the reader's language.
+WAGTAIL_I18N_ENABLED = True
+# A translation is published by its translator (or its city's approvers), never at once in English words.
+WAGTAILLOCALIZE_SYNC_LIVE_STATUS_ON_TRANSLATE = False
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 TIME_ZONE = "UTC"
 USE_I18N = True

@@ -17,6 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from hub.public_address import PublicAddressMixin
+from hub.translation import page_fields
 
 STORY_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link", "blockquote"]
 # What a generated case study says where the coordinator still has to write (projects.services.case_studies).
@@ -56,6 +57,8 @@ class Region(models.TextChoices):
 class CaseStudyIndexPage(PublicAddressMixin, Page):
     """``/case-studies/``: curated stories, filterable by theme, SDG, method and region."""
 
+    translatable_fields = page_fields("intro")
+
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -73,6 +76,8 @@ class CaseStudyIndexPage(PublicAddressMixin, Page):
 
 class CaseStudyPage(PublicAddressMixin, Page):
     """A partnership's story: context, method, what changed, lessons, with links to its results and data."""
+
+    translatable_fields = page_fields("summary", "context", "method_text", "what_changed", "lessons")
 
     partnership = models.ForeignKey(
         "projects.Partnership", null=True, blank=True, on_delete=models.SET_NULL, related_name="case_studies"

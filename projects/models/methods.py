@@ -12,6 +12,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from hub.public_address import PublicAddressMixin
+from hub.translation import in_reader_language, page_fields
 
 GUIDANCE_FEATURES = ["h3", "bold", "italic", "ol", "ul", "link"]
 
@@ -32,6 +33,8 @@ class MethodStepBlock(blocks.StructBlock):
 class MethodsIndexPage(PublicAddressMixin, Page):
     """``/methods/``: every method of the library, with what used it."""
 
+    translatable_fields = page_fields("intro")
+
     intro = models.TextField(blank=True)
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -43,12 +46,18 @@ class MethodsIndexPage(PublicAddressMixin, Page):
         from projects.selectors.methods import method_pages_with_usage  # cycle: the selectors import these models
 
         context = super().get_context(request, *args, **kwargs)
-        context["methods"] = Paginator(method_pages_with_usage(), 30).get_page(request.GET.get("page"))
+        context["methods"] = in_reader_language(
+            Paginator(method_pages_with_usage(), 30).get_page(request.GET.get("page"))
+        )
         return context
 
 
 class MethodPage(PublicAddressMixin, Page):
     """A method: what it is, when to use it, steps, ethics and participation guidance, templates and tools."""
+
+    translatable_fields = page_fields("summary", "what_it_is", "when_to_use", "steps", "ethics")
+    exclude_fields_in_copy = ["method"]  # a translation is not the vocabulary entry's page: its original is
+    original_only_fields = ("method",)
 
     method = models.OneToOneField(
         "hub.Method",

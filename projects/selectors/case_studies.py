@@ -12,6 +12,7 @@ from wagtail.images import get_image_model
 import django_filters
 
 from hub.facets import FacetedList, FacetFilterSet, SearchFilter, WholeNumberFilter
+from hub.translation import originals
 from projects.models import CaseStudyPage, Dataset, Region, Result
 
 PAGE_SIZE = 12
@@ -34,7 +35,7 @@ class CaseStudyFilter(FacetFilterSet):
 
 def case_studies_public() -> QuerySet[CaseStudyPage]:
     """Live case studies readers may see, newest first."""
-    return CaseStudyPage.objects.live().public().order_by("-first_published_at", "-pk")
+    return originals(CaseStudyPage.objects.live().public()).order_by("-first_published_at", "-pk")
 
 
 def _for_cards(queryset: QuerySet[CaseStudyPage]) -> QuerySet[CaseStudyPage]:

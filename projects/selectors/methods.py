@@ -4,6 +4,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery, 
 from django.db.models.functions import Coalesce
 
 from calls.selectors import calls_public
+from hub.translation import originals
 from projects.models import MethodPage, MethodTool, Partnership, Result
 
 USED_BY_LIMIT = 6
@@ -11,7 +12,7 @@ USED_BY_LIMIT = 6
 
 def method_pages_public() -> QuerySet[MethodPage]:
     """Live method pages readers may see, alphabetically."""
-    return MethodPage.objects.live().public().select_related("method").order_by("title")
+    return originals(MethodPage.objects.live().public()).select_related("method").order_by("title")
 
 
 def _usage_count(queryset: QuerySet) -> Coalesce:
@@ -64,4 +65,4 @@ def method_usage(page: MethodPage, *, limit: int = USED_BY_LIMIT) -> dict:
 
 def methods_for_choice() -> QuerySet[MethodPage]:
     """Live method pages a partnership may propose a tool for."""
-    return MethodPage.objects.live().order_by("title")
+    return originals(MethodPage.objects.live()).order_by("title")

@@ -257,5 +257,5 @@ def test_listing_query_count_does_not_grow_with_calls(client, graz_page, housing
     many = _queries(client, "/calls/?theme=" + housing.slug)
 
     assert many == few
-    with django_assert_max_num_queries(18):
+    with django_assert_max_num_queries(19):  # one more since content translation: Wagtail routes from the locale
         client.get("/calls/")

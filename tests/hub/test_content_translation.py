@@ -1,0 +1,145 @@
+"""Pages translated by editors with wagtail-localize (issue 16 §7): the English page stays the record, a
+translation shows its words over the original's facts, and a page nobody translated yet is served in English
+under every language prefix."""
+
+import re
+
+from django.test import TestCase
+from django.urls import reverse
+
+from wagtail.models import Locale, Page
+
+import polib
+import pytest
+from wagtail_localize.models import Translation
+
+from calls.factories import make_call
+from calls.models import ResearchCall
+from calls.selectors import calls_public
+from profiles.models import CityPage, Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+SPANISH = {
+    "title": "Condiciones de vivienda de las personas inquilinas mayores",
+    "summary": "Investigación sobre el derecho a la vivienda de las personas mayores que alquilan en Graz.",
+}
+
+
+def submit(client, user, page, language: str = "es"):
+    """The admin's "Translate" action: wagtail-localize's submit view, as ``user``."""
+    client.force_login(user)
+    locale = Locale.objects.get(language_code=language)
+    return client.post(reverse("wagtail_localize:submit_page_translation", args=[page.pk]), {"locales": [locale.pk]})
+
+
+def translate(client, user, page, words: dict[str, str], language: str = "es", publish: bool = True) -> Page:
+    """Submit ``page`` for translation, upload a PO file with ``words`` (by field) through the translation
+    editor's upload, and publish (or save a draft of) the translation; returns the translated page."""
+    assert submit(client, user, page, language).status_code == 302
+    job = Translation.objects.get(source__object_id=page.translation_key, target_locale__language_code=language)
+    po = job.export_po()
+    for entry in po:
+        if entry.msgctxt in words:
+            entry.msgstr = words[entry.msgctxt]
+    upload = polib.pofile(str(po))
+    response = client.post(
+        reverse("wagtail_localize:upload_pofile", args=[job.pk]),
+        {"file": _po_file(upload), "next": "/admin/"},
+    )
+    assert response.status_code == 302
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the translation is published once it commits
+        job.save_target(user=user, publish=publish)
+    return page.get_translation(Locale.objects.get(language_code=language))
+
+
+def _po_file(po):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("translation.po", str(po).encode(), content_type="text/x-gettext-translation")
+
+
+def text(response) -> str:
+    return re.sub(r"\s+", " ", response.content.decode())
+
+
+def test_a_translated_call_shows_its_spanish_words_over_the_originals_facts(client, coordinator, open_call):
+    translated = translate(client, coordinator, open_call, SPANISH)
+    client.logout()
+    assert translated.live and translated.locale.language_code == "es"
+    english_path = open_call.url_path.split("/", 2)[2]  # below the home page
+
+    spanish = text(client.get(f"/es/{english_path}"))
+    assert SPANISH["title"] in spanish and SPANISH["summary"] in spanish
+    assert "City of Graz" in spanish  # the original's facts: its city, dates, budget
+    english = text(client.get(f"/{english_path}"))
+    assert "Housing conditions of older tenants" in english and SPANISH["title"] not in english
+    french = client.get(f"/fr/{english_path}")  # no French translation: the English page, under /fr/
+    assert french.status_code == 200 and "Housing conditions of older tenants" in text(french)
+
+    # Still one call: lists, counts and matching read the originals.
+    assert calls_public().count() == 1
+    assert ResearchCall.objects.count() == 2
+    listing = text(client.get("/es/calls/"))
+    assert SPANISH["title"] in listing and f'href="/es/{english_path}"' in listing
+    assert SPANISH["title"] not in text(client.get("/calls/"))
+
+
+def test_a_spanish_word_finds_the_translated_call_and_the_sitemap_lists_it_once(client, coordinator, open_call):
+    translate(client, coordinator, open_call, SPANISH)
+    client.logout()
+    found = text(client.get("/es/search/", {"q": "inquilinas"}))
+    assert SPANISH["title"] in found or "Housing conditions of older tenants" in found
+    assert "Housing conditions of older tenants" in text(client.get("/search/", {"q": "inquilinas"}))
+
+    sitemap = client.get("/sitemap.xml").content.decode()
+    english_path = open_call.url_path.split("/", 2)[2]
+    assert sitemap.count(f"/{english_path}</loc>") == 3  # one <url> per language, as for every page: not six
+    assert f"/es/{english_path}</loc>" in sitemap
+
+
+def test_every_page_answers_under_every_prefix_once_a_spanish_tree_exists(client, coordinator, open_call):
+    translate(client, coordinator, open_call, SPANISH)  # copies its parents: the Spanish home, cities, Graz
+    client.logout()
+    for path in ["/", "/cities/", "/cities/city-of-graz/", "/calls/", "/methods/", "/case-studies/"]:
+        for prefix in ("", "/es", "/fr"):
+            response = client.get(prefix + path)
+            assert response.status_code == 200, prefix + path
+
+
+def test_a_draft_translation_is_not_shown(client, coordinator, open_call):
+    translate(client, coordinator, open_call, SPANISH, publish=False)
+    client.logout()
+    english_path = open_call.url_path.split("/", 2)[2]
+    spanish = text(client.get(f"/es/{english_path}"))
+    assert "Housing conditions of older tenants" in spanish and SPANISH["title"] not in spanish
+    assert SPANISH["title"] not in text(client.get("/es/calls/"))
+
+
+def test_a_city_page_translated_leaves_its_organisation_one_page(client, coordinator, city):
+    organisation, _official = city
+    page = CityPage.objects.get(organisation=organisation)
+    translated = translate(client, coordinator, page, {"title": "Ciudad de Graz"})
+    client.logout()
+    assert translated.specific.organisation is None
+    assert Organisation.objects.get(pk=organisation.pk).city_page.pk == page.pk
+    assert "Ciudad de Graz" in text(client.get("/es/cities/city-of-graz/"))
+    cities = text(client.get("/es/cities/"))
+    assert cities.count("/es/cities/city-of-graz/") >= 1
+    assert "City of Graz" in text(client.get("/cities/city-of-graz/"))
+
+
+def test_the_citys_editors_translate_its_calls_and_others_cannot(client, coordinator, city, make_city):
+    organisation, official = city
+    call = make_call(city_page=CityPage.objects.get(organisation=organisation))
+    _other, stranger = make_city("Linz")
+    researcher = User.objects.create_user(email="someone@example.org", password="x" * 12)
+
+    assert submit(client, researcher, call).status_code in (302, 403)
+    assert submit(client, stranger, call).status_code in (302, 403)
+    assert not Translation.objects.exists()
+
+    assert submit(client, official, call).status_code == 302
+    spanish = call.get_translation(Locale.objects.get(language_code="es"))
+    editor = client.get(reverse("wagtailadmin_pages:edit", args=[spanish.pk]))
+    assert editor.status_code == 200  # the city's editors work on the translation as on the original
