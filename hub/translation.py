@@ -179,5 +179,10 @@ def translate_page(page, language: str, words: dict[str, str], *, user=None, pub
             StringTranslation.objects.update_or_create(
                 translation_of=segment.string, locale=locale, context=segment.context, defaults={"data": text}
             )
-    job.save_target(user=user, publish=publish)
+    # Published here, not when the transaction commits (wagtail-localize's way): a publish deferred to the end of
+    # a long transaction (the demo seeding) would save a stale copy of the page over what was added below it since.
+    job.save_target(user=user, publish=False)
+    translated = page.get_translation(locale).specific
+    if publish:
+        translated.get_latest_revision().publish(user=user)
     return page.get_translation(locale)

@@ -37,6 +37,7 @@ from hub.api.schemas import (
     serializer,
 )
 from hub.public_address import absolute_url
+from hub.translation import originals
 from projects import datasets_io
 from projects.filters import PartnershipFilter
 from projects.models import (
@@ -916,8 +917,7 @@ class MethodOut(ModelSchema):
 def methods_for_api() -> QuerySet[MethodPage]:
     """The public methods the API and the CSV exports read, with what their schema reads."""
     return (
-        MethodPage.objects.live()
-        .public()
+        originals(MethodPage.objects.live().public())
         .select_related("method", "proposed_by")
         .prefetch_related(Prefetch("tools", queryset=MethodTool.objects.select_related("document")))
     )
@@ -995,8 +995,7 @@ class CaseStudyOut(ModelSchema):
 def case_studies_for_api() -> QuerySet[CaseStudyPage]:
     """The public case studies the API and the CSV exports read, with what their schema reads."""
     return (
-        CaseStudyPage.objects.live()
-        .public()
+        originals(CaseStudyPage.objects.live().public())
         .select_related("partnership")
         .prefetch_related(
             Prefetch("results", queryset=_public_results().only("pk")),

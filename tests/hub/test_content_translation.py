@@ -143,3 +143,37 @@ def test_the_citys_editors_translate_its_calls_and_others_cannot(client, coordin
     spanish = call.get_translation(Locale.objects.get(language_code="es"))
     editor = client.get(reverse("wagtailadmin_pages:edit", args=[spanish.pk]))
     assert editor.status_code == 200  # the city's editors work on the translation as on the original
+
+
+def test_a_translated_method_page_keeps_one_vocabulary_page_and_one_api_entry(client, coordinator, open_call):
+    from hub.models import Method
+    from tests.projects.test_methods_library import make_method_page
+
+    method = Method.objects.get(slug="focus-groups")
+    page = make_method_page("Focus groups", method=method)
+    translated = translate(
+        client, coordinator, page, {"title": "Grupos focales", "summary": "Conversaciones guiadas en grupo."}
+    )
+    translate(client, coordinator, open_call, SPANISH)
+    client.logout()
+
+    assert translated.specific.method is None and Method.objects.get(pk=method.pk).page.pk == page.pk
+    methods = client.get("/api/v1/methods/").json()
+    assert [item["title"] for item in methods["results"]] == ["Focus groups"]
+    calls = client.get("/api/v1/calls/").json()
+    assert [item["title"] for item in calls["results"]] == ["Housing conditions of older tenants"]
+    listing = text(client.get("/es/methods/"))
+    assert "Grupos focales" in listing and "/es/methods/focus-groups/" in listing
+    assert "Conversaciones guiadas en grupo." in text(client.get("/es/methods/focus-groups/"))
+
+
+def test_pages_cached_before_a_translation_show_it_on_the_next_request(client, coordinator, open_call):
+    english_path = open_call.url_path.split("/", 2)[2]
+    pages = [f"/es/{english_path}", "/es/calls/", "/es/cities/city-of-graz/", "/es/search/?q=inquilinas"]
+    for path in pages:
+        client.get(path)
+        assert SPANISH["title"] not in text(client.get(path))  # cached, in English
+    translate(client, coordinator, open_call, SPANISH)
+    client.logout()
+    for path in pages:
+        assert SPANISH["title"] in text(client.get(path)), path
