@@ -9,6 +9,7 @@ import pytest
 from calls.models import ConsultationComment, Proposal, ResearchCall, ReviewAssignment
 from hub.management.commands.seed_demo import fingerprint
 from hub.models import DemoContent
+from hub.translation import originals
 from profiles.models import CityPage, Organisation, ResearcherProfile
 from projects.models import Partnership
 
@@ -61,9 +62,14 @@ def test_a_second_make_run_skips_seeding_until_the_demo_code_or_migrations_chang
 
 
 def test_demo_has_a_call_in_every_status_and_marks_them_as_demo(demo):
-    calls = list(ResearchCall.objects.live())
+    calls = list(originals(ResearchCall.objects.live()))
     assert {call.status for call in calls} == set(ResearchCall.Status)
     assert all("Demo content" in call.summary for call in calls)
+    # The Spanish and French translations say so in their language.
+    translations = list(ResearchCall.objects.live().exclude(pk__in=[call.pk for call in calls]))
+    assert {call.locale.language_code for call in translations} == {"es", "fr"}
+    marker = {"es": "Contenido de demostración", "fr": "Contenu de démonstration"}
+    assert all(marker[call.locale.language_code] in call.summary for call in translations)
     assert ResearchCall.objects.filter(template_source__isnull=False).exists()
 
 
