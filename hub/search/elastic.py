@@ -8,11 +8,14 @@
   ignore their own filter (Elasticsearch's post_filter, as the database backend does).
 - Short timeouts (``ELASTICSEARCH_TIMEOUT``, default 2 s) and no retries: when the server is
   unreachable or slow the interface falls back to the database backend within that time.
+- After a failure the process rests the server for ``ELASTICSEARCH_RETRY_AFTER`` seconds (default 10):
+  searches go to the database at once instead of each waiting out the timeout of a hung server.
 """
 
 import datetime as dt
 import logging
 import sys
+import time
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
@@ -52,8 +55,19 @@ def client() -> Elasticsearch:
         )
 
 
+# Until when (time.monotonic()) this process does not ask the server after it failed.
+_resting_until = 0.0
+
+
+def _rest_after_failure() -> None:
+    global _resting_until
+    _resting_until = time.monotonic() + float(getattr(settings, "ELASTICSEARCH_RETRY_AFTER", 10))
+
+
 def reset_client() -> None:
-    """Forget the client (tests change ELASTICSEARCH_URL)."""
+    """Forget the client and any rest after a failure (tests change ELASTICSEARCH_URL)."""
+    global _resting_until
+    _resting_until = 0.0
     try:
         connections.remove_connection(ALIAS)
     except KeyError:
@@ -168,10 +182,13 @@ class ElasticsearchBackend:
     def search(self, query: Query) -> Results:
         if query.is_empty:
             return Results(query=query, hits=[], total=0, facets=[], backend=self.name)
+        if time.monotonic() < _resting_until:
+            raise BackendUnavailable("resting after a failure (ELASTICSEARCH_RETRY_AFTER)")
         client()
         try:
             response = build(query).execute()
         except UNAVAILABLE as error:
+            _rest_after_failure()
             raise BackendUnavailable(str(error)) from error
         terms = terms_of(query.text)
         counts: dict[str, dict[str, int]] = {}

@@ -370,6 +370,8 @@ WAGTAILADMIN_GLOBAL_EDIT_LOCK = False
 # Site search (hub/search/): the database backend by default; Elasticsearch for /search/ when
 # ELASTICSEARCH_URL is set, with short timeouts so that a dead server falls back within seconds.
 ELASTICSEARCH_TIMEOUT = float(ENV.get("ELASTICSEARCH_TIMEOUT", "2"))
+# After a failed search a process sends searches to the database for this long before asking again.
+ELASTICSEARCH_RETRY_AFTER = float(ENV.get("ELASTICSEARCH_RETRY_AFTER", "10"))
 ELASTICSEARCH_INDEX_PREFIX = ENV.get("ELASTICSEARCH_INDEX_PREFIX", "bridges")
 # Wagtail's own search (the admin's page and snippet search) follows the same switch, with the
 # same short timeout and no retries: Wagtail logs indexing errors, so publishing still succeeds.

@@ -8,7 +8,7 @@ from calls.models import ResearchCall
 from profiles.factories import MembershipFactory, UserFactory
 from profiles.models import CityPage, Membership
 from profiles.services import sync_editor_groups
-from tests.e2e.helpers import sign_in
+from tests.e2e.helpers import close_date_pickers, sign_in
 
 TITLE = "Access to safe water in informal settlements"
 
@@ -36,7 +36,7 @@ def test_member_submits_a_call_the_city_admin_approves_it_and_it_goes_public(new
     form.get_by_role("textbox", name="Closes at*", exact=True).fill("2027-05-01 12:00")
     form.get_by_role("textbox", name="Name*", exact=True).fill("Relevance")
     form.get_by_role("spinbutton", name="Weight*", exact=True).fill("100")
-    editor.keyboard.press("Escape")
+    close_date_pickers(editor)
 
     # Members may submit for moderation, but not publish.
     editor.get_by_role("button", name="More actions").click()
