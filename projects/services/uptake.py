@@ -12,11 +12,13 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from hub.mail import send_templated
 from hub.versioning import claim_edit
 from profiles.models import Membership, Organisation, User
+from profiles.timezones import LazyZone, zone_for_user
 from projects.models import CityResponse, PartnershipMember, PolicyUptake, Result
 
 ALLOWED_LINK_SCHEMES = ("http", "https")
@@ -118,7 +120,14 @@ def response_save(
     return response
 
 
-def _clean_uptake(result: Result, *, kind: str, title: str, date: dt.date | None, link: str) -> dict:
+def _clean_uptake(result: Result, *, by: User, kind: str, title: str, date: dt.date | None, link: str) -> dict:
+    """The record's problems. Dates are the official's: "today" and the day the result became public are those of
+    their city's zone, whichever channel (a form, a task, the shell) records the decision."""
+    with timezone.override(LazyZone(lambda: zone_for_user(by))):
+        return _uptake_problems(result, kind=kind, title=title, date=date, link=link)
+
+
+def _uptake_problems(result: Result, *, kind: str, title: str, date: dt.date | None, link: str) -> dict:
     errors: dict[str, list[str]] = {}
     if kind not in PolicyUptake.Kind.values:
         errors["kind"] = [_("Choose one of the kinds offered.")]
@@ -132,7 +141,7 @@ def _clean_uptake(result: Result, *, kind: str, title: str, date: dt.date | None
     elif result.public_since and date < result.public_since:
         errors["date"] = [
             _("A decision taken before %(date)s cannot have been informed by this result, which became public then.")
-            % {"date": result.public_since.strftime("%d %b %Y")}
+            % {"date": date_format(result.public_since)}
         ]
     if link and link.split(":", 1)[0].lower() not in ALLOWED_LINK_SCHEMES:
         errors["link"] = [_("Give a web address starting with http:// or https://.")]
@@ -158,7 +167,7 @@ def uptake_create(
 ) -> PolicyUptake:
     """Record a decision, plan, budget line or service change of the commissioning city that the result informed."""
     _require(by, result)
-    errors = _clean_uptake(result, kind=kind, title=title, date=date, link=link)
+    errors = _clean_uptake(result, by=by, kind=kind, title=title, date=date, link=link)
     if errors:
         raise ValidationError(errors)
     uptake = PolicyUptake.objects.create(
@@ -197,7 +206,7 @@ def uptake_update(
     _require(by, result)
     if uptake.city_id != result.partnership.city_id:
         raise PermissionDenied(_("Only the commissioning city edits its uptake records."))
-    errors = _clean_uptake(result, kind=kind, title=title, date=date, link=link)
+    errors = _clean_uptake(result, by=by, kind=kind, title=title, date=date, link=link)
     if errors:
         raise ValidationError(errors)
     if _locked_pk(uptake) is None:

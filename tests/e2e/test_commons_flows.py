@@ -13,7 +13,6 @@ import re
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -25,6 +24,7 @@ from projects.factories import PartnershipFactory, add_member
 from projects.models import CaseStudyPage, Dataset, Indicator, Observation, PartnershipMember, PolicyUptake, Result
 from projects.services import datasets as dataset_services
 from projects.services import results as result_services
+from tests.dates import city_today
 from tests.e2e.conftest import TIMEOUT_MS
 from tests.e2e.helpers import sign_in
 from tests.e2e.test_decisions import write
@@ -162,7 +162,7 @@ def test_flow_4_results_data_indicators_and_the_city_decision(new_page, tmp_path
     city_side.get_by_role("link", name="Record a decision it informed").click()
     city_side.get_by_label("Kind", exact=True).select_option(label="Plan or strategy")
     city_side.get_by_label("Title", exact=True).fill("Graz housing allowance reform 2026")
-    city_side.get_by_label("Date of the decision").fill(timezone.localdate().isoformat())
+    city_side.get_by_label("Date of the decision").fill(city_today().isoformat())
     city_side.get_by_label("Deciding body").fill("City council")
     city_side.get_by_label("Link").fill("https://graz.example.org/housing-allowance")
     city_side.get_by_role("button", name="Record the decision").click()

@@ -16,7 +16,6 @@ from decimal import Decimal
 
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 
 from wagtail.users.models import UserProfile
 
@@ -36,6 +35,7 @@ from projects.services import datasets as dataset_services
 from projects.services import results as result_services
 from tests.calls.award_helpers import pass_deadline
 from tests.calls.test_proposal_services import FILLED, PDF
+from tests.dates import city_today
 from tests.e2e.helpers import LANGUAGES, Walk, close_date_pickers, localised, set_slug, sign_in, words
 from tests.e2e.test_commons_flows import HOUSEHOLDS_CSV, graz_partnership
 from tests.e2e.test_decisions import publish, write
@@ -328,7 +328,7 @@ def test_flow4_results_data_indicators_and_the_city_decision(new_page, city, res
     city_side.get_by_role("link", name=words(language, "Record a decision it informed")).click()
     city_side.locator('select[name="kind"]').select_option(index=1)
     city_side.get_by_label(words(language, "Title"), exact=True).fill("Graz housing allowance reform 2026")
-    city_side.get_by_label(words(language, "Date of the decision")).fill(timezone.localdate().isoformat())
+    city_side.get_by_label(words(language, "Date of the decision")).fill(city_today().isoformat())
     city_side.get_by_label(words(language, "Deciding body")).fill("City council")
     walk.step(city_side, "decision-form")
     city_side.get_by_role("button", name=words(language, "Record the decision")).click()

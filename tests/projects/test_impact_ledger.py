@@ -32,9 +32,10 @@ from projects.selectors import ledger as selectors
 from projects.services import ledger as services
 from projects.services import uptake as uptake_services
 from tests.concurrency.races import needs_postgresql, race, race_db
+from tests.dates import city_today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = city_today()  # decisions are dated in the official's city
 DECIDED = TODAY - dt.timedelta(days=730)
 HOSTILE = '<script>alert("x")</script>'
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

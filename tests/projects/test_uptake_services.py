@@ -18,9 +18,10 @@ from projects.factories import PartnershipFactory
 from projects.models import CityResponse, Indicator, Observation, PolicyUptake, Result
 from projects.selectors import uptake as selectors
 from projects.services import uptake as services
+from tests.dates import CITY_ZONE, city_today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = city_today()  # decisions are dated in the official's city
 
 
 def make_result(partnership, *, slug="graz-housing-report", days_ago=30, **fields) -> Result:
@@ -200,7 +201,9 @@ def test_uptake_refuses_bad_input(result, official, fields, field, words):
 
 
 def test_a_decision_on_the_day_of_publication_is_fine(result, official):
-    assert record(result, official, date=result.public_since).pk
+    with timezone.override(CITY_ZONE):  # the day it became public in the official's city
+        published = result.public_since
+    assert record(result, official, date=published).pk
 
 
 def test_only_officials_of_the_city_edit_or_remove_records(result, official, make_city):

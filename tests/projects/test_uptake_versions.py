@@ -14,10 +14,11 @@ from profiles.models import Membership
 from projects.models import CityResponse, PolicyUptake, Result
 from projects.services import uptake as services
 from tests.concurrency.races import needs_postgresql, race, race_db
+from tests.dates import city_today
 from tests.security.fixtures_attacks import scrape_form
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = city_today()  # decisions are dated in the official's city
 ANA_REASONS = "Ana: the rent caps are a regional matter, the rest we accept."
 BEN_REPLY = "Ben: we will discuss the findings with the tenants' association in spring."
 

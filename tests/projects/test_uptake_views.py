@@ -17,9 +17,10 @@ from projects import contributions_uptake
 from projects.factories import PartnershipFactory
 from projects.models import CityResponse, PolicyUptake, Result
 from projects.services import uptake as services
+from tests.dates import city_today
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+TODAY = city_today()  # decisions are dated in the official's city
 # Measured: the page, its 6 facets, the summary, the rows, their intended indicators and their trail; the same for
 # 1 and 10 records.
 LIST_QUERIES = 18

@@ -10,8 +10,10 @@ import pytest
 from projects.factories import add_member
 from projects.models import Milestone, PartnershipMember, WorkspaceNote
 from projects.services.workspace import milestone_add, note_edit
+from tests.dates import city_today
 
-TODAY = timezone.localdate()
+TODAY = timezone.localdate()  # UTC: the services, called here outside a request
+CITY_TODAY = city_today()  # an official's today, in a request
 
 
 def add(client, partnership, **fields):
@@ -98,7 +100,7 @@ def test_edit_a_milestone_and_hide_it_from_the_public(client, partnership, offic
     assert response.status_code == 302
     assert "Kick-off meeting" in client.get(response["Location"]).content.decode()
     milestone.refresh_from_db()
-    assert milestone.title == "Kick-off meeting" and not milestone.is_public and milestone.completed_at == TODAY
+    assert milestone.title == "Kick-off meeting" and not milestone.is_public and milestone.completed_at == CITY_TODAY
     assert "Kick-off meeting" not in client.get(partnership.get_absolute_url()).content.decode()
 
 

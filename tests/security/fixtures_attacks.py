@@ -21,6 +21,7 @@ from projects.models import Dataset
 from projects.services import datasets as dataset_services
 from projects.services import results as result_services
 from projects.services import uptake as uptake_services
+from tests.dates import city_today
 from tests.projects.conftest import official, outsider, partnership  # noqa: F401  (fixtures, injected by name)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -226,5 +227,5 @@ def dataset(partnership, researcher):
 @pytest.fixture
 def uptake(published_result, official):
     return uptake_services.uptake_create(
-        result=published_result, by=official, kind="plan", title="Housing Plan", date=dt.date.today()
+        result=published_result, by=official, kind="plan", title="Housing Plan", date=city_today()
     )

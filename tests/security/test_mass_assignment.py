@@ -24,6 +24,7 @@ from profiles.factories import OrganisationFactory, UserFactory
 from profiles.models import Membership, Organisation, ResearcherProfile, User
 from profiles.services import COORDINATORS_GROUP
 from projects.models import CityResponse, Dataset, Milestone, PolicyUptake, Result, WorkspaceDocument, WorkspaceNote
+from tests.dates import city_today
 from tests.security.fixtures_attacks import (  # noqa: F401  (fixtures, injected by name)
     PDF,
     SIMPLE_CSV,
@@ -44,7 +45,7 @@ from tests.security.fixtures_attacks import (  # noqa: F401  (fixtures, injected
 
 pytestmark = pytest.mark.django_db
 
-TODAY = dt.date.today()
+TODAY = city_today()
 
 
 @dataclass
