@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.drill, pytest.mark.django_db]
 
 SERVER = os.environ.get("ELASTICSEARCH_URL", "")
 # The budget of a fallback: the client timeout (ELASTICSEARCH_TIMEOUT, 2 s) plus the database search.
-FALLBACK_BUDGET = 2.5
+FALLBACK_BUDGET = 3.0
 
 
 @pytest.fixture
