@@ -31,6 +31,7 @@ urlpatterns = [
     path("workflows/task_chooser/<int:task_id>/", admin_views.task_chosen),
     path("localize/submit/page/<int:page_id>/", admin_views.submit_page_translation),
     path("localize/update/<int:translation_source_id>/", admin_views.update_translations),
+    path("localize/translate/<int:translation_id>/pofile/upload/", admin_views.upload_pofile),
     path("tag-autocomplete/", admin_views.tag_autocomplete),
     path("tag-autocomplete/<slug:app_name>/<slug:model_name>/", admin_views.tag_autocomplete),
 ]

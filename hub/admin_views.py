@@ -8,19 +8,26 @@ behaviour for the pages and media the user holds a permission on, so coordinator
 home page) and superusers still see the whole site.
 """
 
+import contextlib
+import os
+import tempfile
 from functools import wraps
 
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, JsonResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from taggit.models import Tag
 from wagtail import hooks
+from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.admin.views import workflows
 from wagtail.admin.views.chooser import ChosenMultipleView
 from wagtail.admin.views.reports.audit_logging import LogEntriesView, SiteHistoryReportFilterSet, get_users_for_filter
@@ -41,7 +48,9 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, Task, TaskState, Workflow, WorkflowState, get_default_page_content_type
 from wagtail.permissions import policy_registry
 
-from wagtail_localize.models import TranslationSource
+import polib
+from wagtail_localize.models import Translation, TranslationSource
+from wagtail_localize.views import edit_translation
 from wagtail_localize.views.submit_translations import SubmitPageTranslationView
 from wagtail_localize.views.update_translations import UpdateTranslationsView
 
@@ -265,3 +274,49 @@ def tag_autocomplete(request, app_name=None, model_name=None):
         .values_list("name", flat=True)[:TAGS_AUTOCOMPLETE_LIMIT]
     )
     return JsonResponse(list(tags), safe=False)
+
+
+# A translator's PO file: at most this big (a long page's translation is a few hundred kilobytes).
+PO_MAX_BYTES = 2 * 1024 * 1024
+
+
+@require_POST
+def upload_pofile(request, translation_id):
+    """wagtail-localize's PO upload, after checks of our own: it answered a missing file, or a PO file made for
+    no translation (no ``X-WagtailLocalize-TranslationID`` header), with a server error. Each now gets a message
+    on the translation editor, and nothing is imported; a good file goes on to wagtail-localize's view (which
+    checks the editor's permission and the header's translation)."""
+    translation = get_object_or_404(Translation, id=translation_id)
+    problem = _po_problem(request.FILES.get("file"))
+    if problem is None:
+        request.FILES["file"].seek(0)
+        return edit_translation.upload_pofile(request, translation_id)
+    instance = translation.get_target_instance()
+    if not edit_translation.user_can_edit_instance(request.user, instance):
+        raise PermissionDenied
+    messages.error(request, problem)
+    return redirect(get_valid_next_url_from_request(request) or reverse("wagtailadmin_home"))
+
+
+def _po_problem(upload) -> str | None:
+    """Why an uploaded file cannot be a translation's PO file, or None."""
+    if upload is None:
+        return _("Choose a PO file to upload.")
+    if upload.size > PO_MAX_BYTES:
+        return _("The PO file is larger than %(size)s MB.") % {"size": PO_MAX_BYTES // (1024 * 1024)}
+    # polib reads a path when given one, so the upload is parsed from a file of its own, never from its text.
+    with tempfile.NamedTemporaryFile(delete=False, suffix=".po") as scratch:
+        scratch.write(upload.read())
+    try:
+        po = polib.pofile(scratch.name)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return _("Please upload a valid PO file.")
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(scratch.name)
+    if not po.metadata.get("X-WagtailLocalize-TranslationID"):
+        return _(
+            "This PO file was not exported from a translation: download the PO file of this translation, "
+            "translate it and upload it here."
+        )
+    return None

@@ -11,7 +11,7 @@ from wagtail.models import Locale, Page
 
 import polib
 import pytest
-from wagtail_localize.models import Translation
+from wagtail_localize.models import StringTranslation, Translation
 
 from calls.factories import make_call
 from calls.models import ResearchCall
@@ -177,3 +177,49 @@ def test_pages_cached_before_a_translation_show_it_on_the_next_request(client, c
     client.logout()
     for path in pages:
         assert SPANISH["title"] in text(client.get(path)), path
+
+
+@pytest.mark.parametrize(
+    ("upload", "words"),
+    [
+        (None, "Choose a PO file to upload."),
+        (b"\x89PNG\r\n\x1a\n\x00\x00 not text", "Please upload a valid PO file."),
+        (
+            b'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\nmsgid "Hello"\nmsgstr "Hola"\n',
+            "was not exported from a translation",
+        ),
+        (b"#" * (2 * 1024 * 1024 + 1), "larger than 2 MB"),
+        (b"/etc/passwd", "Please upload a valid PO file."),  # a path is never read as the file
+    ],
+    ids=["missing", "binary", "no-translation-header", "oversized", "a-path"],
+)
+def test_a_bad_po_upload_gets_a_message_and_imports_nothing(client, coordinator, open_call, upload, words):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert submit(client, coordinator, open_call).status_code == 302
+    job = Translation.objects.get(source__object_id=open_call.translation_key, target_locale__language_code="es")
+    editor = reverse("wagtailadmin_pages:edit", args=[job.get_target_instance().pk])
+    data = {"next": editor}
+    if upload is not None:
+        data["file"] = SimpleUploadedFile("translation.po", upload, content_type="text/x-gettext-translation")
+    response = client.post(reverse("wagtail_localize:upload_pofile", args=[job.pk]), data, follow=True)
+    assert response.status_code == 200 and response.redirect_chain[0][0] == editor
+    assert words in text(response)
+    assert not StringTranslation.objects.filter(locale__language_code="es").exists()
+
+
+def test_another_citys_official_cannot_upload_a_po_file_to_a_translation(client, coordinator, open_call, make_city):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    assert submit(client, coordinator, open_call).status_code == 302
+    job = Translation.objects.get(source__object_id=open_call.translation_key, target_locale__language_code="es")
+    po = job.export_po()
+    for entry in po:
+        entry.msgstr = "Traducido por otra ciudad"
+    client.force_login(make_city("Linz")[1])
+    for body in (str(po).encode(), b"not a po file"):
+        upload = SimpleUploadedFile("translation.po", body, content_type="text/x-gettext-translation")
+        response = client.post(reverse("wagtail_localize:upload_pofile", args=[job.pk]), {"file": upload}, follow=True)
+        # Wagtail's admin answers a refusal with its home page and a message
+        assert response.redirect_chain[-1][0] == "/admin/" and "do not have permission" in text(response)
+    assert not StringTranslation.objects.exists()
